@@ -1,0 +1,41 @@
+/**
+ * The `meterway` command. Each subcommand lives in its own module and is loaded only when used, so
+ * that `meterway gbcs decode` does not pay for the server, the store or the fleet.
+ */
+import type { Command } from "./command.js";
+
+// Each subcommand module exports one Command; add a line here when adding one.
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "usage: meterway <command> [options]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "meterway <command> --help for its options",
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const entry = commands[name];
+  if (entry === undefined) {
+    console.error(`meterway: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command(rest, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+  });
+}
