@@ -1,0 +1,121 @@
+/**
+ * The configuration of one DCC process, resolved once (from flags and environment) and passed to the
+ * composition root. Nothing reads flags or the environment after this.
+ */
+import { isAbsolute, join, resolve } from "node:path";
+
+/** Where state is kept. `sqlite` with file `:memory:` is a throwaway store (tests). */
+export type StoreConfig =
+  | { readonly kind: "sqlite"; readonly file: string }
+  | { readonly kind: "postgres"; readonly url: string };
+
+/** How the platform's parts talk. */
+export type BusConfig = { readonly kind: "memory" } | { readonly kind: "nats"; readonly url: string };
+
+/** The identities and test devices to start with. */
+export type Profile = "demo" | "rtds";
+
+export interface MeterwayConfig {
+  /** The data folder: store, PKI, anything kept across restarts. */
+  readonly dataDir: string;
+  /** HTTP port for DUIS and the dashboard (0 = any free port). */
+  readonly port: number;
+  readonly host: string;
+  /** Simulated premises to provision on first run. */
+  readonly premises: number;
+  readonly store: StoreConfig;
+  readonly bus: BusConfig;
+  /** The key folder in RTDS layout (`<eui>-ds.pem`, `<eui>-ka.pem`, `<eui>-<usage>.key`). */
+  readonly pkiDir: string;
+  /** Whether `pkiDir` was given by the user (then it is used as it is, never generated into). */
+  readonly pkiGiven: boolean;
+  readonly profile: Profile;
+  /** Seed for every random model (WAN delays, fleet layout): same seed, same run. */
+  readonly seed: number;
+}
+
+/** Defaults, as documented for `meterway start`. */
+export const DEFAULTS = {
+  premises: 100,
+  port: 8079,
+  host: "0.0.0.0",
+  dataDir: "./var",
+  seed: 1,
+} as const;
+
+/** A configuration problem the user can fix: the message says how. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Turns a `--store` value into a StoreConfig: a file path or `sqlite:PATH` → sqlite, `postgres://` → postgres. */
+export function parseStoreUrl(url: string | undefined, dataDir: string): StoreConfig {
+  if (url === undefined || url === "") return { kind: "sqlite", file: join(dataDir, "meterway.db") };
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { kind: "postgres", url };
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length).replace(/^\/\//, "");
+    if (file === "") throw new ConfigError("--store sqlite: needs a file, e.g. sqlite:./var/meterway.db");
+    return { kind: "sqlite", file: file === ":memory:" ? file : resolve(file) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new ConfigError(`--store ${url}: unknown store; use a SQLite file path or postgres://...`);
+  }
+  return { kind: "sqlite", file: url === ":memory:" ? url : resolve(url) };
+}
+
+/** Turns a `--bus` value into a BusConfig: empty or `memory` → in process, `nats://` → NATS. */
+export function parseBusUrl(url: string | undefined): BusConfig {
+  if (url === undefined || url === "" || url === "memory" || url === "memory:") return { kind: "memory" };
+  if (url.startsWith("nats://") || url.startsWith("tls://")) return { kind: "nats", url };
+  throw new ConfigError(`--bus ${url}: unknown bus; use memory or nats://host:4222`);
+}
+
+/** What a user may set; everything else follows from it. */
+export interface ConfigInput {
+  readonly dataDir?: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly premises?: number;
+  readonly store?: string;
+  readonly bus?: string;
+  readonly pki?: string;
+  readonly profile?: string;
+  readonly seed?: number;
+}
+
+/** Resolves a full configuration from user input (paths made absolute against `cwd`). */
+export function resolveConfig(input: ConfigInput, cwd = process.cwd()): MeterwayConfig {
+  const dataDir = resolve(cwd, input.dataDir ?? DEFAULTS.dataDir);
+  const port = input.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`--port ${port}: a port is an integer 0-65535`);
+  }
+  const premises = input.premises ?? DEFAULTS.premises;
+  if (!Number.isInteger(premises) || premises < 0 || premises > 10_000_000) {
+    throw new ConfigError(`--premises ${premises}: a whole number of premises, 0 to 10000000`);
+  }
+  const profile = input.profile ?? "demo";
+  if (profile !== "demo" && profile !== "rtds") {
+    throw new ConfigError(`--profile ${profile}: known profiles are demo and rtds`);
+  }
+  const seed = input.seed ?? DEFAULTS.seed;
+  if (!Number.isInteger(seed)) throw new ConfigError(`--seed ${seed}: an integer`);
+  const pkiGiven = input.pki !== undefined;
+  const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
+  return {
+    dataDir,
+    port,
+    host: input.host ?? DEFAULTS.host,
+    premises,
+    store: parseStoreUrl(input.store, dataDir),
+    bus: parseBusUrl(input.bus),
+    pkiDir,
+    pkiGiven,
+    profile,
+    seed,
+  };
+}
+
+function resolvePath(cwd: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
