@@ -1,0 +1,272 @@
+/**
+ * Delivery of DUIS responses and alerts to Service Users (DUIS "Receive Response" web service).
+ *
+ * Every message is already signed (with the DCC's XML-signing key) when it reaches the outbox; this
+ * module only moves it. The rules it keeps:
+ *
+ * - **Nothing lost.** A message is in the store's outbox before anything tries to send it; only an
+ *   HTTP 200 from the user's endpoint marks it delivered.
+ * - **Nothing twice after a 200.** The entry is marked delivered as soon as the 200 arrives, and one
+ *   user's queue is worked by one loop at a time, so a message answered with 200 is never sent again.
+ *   (A timeout or a 5xx may have been processed by the endpoint anyway: it is retried, because
+ *   DUIS delivery is at-least-once until the endpoint confirms.)
+ * - **Per-user order.** A user's messages are sent oldest first, and a message is not sent while an
+ *   older one for the same user is still undelivered: the head of the queue gates the rest.
+ * - **Retries.** Exponential backoff from {@link DeliveryPolicy.firstRetryMs} (at least one retry
+ *   within 300 s, as DUIS asks), capped at {@link DeliveryPolicy.maxRetryMs}. After
+ *   {@link DeliveryPolicy.attemptsBeforeFailed} attempts the entry moves to the failed queue, where it
+ *   is kept {@link DeliveryPolicy.keepFailedMs} (two days) and re-sent every
+ *   {@link DeliveryPolicy.failedProbeMs} until the endpoint is back, or it expires.
+ * - **Pull.** A user without an endpoint (or with one that is down) can take its pending messages
+ *   with {@link Delivery.pull}; see `src/server/duis-routes.ts`.
+ *
+ * Time comes from the injected clock; the timer that calls {@link Delivery.runDue} in production is
+ * started by {@link Delivery.start}, and tests call `runDue` themselves with a fake clock.
+ */
+import { randomUUID } from "node:crypto";
+import type { OutboxRepository, UserRepository } from "../store/port.js";
+import type { OutboxKind, OutboxRecord } from "../store/types.js";
+
+/** Milliseconds since the Unix epoch, from the composition root's clock. */
+export type Now = () => number;
+
+/** How a message is POSTed: returns the HTTP status, or throws on a network error or timeout. */
+export type Poster = (url: string, body: string, timeoutMs: number) => Promise<number>;
+
+export interface DeliveryPolicy {
+  /** Delay before the first retry (ms). */
+  readonly firstRetryMs: number;
+  /** Each retry waits this factor times the previous delay. */
+  readonly backoffFactor: number;
+  /** Longest wait between two retries (ms). */
+  readonly maxRetryMs: number;
+  /** Attempts after which the entry is moved to the failed queue. */
+  readonly attemptsBeforeFailed: number;
+  /** How long an undelivered message is kept (ms): the failed queue keeps two days. */
+  readonly keepFailedMs: number;
+  /** How often entries in the failed queue are tried again (ms). */
+  readonly failedProbeMs: number;
+  /** How long a POST may take before it counts as failed (ms). */
+  readonly requestTimeoutMs: number;
+  /** Entries claimed per pass. */
+  readonly batch: number;
+}
+
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  firstRetryMs: 10_000,
+  backoffFactor: 3,
+  maxRetryMs: 300_000,
+  attemptsBeforeFailed: 6,
+  keepFailedMs: 2 * 24 * 3600_000,
+  failedProbeMs: 300_000,
+  requestTimeoutMs: 30_000,
+  batch: 100,
+};
+
+/** The delay before retry number `attempts` (1 = after the first failed attempt). */
+export function retryDelayMs(policy: DeliveryPolicy, attempts: number): number {
+  const delay = policy.firstRetryMs * policy.backoffFactor ** Math.max(0, attempts - 1);
+  return Math.min(policy.maxRetryMs, delay);
+}
+
+/** POSTs with Node's fetch (undici): `application/xml`, aborted after `timeoutMs`. */
+export const fetchPoster: Poster = async (url, body, timeoutMs) => {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/xml; charset=utf-8" },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  // Drain the body so the connection is released.
+  await response.arrayBuffer();
+  return response.status;
+};
+
+/** The outcome of one POST attempt, as the audit log and the bus see it. */
+export interface DeliveryAttempt {
+  readonly outboxId: string;
+  readonly userEui: string;
+  readonly ok: boolean;
+  readonly attempts: number;
+  readonly error: string | null;
+  readonly at: number;
+}
+
+export interface DeliveryDeps {
+  readonly outbox: OutboxRepository;
+  readonly users: Pick<UserRepository, "get" | "list">;
+  readonly now: Now;
+  readonly post?: Poster;
+  readonly policy?: Partial<DeliveryPolicy>;
+  /** Told about every attempt (audit, metrics, the bus); must not throw. */
+  readonly onAttempt?: (attempt: DeliveryAttempt) => void;
+}
+
+export class Delivery {
+  private readonly outbox: OutboxRepository;
+  private readonly users: Pick<UserRepository, "get" | "list">;
+  private readonly now: Now;
+  private readonly post: Poster;
+  readonly policy: DeliveryPolicy;
+  private readonly onAttempt: (attempt: DeliveryAttempt) => void;
+  /** Users whose queue a loop is working now: one loop per user keeps order and avoids doubles. */
+  private readonly busy = new Set<string>();
+  private lastProbe = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(deps: DeliveryDeps) {
+    this.outbox = deps.outbox;
+    this.users = deps.users;
+    this.now = deps.now;
+    this.post = deps.post ?? fetchPoster;
+    this.policy = { ...DEFAULT_DELIVERY_POLICY, ...deps.policy };
+    this.onAttempt = deps.onAttempt ?? (() => {});
+  }
+
+  /** Puts a signed message in the outbox, due now; returns its outbox id. */
+  async enqueue(message: {
+    readonly userEui: string;
+    readonly kind: OutboxKind;
+    readonly requestId: string | null;
+    readonly body: string;
+  }): Promise<string> {
+    const at = this.now();
+    const id = randomUUID();
+    await this.outbox.enqueue({
+      id,
+      userEui: message.userEui,
+      kind: message.kind,
+      requestId: message.requestId,
+      body: message.body,
+      nextAttemptAt: at,
+      createdAt: at,
+      expiresAt: at + this.policy.keepFailedMs,
+    });
+    return id;
+  }
+
+  /**
+   * One pass: sends what is due now, user by user in order, then (every `failedProbeMs`) tries the
+   * failed queue again, then purges what expired. Safe to call concurrently: a user already being
+   * worked is skipped.
+   */
+  async runDue(): Promise<void> {
+    const now = this.now();
+    const due = await this.outbox.claimDue(now, this.policy.batch, this.policy.requestTimeoutMs * 2);
+    const claimed = new Set(due.map((entry) => entry.id));
+    const users = new Set(due.map((entry) => entry.userEui));
+    if (now - this.lastProbe >= this.policy.failedProbeMs) {
+      this.lastProbe = now;
+      for (const user of await this.users.list()) users.add(user.eui);
+    }
+    await Promise.all([...users].map((user) => this.deliverUser(user, claimed)));
+    await this.outbox.purgeExpired(now);
+  }
+
+  /**
+   * Works one user's queue oldest first until it is empty or an attempt fails. The head gates the
+   * rest: when it is waiting for a retry, nothing after it is sent.
+   */
+  async deliverUser(userEui: string, claimed: ReadonlySet<string> = new Set()): Promise<void> {
+    if (this.busy.has(userEui)) return;
+    this.busy.add(userEui);
+    try {
+      const user = await this.users.get(userEui);
+      const url = user?.receiveResponseUrl ?? null;
+      if (url === null) return; // pull only
+      for (;;) {
+        const queue = await this.outbox.forUser(userEui, this.policy.batch);
+        if (queue.length === 0) return;
+        for (const entry of queue) {
+          const now = this.now();
+          if (!this.isDue(entry, now, claimed)) return;
+          if (!(await this.attempt(entry, url))) return;
+        }
+      }
+    } finally {
+      this.busy.delete(userEui);
+    }
+  }
+
+  /**
+   * Whether the queue's head may be tried now: a first attempt, a retry whose time has come (claimed
+   * by this pass: `claimDue` pushed its nextAttemptAt by the lease), or an entry of the failed queue
+   * (this user's queue is worked either because something new is due or by the periodic probe).
+   */
+  private isDue(entry: OutboxRecord, now: number, claimed: ReadonlySet<string>): boolean {
+    if (entry.expiresAt <= now) return false;
+    if (entry.state === "failed" || entry.attempts === 0 || claimed.has(entry.id)) return true;
+    return entry.nextAttemptAt <= now;
+  }
+
+  /** Sends one entry; true when delivered. */
+  private async attempt(entry: OutboxRecord, url: string): Promise<boolean> {
+    let error: string | null = null;
+    try {
+      const status = await this.post(url, entry.body, this.policy.requestTimeoutMs);
+      if (status !== 200) error = `HTTP ${status}`;
+    } catch (cause) {
+      error = describe(cause);
+    }
+    const attempts = entry.attempts + 1;
+    const at = this.now();
+    if (error === null) {
+      await this.outbox.markDelivered(entry.id, at);
+    } else if (entry.state === "failed" || attempts >= this.policy.attemptsBeforeFailed) {
+      // Into (or still in) the failed queue: probed again in failedProbeMs.
+      await this.outbox.markAttemptFailed(entry.id, error, null);
+    } else {
+      await this.outbox.markAttemptFailed(entry.id, error, at + retryDelayMs(this.policy, attempts));
+    }
+    this.onAttempt({ outboxId: entry.id, userEui: entry.userEui, ok: error === null, attempts, error, at });
+    return error === null;
+  }
+
+  /**
+   * The pull API: first removes the entries the user acknowledges (`ack`, ids of entries it took
+   * before), then returns up to `limit` undelivered entries, oldest first. An entry stays until it
+   * is acknowledged, so a lost pull answer loses nothing.
+   */
+  async pull(userEui: string, ack: readonly string[], limit = 50): Promise<OutboxRecord[]> {
+    for (const id of ack) {
+      const entry = await this.outbox.get(id);
+      if (entry !== undefined && entry.userEui === userEui) await this.outbox.remove(id);
+    }
+    return this.outbox.forUser(userEui, limit);
+  }
+
+  /** Runs {@link runDue} every `intervalMs` of real time (production); `kick` runs one pass now. */
+  start(intervalMs = 1000): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Starts a pass unless one is running (called after enqueue, so delivery does not wait a tick). */
+  kick(): void {
+    if (this.running !== undefined) return;
+    this.running = this.runDue()
+      .catch(() => {
+        // The store failed: the next tick tries again; nothing was marked.
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Stops the timer and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : "";
+    return `${cause.name}: ${cause.message}${inner}`;
+  }
+  return String(cause);
+}

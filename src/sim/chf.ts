@@ -1,0 +1,68 @@
+/**
+ * A simulated Communications Hub Function (CHF): the premises' end of the WAN. It receives GBCS
+ * commands from the DCC and relays each one over the HAN to the device named by the recipient
+ * system title, then returns that device's answer. Commands for the CHF itself (CCS…/CS… use cases)
+ * are not modelled yet: they are dropped as `unsupported` (the DCC times out), see `stubs.ts`.
+ */
+import { DecodeError } from "../gbcs/errors.js";
+import { decodeFrame } from "../gbcs/frame.js";
+import type { CommandOutcome, DropReason, SimDevice } from "./device.js";
+
+/** Counts of what a hub did, for the simulator's metrics and tests. */
+export interface HubStats {
+  relayed: number;
+  answered: number;
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+export class SimCommsHub {
+  readonly eui: string;
+  readonly type = "CHF" as const;
+  private readonly han = new Map<string, SimDevice>();
+  readonly stats: HubStats = { relayed: 0, answered: 0, dropped: {} };
+
+  constructor(eui: string, devices: readonly SimDevice[] = []) {
+    this.eui = eui.toUpperCase();
+    for (const device of devices) this.join(device);
+  }
+
+  /** Joins a device to the HAN (a CHF device log entry). */
+  join(device: SimDevice): void {
+    this.han.set(device.eui.toUpperCase(), device);
+  }
+
+  /** The device with this EUI on the HAN, if joined. */
+  device(eui: string): SimDevice | undefined {
+    return this.han.get(eui.toUpperCase());
+  }
+
+  /** The WAN hub handler: one command in, zero or one response out. */
+  readonly handle = async (bytes: Uint8Array): Promise<Uint8Array[]> => {
+    const outcome = await this.relay(bytes);
+    if (outcome.response !== undefined) {
+      this.stats.answered += 1;
+      return [outcome.response];
+    }
+    const reason = outcome.dropped ?? "unsupported";
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    return [];
+  };
+
+  private async relay(bytes: Uint8Array): Promise<CommandOutcome> {
+    let frame: ReturnType<typeof decodeFrame>;
+    try {
+      frame = decodeFrame(bytes);
+    } catch (error) {
+      if (error instanceof DecodeError) return { dropped: "malformed" };
+      throw error;
+    }
+    if (frame.cra !== 1) return { dropped: "malformed" };
+    const device = this.han.get(frame.recipient.toUpperCase());
+    if (device === undefined) {
+      // For the hub itself or a device not in its device log: not modelled / not reachable.
+      return { dropped: frame.recipient.toUpperCase() === this.eui ? "unsupported" : "not-for-me" };
+    }
+    this.stats.relayed += 1;
+    return device.handle(bytes, frame);
+  }
+}

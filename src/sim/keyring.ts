@@ -1,0 +1,76 @@
+/**
+ * What a simulated device knows of keys, as a real SMETS2 device does: its own key-agreement (KA)
+ * private key, and the public keys of the remote parties installed in its trust-anchor cells (the
+ * ACB, its supplier, its network operator…). Nothing else: it cannot derive a key with a party it
+ * has no certificate for, exactly like a meter whose supplier certificate was never placed.
+ *
+ * Implements the gbcs `GbcsKeys` port, so the gbcs MAC, encryption and signature functions work for
+ * the device the same way they work for the DCC and for users.
+ */
+import type { KeyObject } from "node:crypto";
+import { sharedSecret } from "../gbcs/crypto/kdf.js";
+import type { GbcsKeys, KaUsage } from "../gbcs/crypto/keys.js";
+
+export interface DeviceKeyMaterial {
+  /** The device's EUI (16 hex, either case). */
+  readonly eui: string;
+  /** The device's KA private key. */
+  readonly kaPrivateKey: KeyObject;
+  /** Remote parties' KA public keys by EUI (their trust-anchor cells). */
+  readonly remoteKa: ReadonlyMap<string, KeyObject>;
+  /** Remote parties' DS public keys by EUI (to check signed, critical commands). */
+  readonly remoteDs?: ReadonlyMap<string, KeyObject>;
+}
+
+export class DeviceKeyring implements GbcsKeys {
+  readonly eui: string;
+  private readonly kaPrivateKey: KeyObject;
+  private readonly remoteKa: Map<string, KeyObject>;
+  private readonly remoteDs: Map<string, KeyObject>;
+  /** Z per remote party: the same for every message between the two, so computed once. */
+  private readonly secrets = new Map<string, Uint8Array>();
+
+  constructor(material: DeviceKeyMaterial) {
+    this.eui = material.eui.toUpperCase();
+    this.kaPrivateKey = material.kaPrivateKey;
+    this.remoteKa = new Map([...material.remoteKa].map(([eui, key]) => [eui.toUpperCase(), key]));
+    this.remoteDs = new Map(
+      [...(material.remoteDs ?? new Map())].map(([eui, key]) => [eui.toUpperCase(), key]),
+    );
+  }
+
+  /** Whether the device holds a KA certificate for `eui` (its trust anchor cells name the party). */
+  knows(eui: string): boolean {
+    return this.remoteKa.has(eui.toUpperCase());
+  }
+
+  /** Installs or replaces a remote party's KA public key (a change of supplier updates the cell). */
+  placeRemoteKa(eui: string, key: KeyObject): void {
+    this.remoteKa.set(eui.toUpperCase(), key);
+    this.secrets.delete(eui.toUpperCase());
+  }
+
+  signingPublicKey(eui: string): KeyObject | undefined {
+    return this.remoteDs.get(eui.toUpperCase());
+  }
+
+  signingPrivateKey(_eui: string): KeyObject | undefined {
+    // The simulated devices do not sign (no signed responses or alerts yet).
+    return undefined;
+  }
+
+  sharedSecret(a: string, b: string, usage: KaUsage = "ka"): Uint8Array | undefined {
+    if (usage !== "ka") return undefined;
+    const A = a.toUpperCase();
+    const B = b.toUpperCase();
+    const other = A === this.eui ? B : B === this.eui ? A : undefined;
+    if (other === undefined) return undefined;
+    const cached = this.secrets.get(other);
+    if (cached !== undefined) return cached;
+    const publicKey = this.remoteKa.get(other);
+    if (publicKey === undefined) return undefined;
+    const z = sharedSecret(this.kaPrivateKey, publicKey);
+    this.secrets.set(other, z);
+    return z;
+  }
+}
