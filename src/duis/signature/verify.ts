@@ -1,0 +1,363 @@
+/**
+ * Verifying the enveloped XML signature of a DUIS message (request from a user, or a response
+ * signed by DCC Boxed). A failed verification says why, once, as data: the caller decides which DUIS
+ * error code it becomes.
+ *
+ * Only the profile DUIS uses is accepted (see `algorithms.ts`): exactly one `ds:Signature`, a child
+ * of the root; one Reference with `URI=""`; transforms enveloped-signature, optionally followed by
+ * exclusive (or inclusive) canonicalisation; exclusive canonical SignedInfo; ECDSA P-256/SHA-256 with
+ * a raw r||s value; SHA-256 digest; the signer named by X509IssuerSerial. Anything else is refused
+ * before any cryptography runs.
+ *
+ * Whitespace: DCC Boxed's verifier parses with "ignore element content whitespace", so the digest it
+ * checks is over the message without whitespace between elements. We check that form first; when it
+ * fails and the message had such whitespace, the message exactly as received is tried too (a signer
+ * that signed its pretty-printed text is also right by XML-DSig).
+ */
+import { createHash, type KeyObject, verify, type X509Certificate } from "node:crypto";
+import { exclusiveC14n, inclusiveC14n } from "../xml/c14n.js";
+import { XmlError } from "../xml/errors.js";
+import { parseXml, type XmlLimits } from "../xml/parse.js";
+import {
+  attributeValue,
+  childElements,
+  stripInterElementWhitespace,
+  textContent,
+  type XmlDocument,
+  type XmlElement,
+} from "../xml/tree.js";
+import { ALGORITHM, DSIG_NAMESPACE, EXC_C14N_NAMESPACE, P256_SIGNATURE_BYTES } from "./algorithms.js";
+import { normaliseSerial } from "./certificate.js";
+
+/** Why a signature was not accepted. */
+export type VerifyFailureReason =
+  /** Not acceptable XML, or a `ds:Signature` that does not have the DUIS shape. */
+  | "malformed"
+  /** The root has no `ds:Signature` child. */
+  | "no-signature"
+  /** An algorithm, transform or Reference URI outside the DUIS profile. */
+  | "unsupported-algorithm"
+  /** No certificate is known for the issuer and serial in KeyInfo. */
+  | "unknown-serial"
+  /** The certificate's key is not an ECDSA P-256 key. */
+  | "wrong-key"
+  /** The certificate was not valid at the time given (`now`). */
+  | "certificate-expired"
+  | "certificate-not-yet-valid"
+  /** The message content does not match DigestValue: it was changed after signing. */
+  | "bad-digest"
+  /** SignatureValue does not verify over SignedInfo with the certificate's key. */
+  | "bad-signature";
+
+export type VerifyResult =
+  | {
+      readonly valid: true;
+      readonly certificate: X509Certificate;
+      /** Issuer name and decimal serial as written in KeyInfo. */
+      readonly issuer: string;
+      readonly serial: string;
+      /**
+       * The message that was signed: the root without its `ds:Signature` and, when that is the form the
+       * digest matched, without whitespace between elements. Read the message from this.
+       */
+      readonly signedDocument: XmlDocument;
+    }
+  | { readonly valid: false; readonly reason: VerifyFailureReason; readonly detail: string };
+
+/** A certificate as a key store returns it; `publicKey` may be given to save extracting it per call. */
+export type CertificateLookupResult =
+  | X509Certificate
+  | { readonly certificate: X509Certificate; readonly publicKey: KeyObject };
+
+export interface VerifyDuisOptions {
+  /**
+   * Finds the signer's certificate by the issuer name (RFC 2253, as written) and decimal serial (leading
+   * zeros removed); undefined when unknown. SMKI serials are unique, so a store may key on serial alone.
+   */
+  lookupCertificate(issuer: string, serialDecimal: string): CertificateLookupResult | undefined;
+  /** When given, the certificate must be valid at this time (the test certificates have expired). */
+  readonly now?: Date;
+  /** Parser limits when the input is text. */
+  readonly limits?: Partial<XmlLimits>;
+}
+
+/** The parts of a `ds:Signature` that verification needs, read and checked against the profile. */
+interface ParsedSignature {
+  readonly signature: XmlElement;
+  readonly signedInfo: XmlElement;
+  readonly digest: Buffer;
+  readonly signatureValue: Buffer;
+  readonly issuer: string;
+  readonly serial: string;
+  /** How the Reference's node-set becomes bytes. */
+  readonly referenceC14n: "inclusive" | "exclusive";
+  readonly inclusivePrefixes: readonly string[] | undefined;
+}
+
+type Failure = { readonly valid: false; readonly reason: VerifyFailureReason; readonly detail: string };
+
+function fail(reason: VerifyFailureReason, detail: string): Failure {
+  return { valid: false, reason, detail };
+}
+
+/** Verifies the enveloped signature of a DUIS message. Never throws for bad input: see `VerifyResult`. */
+export function verifyDuis(
+  input: string | Uint8Array | XmlDocument,
+  options: VerifyDuisOptions,
+): VerifyResult {
+  let doc: XmlDocument;
+  if (typeof input === "string" || input instanceof Uint8Array) {
+    try {
+      doc = parseXml(input, options.limits);
+    } catch (e) {
+      if (e instanceof XmlError) return fail("malformed", `${e.code}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    doc = input;
+  }
+
+  const original = doc.root;
+  const stripped = stripInterElementWhitespace(original);
+  const parsed = readSignature(stripped);
+  if ("valid" in parsed) return parsed;
+
+  const found = options.lookupCertificate(parsed.issuer, parsed.serial);
+  if (found === undefined) {
+    return fail("unknown-serial", `no certificate for issuer '${parsed.issuer}' serial ${parsed.serial}`);
+  }
+  const certificate = "certificate" in found ? found.certificate : found;
+  const publicKey = found.publicKey;
+  if (publicKey.asymmetricKeyType !== "ec" || publicKey.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+    return fail("wrong-key", `certificate serial ${parsed.serial} does not hold an ECDSA P-256 key`);
+  }
+  if (options.now !== undefined) {
+    const t = options.now.getTime();
+    if (t > Date.parse(certificate.validTo)) {
+      return fail(
+        "certificate-expired",
+        `certificate serial ${parsed.serial} expired ${certificate.validTo}`,
+      );
+    }
+    if (t < Date.parse(certificate.validFrom)) {
+      return fail(
+        "certificate-not-yet-valid",
+        `certificate serial ${parsed.serial} is valid from ${certificate.validFrom}`,
+      );
+    }
+  }
+
+  // Digest: the whitespace-free form first (as DCC Boxed), then the text exactly as received.
+  let signedRoot: XmlElement | undefined;
+  let signedInfo = parsed.signedInfo;
+  if (digestMatches(stripped, parsed)) {
+    signedRoot = withoutChild(stripped, parsed.signature);
+  } else if (stripped !== original) {
+    const exact = readSignature(original);
+    if (!("valid" in exact) && digestMatches(original, exact)) {
+      signedRoot = withoutChild(original, exact.signature);
+      signedInfo = exact.signedInfo;
+    }
+  }
+  if (signedRoot === undefined) {
+    return fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed");
+  }
+
+  if (parsed.signatureValue.length !== P256_SIGNATURE_BYTES) {
+    return fail(
+      "bad-signature",
+      `SignatureValue is ${parsed.signatureValue.length} bytes; ecdsa-sha256 P-256 needs ${P256_SIGNATURE_BYTES} (raw r||s)`,
+    );
+  }
+  const ok =
+    checkSignedInfo(signedInfo, parsed.signatureValue, publicKey) ||
+    (signedInfo !== parsed.signedInfo &&
+      checkSignedInfo(parsed.signedInfo, parsed.signatureValue, publicKey));
+  if (!ok) {
+    return fail(
+      "bad-signature",
+      `SignatureValue does not verify with the key of certificate serial ${parsed.serial}`,
+    );
+  }
+  return {
+    valid: true,
+    certificate,
+    issuer: parsed.issuer,
+    serial: parsed.serial,
+    signedDocument: { root: signedRoot, positions: doc.positions },
+  };
+}
+
+function checkSignedInfo(signedInfo: XmlElement, value: Buffer, key: KeyObject): boolean {
+  return verify(
+    "sha256",
+    Buffer.from(exclusiveC14n(signedInfo), "utf8"),
+    { key, dsaEncoding: "ieee-p1363" },
+    value,
+  );
+}
+
+function digestMatches(root: XmlElement, sig: ParsedSignature): boolean {
+  const canonical =
+    sig.referenceC14n === "inclusive"
+      ? inclusiveC14n(root, { exclude: sig.signature })
+      : exclusiveC14n(root, {
+          exclude: sig.signature,
+          ...(sig.inclusivePrefixes === undefined ? {} : { inclusivePrefixes: sig.inclusivePrefixes }),
+        });
+  const digest = createHash("sha256").update(canonical, "utf8").digest();
+  return digest.length === sig.digest.length && digest.equals(sig.digest);
+}
+
+function withoutChild(root: XmlElement, child: XmlElement): XmlElement {
+  return { ...root, children: root.children.filter((c) => c !== child) };
+}
+
+/** The one DSig child element with this local name, or a description of what is wrong. */
+function only(parent: XmlElement, localName: string): XmlElement | string {
+  let found: XmlElement | undefined;
+  for (const c of parent.children) {
+    if (c.kind !== "element") {
+      if (c.text.trim() !== "") return `unexpected text in ds:${parent.localName}`;
+      continue;
+    }
+    if (c.localName === localName && c.namespace === DSIG_NAMESPACE) {
+      if (found !== undefined) return `more than one ds:${localName} in ds:${parent.localName}`;
+      found = c;
+    }
+  }
+  return found ?? `ds:${parent.localName} has no ds:${localName}`;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function base64(el: XmlElement): Buffer | undefined {
+  const s = textContent(el).replace(/[\s]+/g, "");
+  if (s.length % 4 !== 0 || !BASE64.test(s)) return undefined;
+  return Buffer.from(s, "base64");
+}
+
+/** Reads `ds:Signature` from the root and checks it against the DUIS profile. */
+function readSignature(root: XmlElement): ParsedSignature | Failure {
+  let signature: XmlElement | undefined;
+  for (const c of root.children) {
+    if (c.kind === "element" && c.localName === "Signature" && c.namespace === DSIG_NAMESPACE) {
+      if (signature !== undefined) return fail("malformed", "more than one ds:Signature in the root element");
+      signature = c;
+    }
+  }
+  if (signature === undefined) return fail("no-signature", "the message has no ds:Signature");
+
+  const signedInfo = only(signature, "SignedInfo");
+  if (typeof signedInfo === "string") return fail("malformed", signedInfo);
+  const signatureValueEl = only(signature, "SignatureValue");
+  if (typeof signatureValueEl === "string") return fail("malformed", signatureValueEl);
+
+  const c14n = only(signedInfo, "CanonicalizationMethod");
+  if (typeof c14n === "string") return fail("malformed", c14n);
+  const c14nAlg = attributeValue(c14n, "Algorithm");
+  if (c14nAlg !== ALGORITHM.excC14n) {
+    return fail(
+      "unsupported-algorithm",
+      `CanonicalizationMethod '${c14nAlg ?? ""}' (DUIS uses ${ALGORITHM.excC14n})`,
+    );
+  }
+  if (childElements(c14n).length > 0) {
+    return fail("unsupported-algorithm", "CanonicalizationMethod with parameters is not supported");
+  }
+  const method = only(signedInfo, "SignatureMethod");
+  if (typeof method === "string") return fail("malformed", method);
+  const methodAlg = attributeValue(method, "Algorithm");
+  if (methodAlg !== ALGORITHM.ecdsaSha256) {
+    return fail(
+      "unsupported-algorithm",
+      `SignatureMethod '${methodAlg ?? ""}' (DUIS uses ${ALGORITHM.ecdsaSha256})`,
+    );
+  }
+  const reference = only(signedInfo, "Reference");
+  if (typeof reference === "string") return fail("malformed", reference);
+  const uri = attributeValue(reference, "URI");
+  if (uri !== "") {
+    return fail(
+      "unsupported-algorithm",
+      `Reference URI '${uri ?? "(absent)"}': DUIS signs the whole message (URI="")`,
+    );
+  }
+
+  const transformsEl = only(reference, "Transforms");
+  if (typeof transformsEl === "string") return fail("malformed", transformsEl);
+  const transforms = childElements(transformsEl);
+  const first = transforms[0];
+  if (
+    first === undefined ||
+    first.localName !== "Transform" ||
+    attributeValue(first, "Algorithm") !== ALGORITHM.envelopedSignature
+  ) {
+    return fail("unsupported-algorithm", "the first Reference transform must be enveloped-signature");
+  }
+  let referenceC14n: "inclusive" | "exclusive" = "inclusive";
+  let inclusivePrefixes: string[] | undefined;
+  if (transforms.length > 2) return fail("unsupported-algorithm", "more than two Reference transforms");
+  const second = transforms[1];
+  if (second !== undefined) {
+    const alg = attributeValue(second, "Algorithm");
+    if (second.localName !== "Transform")
+      return fail("malformed", "ds:Transforms holds something else than ds:Transform");
+    if (alg === ALGORITHM.excC14n) {
+      referenceC14n = "exclusive";
+      for (const p of childElements(second)) {
+        if (p.localName === "InclusiveNamespaces" && p.namespace === EXC_C14N_NAMESPACE) {
+          const list = attributeValue(p, "PrefixList") ?? "";
+          inclusivePrefixes = list.split(/\s+/).filter((x) => x !== "");
+        } else {
+          return fail(
+            "unsupported-algorithm",
+            `unexpected ${p.localName} in the exclusive canonicalisation transform`,
+          );
+        }
+      }
+    } else if (alg !== ALGORITHM.c14n10) {
+      return fail("unsupported-algorithm", `Reference transform '${alg ?? ""}' is not supported`);
+    }
+  }
+  const digestMethod = only(reference, "DigestMethod");
+  if (typeof digestMethod === "string") return fail("malformed", digestMethod);
+  const digestAlg = attributeValue(digestMethod, "Algorithm");
+  if (digestAlg !== ALGORITHM.sha256) {
+    return fail("unsupported-algorithm", `DigestMethod '${digestAlg ?? ""}' (DUIS uses ${ALGORITHM.sha256})`);
+  }
+  const digestValueEl = only(reference, "DigestValue");
+  if (typeof digestValueEl === "string") return fail("malformed", digestValueEl);
+  const digest = base64(digestValueEl);
+  if (digest === undefined || digest.length !== 32) {
+    return fail("malformed", "DigestValue is not the base64 of a 32-byte SHA-256 digest");
+  }
+  const signatureValue = base64(signatureValueEl);
+  if (signatureValue === undefined) return fail("malformed", "SignatureValue is not base64");
+
+  const keyInfo = only(signature, "KeyInfo");
+  if (typeof keyInfo === "string") return fail("malformed", keyInfo);
+  const x509Data = only(keyInfo, "X509Data");
+  if (typeof x509Data === "string") return fail("malformed", x509Data);
+  const issuerSerial = only(x509Data, "X509IssuerSerial");
+  if (typeof issuerSerial === "string") return fail("malformed", issuerSerial);
+  const issuerEl = only(issuerSerial, "X509IssuerName");
+  if (typeof issuerEl === "string") return fail("malformed", issuerEl);
+  const serialEl = only(issuerSerial, "X509SerialNumber");
+  if (typeof serialEl === "string") return fail("malformed", serialEl);
+  const serialText = textContent(serialEl);
+  const serial = normaliseSerial(serialText);
+  if (serial === undefined) {
+    return fail("malformed", `X509SerialNumber '${serialText.slice(0, 80)}' is not a decimal number`);
+  }
+  return {
+    signature,
+    signedInfo,
+    digest,
+    signatureValue,
+    issuer: textContent(issuerEl).trim(),
+    serial,
+    referenceC14n,
+    inclusivePrefixes,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Canonical XML for signatures, and a plain serializer.
+ *
+ * - `exclusiveC14n`: Exclusive XML Canonicalization 1.0 without comments
+ *   (http://www.w3.org/2001/10/xml-exc-c14n#) of an element subtree, with the optional
+ *   InclusiveNamespaces PrefixList. DUIS signs SignedInfo this way.
+ * - `inclusiveC14n`: Canonical XML 1.0 without comments (http://www.w3.org/TR/2001/REC-xml-c14n-20010315)
+ *   of a whole document's root element. An XML-DSig Reference whose transforms end with a node-set
+ *   (DCC Boxed's `URI=""` + enveloped-signature, with no explicit canonicalisation transform) is turned
+ *   into bytes this way, so the DUIS digest is over this form.
+ * - `serializeXml`: ordinary output of a tree (declarations as written, empty elements self-closed).
+ *
+ * Both canonical forms: no XML declaration, attributes sorted by (namespace URI, local name) with
+ * unqualified ones first, namespace declarations sorted by prefix with the default first, empty
+ * elements as start/end tag pairs, the canonical escapes for text and attribute values.
+ */
+import type { XmlDocument, XmlElement } from "./tree.js";
+
+/** Algorithm identifiers, as they appear in `Algorithm` attributes. */
+export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
+export const EXC_C14N_WITH_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
+export const C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+
+export interface C14nOptions {
+  /**
+   * Exclusive only: the InclusiveNamespaces PrefixList, prefixes whose declarations in scope are
+   * rendered as inclusive canonicalisation would (`#default` for the default namespace).
+   */
+  readonly inclusivePrefixes?: readonly string[];
+  /**
+   * Namespaces in scope at the subtree's apex from its ancestors (prefix → URI, "" for the default).
+   * Needed only when `inclusivePrefixes` name a prefix declared above the apex.
+   */
+  readonly inheritedNamespaces?: ReadonlyMap<string, string>;
+  /** An element left out with its whole subtree (the enveloped `ds:Signature`). */
+  readonly exclude?: XmlElement;
+}
+
+/** Exclusive XML Canonicalization 1.0 (without comments) of `el` and its descendants. */
+export function exclusiveC14n(el: XmlElement, options: C14nOptions = {}): string {
+  const out: string[] = [];
+  const prefixes = options.inclusivePrefixes ?? [];
+  const inclusive = prefixes.map((p) => (p === "#default" ? "" : p));
+  const inScope = inclusive.length > 0 ? new Map(options.inheritedNamespaces ?? []) : undefined;
+  // What output ancestors have rendered: the default namespace starts as "" (none).
+  exclusiveElement(el, new Map([["", ""]]), inScope, inclusive, options.exclude, out);
+  return out.join("");
+}
+
+function exclusiveElement(
+  el: XmlElement,
+  rendered: ReadonlyMap<string, string>,
+  parentScope: ReadonlyMap<string, string> | undefined,
+  inclusive: readonly string[],
+  exclude: XmlElement | undefined,
+  out: string[],
+): void {
+  let scope = parentScope;
+  if (scope !== undefined && el.namespaceDeclarations.length > 0) {
+    const s = new Map(scope);
+    for (const d of el.namespaceDeclarations) s.set(d.prefix, d.uri);
+    scope = s;
+  }
+  // Visibly utilised prefixes: the element's own, then those of its prefixed attributes.
+  const wanted = new Map<string, string>();
+  wanted.set(el.prefix, el.namespace);
+  for (const a of el.attributes) {
+    if (a.prefix !== "" && a.prefix !== "xml") wanted.set(a.prefix, a.namespace);
+  }
+  if (scope !== undefined) {
+    for (const p of inclusive) {
+      const uri = scope.get(p);
+      if (uri !== undefined && !wanted.has(p)) wanted.set(p, uri);
+    }
+  }
+  let decls: [string, string][] | undefined;
+  let nextRendered = rendered;
+  for (const [prefix, uri] of wanted) {
+    const current = rendered.get(prefix);
+    if (prefix === "") {
+      if ((current ?? "") === uri) continue;
+    } else if (current === uri || uri === "") {
+      continue;
+    }
+    if (decls === undefined) {
+      decls = [];
+      nextRendered = new Map(rendered);
+    }
+    decls.push([prefix, uri]);
+    (nextRendered as Map<string, string>).set(prefix, uri);
+  }
+  openTag(el, decls, out);
+  for (const c of el.children) {
+    if (c.kind === "text") out.push(escapeText(c.text));
+    else if (c !== exclude) exclusiveElement(c, nextRendered, scope, inclusive, exclude, out);
+  }
+  out.push("</", qname(el), ">");
+}
+
+/**
+ * Canonical XML 1.0 (without comments) of a document's root element (or of a subtree whose ancestors'
+ * namespaces are given in `inheritedNamespaces`): every namespace in scope is rendered where its
+ * binding changes, not only where it is used.
+ */
+export function inclusiveC14n(
+  el: XmlElement,
+  options: Pick<C14nOptions, "exclude" | "inheritedNamespaces"> = {},
+): string {
+  const out: string[] = [];
+  const inherited = options.inheritedNamespaces ?? new Map<string, string>();
+  inclusiveElement(el, inherited, true, options.exclude, out);
+  return out.join("");
+}
+
+function inclusiveElement(
+  el: XmlElement,
+  parentScope: ReadonlyMap<string, string>,
+  apex: boolean,
+  exclude: XmlElement | undefined,
+  out: string[],
+): void {
+  let scope = parentScope;
+  let decls: [string, string][] | undefined;
+  if (apex) {
+    const s = new Map(parentScope);
+    for (const d of el.namespaceDeclarations) s.set(d.prefix, d.uri);
+    scope = s;
+    decls = [];
+    for (const [p, uri] of s) if (!(p === "" && uri === "")) decls.push([p, uri]);
+  } else if (el.namespaceDeclarations.length > 0) {
+    const s = new Map(parentScope);
+    for (const d of el.namespaceDeclarations) {
+      const before = parentScope.get(d.prefix) ?? "";
+      s.set(d.prefix, d.uri);
+      if (before !== d.uri) {
+        decls ??= [];
+        decls.push([d.prefix, d.uri]);
+      }
+    }
+    scope = s;
+  }
+  openTag(el, decls, out);
+  for (const c of el.children) {
+    if (c.kind === "text") out.push(escapeText(c.text));
+    else if (c !== exclude) inclusiveElement(c, scope, false, exclude, out);
+  }
+  out.push("</", qname(el), ">");
+}
+
+/** Writes `<name xmlns… attrs…>` in canonical order. */
+function openTag(el: XmlElement, decls: [string, string][] | undefined, out: string[]): void {
+  out.push("<", qname(el));
+  if (decls !== undefined && decls.length > 0) {
+    if (decls.length > 1) decls.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [p, uri] of decls) {
+      out.push(p === "" ? ' xmlns="' : ` xmlns:${p}="`, escapeAttribute(uri), '"');
+    }
+  }
+  const attrs = el.attributes;
+  if (attrs.length === 1) {
+    const a = attrs[0]!;
+    out.push(
+      " ",
+      a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`,
+      '="',
+      escapeAttribute(a.value),
+      '"',
+    );
+  } else if (attrs.length > 1) {
+    const sorted = [...attrs].sort((a, b) =>
+      a.namespace < b.namespace
+        ? -1
+        : a.namespace > b.namespace
+          ? 1
+          : a.localName < b.localName
+            ? -1
+            : a.localName > b.localName
+              ? 1
+              : 0,
+    );
+    for (const a of sorted) {
+      out.push(
+        " ",
+        a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`,
+        '="',
+        escapeAttribute(a.value),
+        '"',
+      );
+    }
+  }
+  out.push(">");
+}
+
+function qname(el: XmlElement): string {
+  return el.prefix === "" ? el.localName : `${el.prefix}:${el.localName}`;
+}
+
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/;
+
+/** Canonical text escapes: & < > and CR (as &#xD;). */
+export function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
+  let out = "";
+  for (const ch of s) {
+    if (ch === "&") out += "&amp;";
+    else if (ch === "<") out += "&lt;";
+    else if (ch === ">") out += "&gt;";
+    else if (ch === "\r") out += "&#xD;";
+    else out += ch;
+  }
+  return out;
+}
+
+/** Canonical attribute escapes: & < " and TAB, LF, CR as character references. */
+export function escapeAttribute(s: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(s)) return s;
+  let out = "";
+  for (const ch of s) {
+    if (ch === "&") out += "&amp;";
+    else if (ch === "<") out += "&lt;";
+    else if (ch === '"') out += "&quot;";
+    else if (ch === "\t") out += "&#x9;";
+    else if (ch === "\n") out += "&#xA;";
+    else if (ch === "\r") out += "&#xD;";
+    else out += ch;
+  }
+  return out;
+}
+
+export interface SerializeOptions {
+  /** Write `<?xml version="1.0" encoding="UTF-8"?>` first (default true). */
+  readonly declaration?: boolean;
+}
+
+/**
+ * Writes a tree as XML text. Namespace declarations are written as they are in the tree; where an
+ * element or attribute uses a prefix that is not bound to its namespace at that point (a tree built in
+ * code without declarations), the declaration is added, so the output is always namespace-well-formed
+ * and parses back to the same names. Empty elements are self-closed.
+ */
+export function serializeXml(node: XmlElement | XmlDocument, options: SerializeOptions = {}): string {
+  const el = "root" in node ? node.root : node;
+  const out: string[] = [];
+  if (options.declaration ?? true) out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  serializeElement(el, new Map([["", ""]]), out);
+  return out.join("");
+}
+
+function serializeElement(el: XmlElement, parentScope: ReadonlyMap<string, string>, out: string[]): void {
+  let scope = parentScope;
+  const decls: [string, string][] = [];
+  const bind = (prefix: string, uri: string) => {
+    if (scope === parentScope) scope = new Map(parentScope);
+    (scope as Map<string, string>).set(prefix, uri);
+  };
+  for (const d of el.namespaceDeclarations) {
+    decls.push([d.prefix, d.uri]);
+    bind(d.prefix, d.uri);
+  }
+  if ((scope.get(el.prefix) ?? "") !== el.namespace) {
+    decls.push([el.prefix, el.namespace]);
+    bind(el.prefix, el.namespace);
+  }
+  for (const a of el.attributes) {
+    if (a.prefix !== "" && a.prefix !== "xml" && scope.get(a.prefix) !== a.namespace) {
+      decls.push([a.prefix, a.namespace]);
+      bind(a.prefix, a.namespace);
+    }
+  }
+  out.push("<", qname(el));
+  for (const [p, uri] of decls) out.push(p === "" ? ' xmlns="' : ` xmlns:${p}="`, escapeAttribute(uri), '"');
+  for (const a of el.attributes) {
+    out.push(
+      " ",
+      a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`,
+      '="',
+      escapeAttribute(a.value),
+      '"',
+    );
+  }
+  if (el.children.length === 0) {
+    out.push("/>");
+    return;
+  }
+  out.push(">");
+  for (const c of el.children) {
+    if (c.kind === "text") out.push(escapeText(c.text));
+    else serializeElement(c, scope, out);
+  }
+  out.push("</", qname(el), ">");
+}

@@ -1,0 +1,224 @@
+/**
+ * Safe XML parsing for DUIS: saxes (a strict, non-validating, namespace-aware SAX parser that never
+ * fetches anything) builds an `XmlDocument`, under limits.
+ *
+ * Hostile input is the normal case here (DUIS arrives over HTTP from anyone who can reach the port):
+ * - any DOCTYPE is refused, so no DTD, no entity declaration, no external entity (XXE) and no
+ *   entity expansion (billion laughs) is ever processed; undefined entity references are malformed;
+ * - processing instructions are refused (DUIS has none, and a signature would silently cover them);
+ * - body size, nesting depth, element count and attributes per element are capped before the tree
+ *   grows past them;
+ * - bytes must be UTF-8 (the only encoding DUIS uses); a different encoding declaration is refused.
+ * Comments are dropped; CDATA becomes text.
+ */
+import { isUtf8 } from "node:buffer";
+import { SaxesParser } from "saxes";
+import { XmlError } from "./errors.js";
+import type {
+  XmlAttribute,
+  XmlDocument,
+  XmlElement,
+  XmlNamespaceDeclaration,
+  XmlNode,
+  XmlPosition,
+} from "./tree.js";
+
+/** Caps on what one document may contain. */
+export interface XmlLimits {
+  /** Size of the body in bytes (UTF-8). DUIS requests are a few kB; the largest responses are well under this. */
+  readonly maxBytes: number;
+  /** Nesting depth of elements, the root being depth 1. */
+  readonly maxDepth: number;
+  /** Elements in the whole document. */
+  readonly maxElements: number;
+  /** Attributes on one element, namespace declarations included. */
+  readonly maxAttributes: number;
+}
+
+/** The defaults: generous for any DUIS message, small enough to refuse abuse cheaply. */
+export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
+  maxBytes: 1024 * 1024,
+  maxDepth: 64,
+  maxElements: 100_000,
+  maxAttributes: 64,
+});
+
+/** Thrown inside saxes handlers to stop the parse; carries the XmlError out. */
+class Abort {
+  constructor(readonly error: XmlError) {}
+}
+
+interface Frame {
+  readonly element: XmlElement;
+  readonly children: XmlNode[];
+}
+
+const ERROR_POSITION = /^(\d+):(\d+): ([\s\S]*)$/;
+
+/**
+ * Parses a whole document into an element tree. Throws `XmlError` (and nothing else) when the input
+ * is not acceptable; the error says what, and where when it can.
+ */
+export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> = {}): XmlDocument {
+  const lim: XmlLimits = { ...DEFAULT_XML_LIMITS, ...limits };
+  const source = decode(input, lim);
+
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const positions = new Map<XmlElement, XmlPosition>();
+  const stack: Frame[] = [];
+  let root: XmlElement | undefined;
+  let elements = 0;
+
+  const fail = (error: XmlError): never => {
+    throw new Abort(error);
+  };
+
+  parser.on("xmldecl", (decl) => {
+    const enc = decl.encoding;
+    if (enc !== undefined && enc.toLowerCase() !== "utf-8" && enc.toLowerCase() !== "utf8") {
+      fail(
+        new XmlError(
+          "encoding",
+          `encoding '${enc}' is not supported: DUIS is UTF-8`,
+          parser.line,
+          parser.column,
+        ),
+      );
+    }
+  });
+  parser.on("doctype", () => {
+    fail(
+      new XmlError(
+        "doctype-forbidden",
+        "DOCTYPE is not allowed: DTDs and entity declarations are refused",
+        parser.line,
+        parser.column,
+      ),
+    );
+  });
+  parser.on("processinginstruction", (pi) => {
+    fail(
+      new XmlError(
+        "processing-instruction-forbidden",
+        `processing instruction '<?${pi.target}' is not allowed`,
+        parser.line,
+        parser.column,
+      ),
+    );
+  });
+  parser.on("opentag", (tag) => {
+    elements++;
+    if (elements > lim.maxElements) {
+      fail(
+        new XmlError(
+          "too-many-elements",
+          `more than ${lim.maxElements} elements`,
+          parser.line,
+          parser.column,
+        ),
+      );
+    }
+    if (stack.length + 1 > lim.maxDepth) {
+      fail(
+        new XmlError(
+          "too-deep",
+          `element <${tag.name}> nests deeper than ${lim.maxDepth}`,
+          parser.line,
+          parser.column,
+        ),
+      );
+    }
+    const attributes: XmlAttribute[] = [];
+    const namespaceDeclarations: XmlNamespaceDeclaration[] = [];
+    let count = 0;
+    for (const name in tag.attributes) {
+      const a = tag.attributes[name]!;
+      count++;
+      if (a.prefix === "xmlns") namespaceDeclarations.push({ prefix: a.local, uri: a.value });
+      else if (a.prefix === "" && a.local === "xmlns")
+        namespaceDeclarations.push({ prefix: "", uri: a.value });
+      else attributes.push({ namespace: a.uri, localName: a.local, prefix: a.prefix, value: a.value });
+    }
+    if (count > lim.maxAttributes) {
+      fail(
+        new XmlError(
+          "too-many-attributes",
+          `element <${tag.name}> has ${count} attributes, more than ${lim.maxAttributes}`,
+          parser.line,
+          parser.column,
+        ),
+      );
+    }
+    const children: XmlNode[] = [];
+    const el: XmlElement = {
+      kind: "element",
+      namespace: tag.uri,
+      localName: tag.local,
+      prefix: tag.prefix,
+      attributes,
+      namespaceDeclarations,
+      children,
+    };
+    positions.set(el, { line: parser.line, column: parser.column });
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) root = el;
+    else parent.children.push(el);
+    stack.push({ element: el, children });
+  });
+  parser.on("closetag", () => {
+    stack.pop();
+  });
+  const onText = (t: string) => {
+    const frame = stack[stack.length - 1];
+    if (frame === undefined || t.length === 0) return; // whitespace around the root
+    const last = frame.children[frame.children.length - 1];
+    if (last !== undefined && last.kind === "text") {
+      frame.children[frame.children.length - 1] = { kind: "text", text: last.text + t };
+    } else {
+      frame.children.push({ kind: "text", text: t });
+    }
+  };
+  parser.on("text", onText);
+  parser.on("cdata", onText);
+
+  try {
+    parser.write(source);
+    parser.close();
+  } catch (e) {
+    if (e instanceof Abort) throw e.error;
+    if (e instanceof Error) {
+      const m = ERROR_POSITION.exec(e.message);
+      if (m !== null) throw new XmlError("malformed", m[3]!, Number(m[1]), Number(m[2]));
+      throw new XmlError("malformed", e.message, parser.line, parser.column);
+    }
+    throw new XmlError("malformed", String(e), parser.line, parser.column);
+  }
+  if (root === undefined) throw new XmlError("malformed", "no root element");
+  return { root, positions };
+}
+
+/** The text to parse: size checked, bytes checked to be UTF-8, a byte-order mark removed. */
+function decode(input: string | Uint8Array, lim: XmlLimits): string {
+  if (typeof input === "string") {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: measure exactly only when it could matter.
+    if (input.length * 3 > lim.maxBytes) {
+      const bytes = Buffer.byteLength(input, "utf8");
+      if (bytes > lim.maxBytes) {
+        throw new XmlError("too-large", `body is ${bytes} bytes, more than the limit of ${lim.maxBytes}`);
+      }
+    }
+    return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  }
+  if (input.byteLength > lim.maxBytes) {
+    throw new XmlError(
+      "too-large",
+      `body is ${input.byteLength} bytes, more than the limit of ${lim.maxBytes}`,
+    );
+  }
+  if ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe)) {
+    throw new XmlError("encoding", "UTF-16 is not supported: DUIS is UTF-8");
+  }
+  if (!isUtf8(input)) throw new XmlError("encoding", "body is not valid UTF-8");
+  const start = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  return Buffer.from(input.buffer, input.byteOffset + start, input.byteLength - start).toString("utf8");
+}
