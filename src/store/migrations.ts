@@ -1,0 +1,122 @@
+/**
+ * The SQLite schema, as numbered migrations. Each runs once, in its own transaction, and is recorded
+ * in `schema_migrations`; reopening a store applies only the missing ones. Never edit a migration
+ * that has shipped: add the next number.
+ *
+ * Storage choices: EUIs as 16 lowercase hex TEXT; instants as INTEGER milliseconds; uint64 counters
+ * as 20-digit zero-padded decimal TEXT (SQLite integers are signed 64-bit, and padded text compares
+ * in numeric order); bytes as BLOB; JSON as TEXT.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema: SMI, RDP, users, counters, requests, outbox, audit, meta",
+    sql: `
+CREATE TABLE devices (
+  eui TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  hub_eui TEXT,
+  mpxn TEXT,
+  region TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX devices_hub ON devices (hub_eui);
+CREATE INDEX devices_mpxn ON devices (mpxn);
+
+CREATE TABLE registrations (
+  mpxn TEXT NOT NULL,
+  role TEXT NOT NULL,
+  party_eui TEXT NOT NULL,
+  effective_from INTEGER NOT NULL,
+  effective_to INTEGER,
+  PRIMARY KEY (mpxn, role, effective_from)
+);
+
+CREATE TABLE users (
+  eui TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  receive_response_url TEXT
+);
+
+CREATE TABLE user_certificates (
+  serial TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  user_eui TEXT NOT NULL REFERENCES users (eui) ON DELETE CASCADE,
+  usage TEXT NOT NULL,
+  pem TEXT,
+  PRIMARY KEY (serial, issuer)
+);
+CREATE INDEX user_certificates_user ON user_certificates (user_eui);
+CREATE INDEX user_certificates_serial ON user_certificates (serial);
+
+CREATE TABLE counters (
+  originator TEXT PRIMARY KEY,
+  last TEXT NOT NULL
+);
+
+CREATE TABLE requests (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  originator TEXT NOT NULL,
+  target TEXT NOT NULL,
+  counter TEXT NOT NULL,
+  srv TEXT NOT NULL,
+  command_variant INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  response_code TEXT,
+  correlation TEXT UNIQUE,
+  gbcs_command BLOB,
+  gbcs_response BLOB,
+  request_xml TEXT,
+  error TEXT,
+  execute_at INTEGER,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX requests_request_id ON requests (request_id);
+CREATE INDEX requests_state ON requests (state, received_at);
+
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  user_eui TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_user ON outbox (user_eui, created_at);
+CREATE INDEX outbox_expiry ON outbox (expires_at);
+
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT,
+  request_id TEXT,
+  detail TEXT NOT NULL
+);
+CREATE INDEX audit_request ON audit (request_id, seq);
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,760 @@
+/**
+ * The embedded store: SQLite through better-sqlite3 (synchronous, in process), behind the async port.
+ *
+ * - WAL journal, so readers never block the writer; `synchronous=FULL` by default, so a committed
+ *   write (an acknowledged request) survives power loss, not only a process crash. `NORMAL` is
+ *   faster and loses at most the last transactions on power loss; choose it for load tests.
+ * - Every statement is prepared once per store instance and reused.
+ * - One connection per store. A single call is atomic because better-sqlite3 runs it to completion
+ *   before returning; `transaction()` holds a BEGIN IMMEDIATE across awaits and makes every other
+ *   call on this store wait until it ends. Two processes on one file serialise on SQLite's lock.
+ */
+import Database from "better-sqlite3";
+import { type Migration, SQLITE_MIGRATIONS } from "./migrations.js";
+import type {
+  AuditRepository,
+  CounterRepository,
+  DeviceCount,
+  DeviceQuery,
+  DeviceRepository,
+  MetaRepository,
+  OutboxRepository,
+  RegistrationRepository,
+  Repositories,
+  RequestRepository,
+  Store,
+  UserRepository,
+} from "./port.js";
+import type {
+  AuditRecord,
+  CertificateUsage,
+  CspRegion,
+  DeviceRecord,
+  DeviceStatus,
+  DeviceType,
+  NewAuditRecord,
+  NewOutboxRecord,
+  OutboxKind,
+  OutboxRecord,
+  OutboxState,
+  RegistrationRecord,
+  RegistrationRole,
+  RequestPatch,
+  RequestRecord,
+  RequestState,
+  UserCertificate,
+  UserRecord,
+  UserRole,
+} from "./types.js";
+
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:` for a throwaway store. */
+  readonly file: string;
+  /** FULL (default): durable on power loss. NORMAL: durable on process crash only. */
+  readonly synchronous?: "FULL" | "NORMAL";
+  /** Migrations to apply (default: the product's); tests pass their own to check versioning. */
+  readonly migrations?: readonly Migration[];
+  /** How long to wait for another process's write lock, ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+  /** Clock for the migration records (ms since epoch). */
+  readonly now?: () => number;
+}
+
+/** Opens (creating if needed) and migrates a SQLite store. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
+
+/** A raw row: column name → SQLite value. */
+type Row = Record<string, unknown>;
+
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** uint64 → 20-digit zero-padded decimal text, which SQLite compares in numeric order. */
+function counterText(value: bigint): string {
+  if (value < 0n || value > UINT64_MAX) throw new RangeError(`counter ${value} is not a uint64`);
+  return value.toString().padStart(20, "0");
+}
+
+function str(row: Row, column: string): string {
+  const v = row[column];
+  if (typeof v !== "string") throw new TypeError(`column ${column}: expected text, got ${typeof v}`);
+  return v;
+}
+function strOrNull(row: Row, column: string): string | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : str(row, column);
+}
+function num(row: Row, column: string): number {
+  const v = row[column];
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  throw new TypeError(`column ${column}: expected integer, got ${typeof v}`);
+}
+function numOrNull(row: Row, column: string): number | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : num(row, column);
+}
+function bytesOrNull(row: Row, column: string): Uint8Array | null {
+  const v = row[column];
+  if (v === null || v === undefined) return null;
+  if (!(v instanceof Uint8Array)) throw new TypeError(`column ${column}: expected blob`);
+  // A plain Uint8Array copy, not a Buffer, so that records compare equal to what was stored.
+  return new Uint8Array(v);
+}
+function blob(value: Uint8Array | null | undefined): Buffer | null {
+  return value == null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function deviceFromRow(row: Row): DeviceRecord {
+  return {
+    eui: str(row, "eui"),
+    type: str(row, "type") as DeviceType,
+    status: str(row, "status") as DeviceStatus,
+    hubEui: strOrNull(row, "hub_eui"),
+    mpxn: strOrNull(row, "mpxn"),
+    region: str(row, "region") as CspRegion,
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+function registrationFromRow(row: Row): RegistrationRecord {
+  return {
+    mpxn: str(row, "mpxn"),
+    role: str(row, "role") as RegistrationRole,
+    partyEui: str(row, "party_eui"),
+    effectiveFrom: num(row, "effective_from"),
+    effectiveTo: numOrNull(row, "effective_to"),
+  };
+}
+
+function requestFromRow(row: Row): RequestRecord {
+  return {
+    id: str(row, "id"),
+    requestId: str(row, "request_id"),
+    originator: str(row, "originator"),
+    target: str(row, "target"),
+    counter: BigInt(str(row, "counter")),
+    srv: str(row, "srv"),
+    commandVariant: num(row, "command_variant"),
+    state: str(row, "state") as RequestState,
+    responseCode: strOrNull(row, "response_code"),
+    correlation: strOrNull(row, "correlation"),
+    gbcsCommand: bytesOrNull(row, "gbcs_command"),
+    gbcsResponse: bytesOrNull(row, "gbcs_response"),
+    requestXml: strOrNull(row, "request_xml"),
+    error: strOrNull(row, "error"),
+    executeAt: numOrNull(row, "execute_at"),
+    receivedAt: num(row, "received_at"),
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+function outboxFromRow(row: Row): OutboxRecord {
+  return {
+    id: str(row, "id"),
+    userEui: str(row, "user_eui"),
+    kind: str(row, "kind") as OutboxKind,
+    requestId: strOrNull(row, "request_id"),
+    body: str(row, "body"),
+    state: str(row, "state") as OutboxState,
+    attempts: num(row, "attempts"),
+    nextAttemptAt: num(row, "next_attempt_at"),
+    lastError: strOrNull(row, "last_error"),
+    createdAt: num(row, "created_at"),
+    expiresAt: num(row, "expires_at"),
+    deliveredAt: numOrNull(row, "delivered_at"),
+  };
+}
+
+function auditFromRow(row: Row): AuditRecord {
+  return {
+    seq: num(row, "seq"),
+    at: num(row, "at"),
+    kind: str(row, "kind"),
+    actor: strOrNull(row, "actor"),
+    requestId: strOrNull(row, "request_id"),
+    detail: JSON.parse(str(row, "detail")) as unknown,
+  };
+}
+
+/** Patch field → column, for requests. */
+const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
+  responseCode: "response_code",
+  correlation: "correlation",
+  gbcsCommand: "gbcs_command",
+  gbcsResponse: "gbcs_response",
+  error: "error",
+  executeAt: "execute_at",
+  requestXml: "request_xml",
+};
+
+function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
+  const v = patch[key];
+  if (key === "gbcsCommand" || key === "gbcsResponse") return blob(v as Uint8Array | null | undefined);
+  return v ?? null;
+}
+
+/**
+ * Runs a synchronous database call when the store may be used: outside a transaction it waits for
+ * any running transaction; inside, it checks the transaction is still open.
+ */
+type Gate = <T>(work: () => T) => Promise<T>;
+
+/** The repositories over one connection, each call going through `gate`. */
+class SqliteRepositories implements Repositories {
+  readonly devices: DeviceRepository;
+  readonly registrations: RegistrationRepository;
+  readonly users: UserRepository;
+  readonly counters: CounterRepository;
+  readonly requests: RequestRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly meta: MetaRepository;
+
+  constructor(s: Statements, gate: Gate) {
+    this.devices = {
+      get: (eui) => gate(() => s.row("SELECT * FROM devices WHERE eui = ?", eui, deviceFromRow)),
+      put: (devices) =>
+        gate(() => {
+          const insert = s.prepare(
+            `INSERT INTO devices (eui, type, status, hub_eui, mpxn, region, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (eui) DO UPDATE SET type = excluded.type, status = excluded.status,
+               hub_eui = excluded.hub_eui, mpxn = excluded.mpxn, region = excluded.region,
+               updated_at = excluded.updated_at`,
+          );
+          s.atomically(() => {
+            for (const d of devices)
+              insert.run(d.eui, d.type, d.status, d.hubEui, d.mpxn, d.region, d.updatedAt);
+          });
+        }),
+      setStatus: (eui, status, at) =>
+        gate(
+          () =>
+            s.prepare("UPDATE devices SET status = ?, updated_at = ? WHERE eui = ?").run(status, at, eui)
+              .changes === 1,
+        ),
+      byHub: (hubEui) =>
+        gate(() => s.rows("SELECT * FROM devices WHERE hub_eui = ? ORDER BY eui", [hubEui], deviceFromRow)),
+      byMpxn: (mpxn) =>
+        gate(() => s.rows("SELECT * FROM devices WHERE mpxn = ? ORDER BY eui", [mpxn], deviceFromRow)),
+      list: (query: DeviceQuery = {}) =>
+        gate(() => {
+          const where: string[] = [];
+          const params: unknown[] = [];
+          const filters: Array<[string, string | undefined]> = [
+            ["region = ?", query.region],
+            ["type = ?", query.type],
+            ["status = ?", query.status],
+            ["eui > ?", query.after],
+          ];
+          for (const [condition, value] of filters) {
+            if (value === undefined) continue;
+            where.push(condition);
+            params.push(value);
+          }
+          params.push(query.limit ?? 1000);
+          const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+          return s.rows(`SELECT * FROM devices ${clause} ORDER BY eui LIMIT ?`, params, deviceFromRow);
+        }),
+      counts: () =>
+        gate(() =>
+          s.rows(
+            "SELECT region, type, status, COUNT(*) AS n FROM devices GROUP BY region, type, status ORDER BY region, type, status",
+            [],
+            (row): DeviceCount => ({
+              region: str(row, "region") as CspRegion,
+              type: str(row, "type") as DeviceType,
+              status: str(row, "status") as DeviceStatus,
+              count: num(row, "n"),
+            }),
+          ),
+        ),
+    };
+
+    this.registrations = {
+      put: (registrations) =>
+        gate(() => {
+          const insert = s.prepare(
+            `INSERT INTO registrations (mpxn, role, party_eui, effective_from, effective_to) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (mpxn, role, effective_from) DO UPDATE SET party_eui = excluded.party_eui,
+               effective_to = excluded.effective_to`,
+          );
+          s.atomically(() => {
+            for (const r of registrations) {
+              insert.run(r.mpxn, r.role, r.partyEui, r.effectiveFrom, r.effectiveTo);
+            }
+          });
+        }),
+      partyAt: (mpxn, role, at) =>
+        gate(() =>
+          s.row(
+            `SELECT party_eui FROM registrations WHERE mpxn = ? AND role = ? AND effective_from <= ?
+               AND (effective_to IS NULL OR effective_to > ?) ORDER BY effective_from DESC LIMIT 1`,
+            [mpxn, role, at, at],
+            (row) => str(row, "party_eui"),
+          ),
+        ),
+      forMpxn: (mpxn) =>
+        gate(() =>
+          s.rows(
+            "SELECT * FROM registrations WHERE mpxn = ? ORDER BY role, effective_from",
+            [mpxn],
+            registrationFromRow,
+          ),
+        ),
+      close: (mpxn, role, at) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `UPDATE registrations SET effective_to = ? WHERE mpxn = ? AND role = ?
+                   AND effective_to IS NULL AND effective_from <= ?`,
+              )
+              .run(at, mpxn, role, at).changes > 0,
+        ),
+    };
+
+    const userFromRow = (row: Row): UserRecord => {
+      const eui = str(row, "eui");
+      const roles = JSON.parse(str(row, "roles")) as UserRole[];
+      const certificates = s.rows(
+        "SELECT * FROM user_certificates WHERE user_eui = ? ORDER BY usage, serial",
+        [eui],
+        (c): UserCertificate => {
+          const pem = strOrNull(c, "pem");
+          const base = {
+            serial: str(c, "serial"),
+            issuer: str(c, "issuer"),
+            usage: str(c, "usage") as CertificateUsage,
+          };
+          return pem === null ? base : { ...base, pem };
+        },
+      );
+      return {
+        eui,
+        name: str(row, "name"),
+        roles,
+        receiveResponseUrl: strOrNull(row, "receive_response_url"),
+        certificates,
+      };
+    };
+    this.users = {
+      get: (eui) => gate(() => s.row("SELECT * FROM users WHERE eui = ?", [eui], userFromRow)),
+      put: (user) =>
+        gate(() =>
+          s.atomically(() => {
+            s.prepare(
+              `INSERT INTO users (eui, name, roles, receive_response_url) VALUES (?, ?, ?, ?)
+               ON CONFLICT (eui) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+                 receive_response_url = excluded.receive_response_url`,
+            ).run(user.eui, user.name, JSON.stringify(user.roles), user.receiveResponseUrl);
+            s.prepare("DELETE FROM user_certificates WHERE user_eui = ?").run(user.eui);
+            const insert = s.prepare(
+              `INSERT INTO user_certificates (serial, issuer, user_eui, usage, pem) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (serial, issuer) DO UPDATE SET user_eui = excluded.user_eui,
+                 usage = excluded.usage, pem = excluded.pem`,
+            );
+            for (const c of user.certificates)
+              insert.run(c.serial, c.issuer, user.eui, c.usage, c.pem ?? null);
+          }),
+        ),
+      list: () => gate(() => s.rows("SELECT * FROM users ORDER BY eui", [], userFromRow)),
+      byCertificateSerial: (serial) =>
+        gate(() =>
+          s.row(
+            `SELECT u.* FROM users u JOIN user_certificates c ON c.user_eui = u.eui
+             WHERE c.serial = ? ORDER BY u.eui LIMIT 1`,
+            [serial],
+            userFromRow,
+          ),
+        ),
+    };
+
+    this.counters = {
+      get: (originator) =>
+        gate(() =>
+          s.row("SELECT last FROM counters WHERE originator = ?", [originator], (row) =>
+            BigInt(str(row, "last")),
+          ),
+        ),
+      // One statement: insert, or raise only when strictly greater. SQLite runs it under its write
+      // lock, so concurrent callers (in this process or another) cannot both succeed.
+      advance: (originator, counter) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `INSERT INTO counters (originator, last) VALUES (?, ?)
+                 ON CONFLICT (originator) DO UPDATE SET last = excluded.last WHERE excluded.last > counters.last`,
+              )
+              .run(originator, counterText(counter)).changes === 1,
+        ),
+      compareAndSet: (originator, expected, next) =>
+        gate(() => {
+          const nextText = counterText(next);
+          if (expected === undefined) {
+            return (
+              s
+                .prepare(
+                  "INSERT INTO counters (originator, last) VALUES (?, ?) ON CONFLICT (originator) DO NOTHING",
+                )
+                .run(originator, nextText).changes === 1
+            );
+          }
+          return (
+            s
+              .prepare("UPDATE counters SET last = ? WHERE originator = ? AND last = ?")
+              .run(nextText, originator, counterText(expected)).changes === 1
+          );
+        }),
+    };
+
+    this.requests = {
+      insert: (r) =>
+        gate(() => {
+          s.prepare(
+            `INSERT INTO requests (id, request_id, originator, target, counter, srv, command_variant, state,
+               response_code, correlation, gbcs_command, gbcs_response, request_xml, error, execute_at,
+               received_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            r.id,
+            r.requestId,
+            r.originator,
+            r.target,
+            counterText(r.counter),
+            r.srv,
+            r.commandVariant,
+            r.state,
+            r.responseCode,
+            r.correlation,
+            blob(r.gbcsCommand),
+            blob(r.gbcsResponse),
+            r.requestXml,
+            r.error,
+            r.executeAt,
+            r.receivedAt,
+            r.updatedAt,
+          );
+        }),
+      get: (id) => gate(() => s.row("SELECT * FROM requests WHERE id = ?", [id], requestFromRow)),
+      byRequestId: (requestId) =>
+        gate(() =>
+          s.rows(
+            "SELECT * FROM requests WHERE request_id = ? ORDER BY received_at, rowid",
+            [requestId],
+            requestFromRow,
+          ),
+        ),
+      byCorrelation: (correlation) =>
+        gate(() => s.row("SELECT * FROM requests WHERE correlation = ?", [correlation], requestFromRow)),
+      transition: (id, from, to, at, patch = {}) =>
+        gate(() => {
+          if (from.length === 0) return false;
+          const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter(
+            (k) => k in REQUEST_PATCH_COLUMNS,
+          );
+          const sets = ["state = ?", "updated_at = ?", ...keys.map((k) => `${REQUEST_PATCH_COLUMNS[k]} = ?`)];
+          const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`;
+          const params = [to, at, ...keys.map((k) => patchValue(k, patch)), id, ...from];
+          return s.prepare(sql).run(...params).changes === 1;
+        }),
+      update: (id, at, patch) =>
+        gate(() => {
+          const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter(
+            (k) => k in REQUEST_PATCH_COLUMNS,
+          );
+          const sets = ["updated_at = ?", ...keys.map((k) => `${REQUEST_PATCH_COLUMNS[k]} = ?`)];
+          const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ?`;
+          return s.prepare(sql).run(at, ...keys.map((k) => patchValue(k, patch)), id).changes === 1;
+        }),
+      inState: (state, limit = 1000) =>
+        gate(() =>
+          s.rows(
+            "SELECT * FROM requests WHERE state = ? ORDER BY received_at, rowid LIMIT ?",
+            [state, limit],
+            requestFromRow,
+          ),
+        ),
+      counts: () =>
+        gate(() => {
+          const out: Partial<Record<RequestState, number>> = {};
+          for (const [state, n] of s.rows(
+            "SELECT state, COUNT(*) AS n FROM requests GROUP BY state",
+            [],
+            (row) => [str(row, "state") as RequestState, num(row, "n")] as const,
+          )) {
+            out[state] = n;
+          }
+          return out;
+        }),
+    };
+
+    this.outbox = {
+      enqueue: (item: NewOutboxRecord) =>
+        gate(() => {
+          s.prepare(
+            `INSERT INTO outbox (id, user_eui, kind, request_id, body, state, attempts, next_attempt_at,
+               last_error, created_at, expires_at, delivered_at)
+             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, NULL)`,
+          ).run(
+            item.id,
+            item.userEui,
+            item.kind,
+            item.requestId,
+            item.body,
+            item.nextAttemptAt,
+            item.createdAt,
+            item.expiresAt,
+          );
+        }),
+      get: (id) => gate(() => s.row("SELECT * FROM outbox WHERE id = ?", [id], outboxFromRow)),
+      claimDue: (now, limit, leaseMs) =>
+        gate(() =>
+          s
+            .rows(
+              `UPDATE outbox SET next_attempt_at = ? WHERE id IN (
+                 SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                 ORDER BY next_attempt_at, created_at, id LIMIT ?)
+               RETURNING *`,
+              [now + leaseMs, now, limit],
+              outboxFromRow,
+            )
+            .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)),
+        ),
+      markDelivered: (id, at) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
+                 WHERE id = ? AND state = 'pending'`,
+              )
+              .run(at, id).changes === 1,
+        ),
+      markAttemptFailed: (id, error, nextAttemptAt) =>
+        gate(() => {
+          const sql =
+            nextAttemptAt === null
+              ? `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?
+                 WHERE id = ? AND state = 'pending'`
+              : `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+                 WHERE id = ? AND state = 'pending'`;
+          const params = nextAttemptAt === null ? [error, id] : [error, nextAttemptAt, id];
+          return s.prepare(sql).run(...params).changes === 1;
+        }),
+      forUser: (userEui, limit = 100) =>
+        gate(() =>
+          s.rows(
+            `SELECT * FROM outbox WHERE user_eui = ? AND state IN ('pending', 'failed')
+             ORDER BY created_at, id LIMIT ?`,
+            [userEui, limit],
+            outboxFromRow,
+          ),
+        ),
+      remove: (id) => gate(() => s.prepare("DELETE FROM outbox WHERE id = ?").run(id).changes === 1),
+      purgeExpired: (now) =>
+        gate(() => s.prepare("DELETE FROM outbox WHERE expires_at <= ?").run(now).changes),
+      counts: () =>
+        gate(() => {
+          const out: Partial<Record<OutboxState, number>> = {};
+          for (const [state, n] of s.rows(
+            "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state",
+            [],
+            (row) => [str(row, "state") as OutboxState, num(row, "n")] as const,
+          )) {
+            out[state] = n;
+          }
+          return out;
+        }),
+    };
+
+    this.audit = {
+      append: (record: NewAuditRecord) =>
+        gate(() =>
+          Number(
+            s
+              .prepare("INSERT INTO audit (at, kind, actor, request_id, detail) VALUES (?, ?, ?, ?, ?)")
+              .run(
+                record.at,
+                record.kind,
+                record.actor,
+                record.requestId,
+                JSON.stringify(record.detail ?? null),
+              ).lastInsertRowid,
+          ),
+        ),
+      list: (query = {}) =>
+        gate(() => {
+          const params: unknown[] = [query.afterSeq ?? 0];
+          let sql = "SELECT * FROM audit WHERE seq > ?";
+          if (query.requestId !== undefined) {
+            sql += " AND request_id = ?";
+            params.push(query.requestId);
+          }
+          sql += " ORDER BY seq LIMIT ?";
+          params.push(query.limit ?? 1000);
+          return s.rows(sql, params, auditFromRow);
+        }),
+    };
+
+    this.meta = {
+      get: (key) =>
+        gate(() => s.row("SELECT value FROM meta WHERE key = ?", [key], (row) => str(row, "value"))),
+      set: (key, value) =>
+        gate(() => {
+          s.prepare(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          ).run(key, value);
+        }),
+      delete: (key) => gate(() => s.prepare("DELETE FROM meta WHERE key = ?").run(key).changes === 1),
+    };
+  }
+}
+
+/** Prepared statements cached by SQL text, and small helpers over them. */
+class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  prepare(sql: string): Database.Statement {
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+  row<T>(sql: string, params: unknown, map: (row: Row) => T): T | undefined {
+    const args = Array.isArray(params) ? params : [params];
+    const row = this.prepare(sql).get(...args) as Row | undefined;
+    return row === undefined ? undefined : map(row);
+  }
+  rows<T>(sql: string, params: readonly unknown[], map: (row: Row) => T): T[] {
+    return (this.prepare(sql).all(...params) as Row[]).map(map);
+  }
+  /** Runs `work` in one transaction (a savepoint when one is already open). */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+}
+
+/** The SQLite store. Build it with `openSqliteStore`. */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  readonly devices: DeviceRepository;
+  readonly registrations: RegistrationRepository;
+  readonly users: UserRepository;
+  readonly counters: CounterRepository;
+  readonly requests: RequestRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly meta: MetaRepository;
+  /** The schema version after opening. */
+  readonly schemaVersion: number;
+
+  private readonly db: Database.Database;
+  private readonly statements: Statements;
+  private closed = false;
+  /** Settles when the running transaction ends; null when none runs. */
+  private running: Promise<void> | null = null;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.file);
+    try {
+      if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+      this.db.pragma("foreign_keys = ON");
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      this.schemaVersion = migrate(this.db, options.migrations ?? SQLITE_MIGRATIONS, options.now ?? Date.now);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.statements = new Statements(this.db);
+    const repositories = new SqliteRepositories(this.statements, this.gate);
+    this.devices = repositories.devices;
+    this.registrations = repositories.registrations;
+    this.users = repositories.users;
+    this.counters = repositories.counters;
+    this.requests = repositories.requests;
+    this.outbox = repositories.outbox;
+    this.audit = repositories.audit;
+    this.meta = repositories.meta;
+  }
+
+  private readonly gate: Gate = async (work) => {
+    while (this.running !== null) await this.running;
+    if (this.closed) throw new Error("store is closed");
+    return work();
+  };
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    while (this.running !== null) await this.running;
+    if (this.closed) throw new Error("store is closed");
+    let end!: () => void;
+    this.running = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    let open = true;
+    const txGate: Gate = async (w) => {
+      if (!open) throw new Error("transaction has ended: use the store, not the transaction's repositories");
+      return w();
+    };
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work(new SqliteRepositories(this.statements, txGate));
+        this.db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      open = false;
+      this.running = null;
+      end();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.gate(() => this.db.prepare("SELECT 1").get());
+  }
+
+  async close(): Promise<void> {
+    while (this.running !== null) await this.running;
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Applies the migrations not yet recorded; returns the resulting version. */
+function migrate(db: Database.Database, migrations: readonly Migration[], now: () => number): number {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => num(r, "version")),
+  );
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    throw new Error(
+      `store schema has migration(s) ${unknown.join(", ")} this version of meterway does not know: it was written by a newer version`,
+    );
+  }
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  for (const migration of ordered) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now());
+    }).immediate();
+  }
+  return ordered.length === 0 ? 0 : ordered[ordered.length - 1]!.version;
+}
