@@ -1,0 +1,69 @@
+/**
+ * The GBCS message MAC (GBCS §6.2.3, §7.2.5): a 12-byte AES-128-GMAC with the per-message key of
+ * the KDF (kdf.ts) and the GBCS IV (gcm.ts), over
+ *
+ *   AAD = 11 00 00 00 00 00 || body
+ *
+ * where 0x11 is the security control byte, the five zeros stand for the empty General Ciphering
+ * fields (transaction-id, system titles, date-time, other-information), and the body runs from the
+ * General Signing tag DF to the end of the signature field (checked over the received bytes).
+ *
+ * Which key pair: a command from a remote party is MACed by the ACB (90B3D51F30000002) for the
+ * device, but its KDF uses the header's originator (the supplier) and recipient; a command that a
+ * device originates (the PCS use cases, from a PPMID), a response and an alert are MACed between
+ * the originator and the recipient. See `macParties`.
+ */
+
+import { frameLayout, type GbcsFrame, MAC_LENGTH, withoutReceived } from "../frame.js";
+import { gbcsIv, gmac, tagsEqual } from "./gcm.js";
+import { deriveKeyFromSecret } from "./kdf.js";
+import { ACB_EUI } from "./keys.js";
+
+const AAD_PREFIX = Uint8Array.of(0x11, 0, 0, 0, 0, 0);
+
+/**
+ * The key-agreement key owners whose ECDH secret keys the MAC of `frame`. `useCase` (from the
+ * message code) tells a device-originated command (PCS…) from a remote party's one.
+ */
+export function macParties(
+  frame: Pick<GbcsFrame, "cra" | "originator" | "recipient">,
+  useCase?: string,
+): [string, string] {
+  const fromRemoteParty = frame.cra === 1 && useCase?.startsWith("PCS") !== true;
+  return fromRemoteParty ? [ACB_EUI, frame.recipient] : [frame.originator, frame.recipient];
+}
+
+/** The MAC key of `frame` from the shared secret Z of its `macParties`. */
+export function macKey(
+  frame: Pick<GbcsFrame, "cra" | "counter" | "originator" | "recipient">,
+  z: Uint8Array,
+): Uint8Array {
+  return deriveKeyFromSecret(z, frame);
+}
+
+/** Computes the 12-byte MAC of `frame` (its `mac` field, if any, is ignored). */
+export function computeMac(frame: GbcsFrame, key: Uint8Array): Uint8Array {
+  const l = frameLayout(frame.mac === undefined ? { ...frame, mac: new Uint8Array(MAC_LENGTH) } : frame);
+  return gmac(
+    key,
+    gbcsIv(frame.originator),
+    [AAD_PREFIX, l.bytes.subarray(l.bodyStart, l.bodyEnd)],
+    MAC_LENGTH,
+  );
+}
+
+/** Whether the frame's MAC is the one `key` gives; false when it has none. */
+export function verifyMac(frame: GbcsFrame, key: Uint8Array): boolean {
+  if (frame.mac === undefined) return false;
+  return tagsEqual(computeMac(frame, key), frame.mac);
+}
+
+/**
+ * A copy of `frame` with the MAC Header and its MAC (GBCS "Command Cryptographic Protection II").
+ * An absent signature field becomes an empty one, as a MAC-protected message always has it.
+ */
+export function protectFrame(frame: GbcsFrame, key: Uint8Array): GbcsFrame {
+  const base = withoutReceived(frame);
+  const unmaced: GbcsFrame = { ...base, signature: base.signature ?? new Uint8Array(0) };
+  return { ...unmaced, mac: computeMac(unmaced, key) };
+}

@@ -1,0 +1,454 @@
+/**
+ * The GBCS message frame (GBCS §7.2): an optional MAC Header (DLMS General Ciphering, §7.2.5), the
+ * General Signing Grouping Header (§7.2.7), the use-case payload ("content"), an optional signature
+ * and, after a MAC Header, the 12-byte GMAC.
+ *
+ * ```
+ * DD 00 00 00 00 00 00          General Ciphering: tag, empty transaction-id, system titles,
+ *                               date-time, other-information, no key-info
+ * <DER length>                  ciphered-service length: security header + body + MAC
+ * 11 00 00 00 00                security header: security control 0x11 (authentication only,
+ *                               suite 1) and an invocation counter of zero
+ * DF                            General Signing tag                    ─┐ body
+ * 09 <CRA flag> <counter:8>     transaction-id                          │  ─┐ signed data
+ * 08 <originator:8>             originator system title                 │   │ (from the byte
+ * 08 <recipient:8>              recipient system title                  │   │  after DF)
+ * 00 | 0C <COSEM date-time:12>  date-time                               │   │
+ * <DER len> <code:2> [supp.]    other-information: message code (+ supplementary fields)
+ * <DER len> <content>           the payload                             │  ─┘
+ * [<DER len> <signature>]       ECDSA raw r||s, length 0 when unsigned  │
+ *                               (absent in an unsigned pre-command)    ─┘
+ * [<MAC:12>]                    AES-GCM tag, only after a MAC Header
+ * ```
+ *
+ * Decoding keeps the offsets of the received bytes (`received`) so that signatures and MACs are
+ * checked over exactly the bytes that arrived, never over a re-encoding.
+ *
+ * Length fields are DER definite lengths in their shortest form; a longer form is refused so that
+ * `encodeFrame(decodeFrame(x))` is always `x`.
+ */
+import { Reader, toHex, Writer } from "./cursor.js";
+import { DecodeError, inPath } from "./errors.js";
+
+/** GBCS §7.2.7 CRA flag: what kind of message the transaction-id belongs to. */
+export const CraFlag = {
+  command: 1,
+  response: 2,
+  alert: 3,
+} as const;
+export type Cra = 1 | 2 | 3;
+
+/** Tag of the DLMS general-ciphering APDU that GBCS uses as its MAC Header. */
+export const GENERAL_CIPHERING_TAG = 0xdd;
+/** Tag of the DLMS general-signing APDU that GBCS uses as its Grouping Header. */
+export const GENERAL_SIGNING_TAG = 0xdf;
+/** Security control byte of the MAC Header: authentication only, security suite 1. */
+export const MAC_SECURITY_CONTROL = 0x11;
+/** Length of the truncated GMAC tag that ends a MAC-protected message. */
+export const MAC_LENGTH = 12;
+/** Length of a COSEM date-time (Blue Book 4.1.6.1), the only non-empty date-time GBCS allows. */
+export const COSEM_DATE_TIME_LENGTH = 12;
+/** Length of an ECDSA P-256 signature as GBCS carries it: raw r||s. */
+export const SIGNATURE_LENGTH = 64;
+
+/**
+ * Supplementary fields of other-information (GBCS §7.2.7, Table 7.2.7 notes): present for
+ * messages that involve a third party, e.g. a supplier's key on a prepayment or change-of-supplier
+ * command, or a response that the device encrypts for another party than the recipient.
+ * other-information is the 2-byte message code followed by, in order:
+ * remotePartyId (8) → remotePartyCounter (8) → originatorCounter (8) or a remote party
+ * key-agreement certificate (DER, rest of the field).
+ */
+export interface SupplementaryInfo {
+  /** Supplementary Remote Party ID (16 uppercase hex). */
+  readonly remotePartyId: string;
+  /** Supplementary Remote Party Counter. */
+  readonly remotePartyCounter?: bigint;
+  /** Supplementary Originator Counter (used instead of the originator counter to derive encryption keys). */
+  readonly originatorCounter?: bigint;
+  /** Supplementary Remote Party Key Agreement Certificate (DER X.509), after remotePartyCounter. */
+  readonly remotePartyCertificate?: Uint8Array;
+}
+
+/** Offsets of a decoded frame in the bytes that were received (see `received` on GbcsFrame). */
+export interface ReceivedSpans {
+  /** The whole received message (a view; the caller keeps it unchanged while the frame is used). */
+  readonly bytes: Uint8Array;
+  /** Offset of the General Signing tag DF. */
+  readonly bodyStart: number;
+  /** Offset just after the content: the signed data is bytes[bodyStart + 1, contentEnd). */
+  readonly contentEnd: number;
+  /** Offset just after the signature field: the MAC covers bytes[bodyStart, bodyEnd). */
+  readonly bodyEnd: number;
+  /** The content view that was decoded, to tell a decoded frame from an edited copy of it. */
+  readonly content: Uint8Array;
+  /** The signature view that was decoded (same purpose). */
+  readonly signature: Uint8Array | undefined;
+}
+
+/**
+ * A GBCS message as an immutable value. Build one with fields only (`received` absent) to encode
+ * it; decoding fills `received` as well.
+ */
+export interface GbcsFrame {
+  /** CRA flag: 1 command, 2 response, 3 alert. */
+  readonly cra: Cra;
+  /** Originator counter: the transaction id, strictly increasing per originator (anti-replay). */
+  readonly counter: bigint;
+  /** Originator system title: the EUI-64 of the sender of the message, 16 uppercase hex. */
+  readonly originator: string;
+  /** Recipient system title, 16 uppercase hex. */
+  readonly recipient: string;
+  /** The raw 12-byte COSEM date-time, or null when absent (encoded 0x00). See `cosemDateTime`. */
+  readonly dateTime: Uint8Array | null;
+  /** GBCS message code (Table 13.3.5.1 / the use case's template). */
+  readonly messageCode: number;
+  /** Supplementary other-information fields, when the message has them. */
+  readonly supplementary?: SupplementaryInfo;
+  /** The use-case payload, as received (DLMS, GBZ, ASN.1 or another format; see payload.ts). */
+  readonly content: Uint8Array;
+  /**
+   * The signature field: undefined when the field is not there at all (an unsigned pre-command as
+   * the DCC returns it for signing); an empty array for a signature length of 0 (not signed); else
+   * the raw r||s ECDSA P-256 signature over the signed data.
+   */
+  readonly signature?: Uint8Array;
+  /** The 12-byte GMAC; present exactly when the message has a MAC Header. */
+  readonly mac?: Uint8Array;
+  /** Where the frame was found in the received bytes; absent on frames built in code. */
+  readonly received?: ReceivedSpans;
+}
+
+/** Positions of the parts of an encoded frame, shared by encode and the crypto functions. */
+export interface FrameLayout {
+  readonly bytes: Uint8Array;
+  readonly bodyStart: number;
+  readonly contentEnd: number;
+  readonly bodyEnd: number;
+}
+
+const EUI_LENGTH = 8;
+const TRANSACTION_ID_LENGTH = 9;
+
+function hex8(b: Uint8Array): string {
+  return toHex(b);
+}
+
+/** A DER length read strictly: the shortest form only, so that re-encoding gives the same bytes. */
+function strictDerLength(r: Reader, what: string): number {
+  const at = r.offset;
+  const n = r.derLength();
+  if (r.offset - at !== derLengthSize(n)) {
+    throw r.unexpected(`${what} is not in the shortest DER form`, at);
+  }
+  return n;
+}
+
+/** Bytes a DER definite length takes in its shortest form. */
+export function derLengthSize(n: number): number {
+  if (n < 0x80) return 1;
+  if (n < 0x100) return 2;
+  if (n < 0x10000) return 3;
+  if (n < 0x1000000) return 4;
+  return 5;
+}
+
+function readEui(r: Reader, what: string): string {
+  const len = r.u8();
+  if (len !== EUI_LENGTH) throw r.unexpected(`${what} length ${len}, expected 8`, r.offset - 1);
+  return hex8(r.bytes(EUI_LENGTH));
+}
+
+function readSupplementary(r: Reader): SupplementaryInfo | undefined {
+  const n = r.remaining;
+  if (n === 0) return undefined;
+  if (n !== 8 && n !== 16 && n < 24) {
+    throw r.unexpected(`supplementary other-information of ${n} bytes`);
+  }
+  const remotePartyId = inPath("remotePartyId", () => hex8(r.bytes(EUI_LENGTH)));
+  if (r.done) return { remotePartyId };
+  const remotePartyCounter = r.u64be();
+  if (r.done) return { remotePartyId, remotePartyCounter };
+  if (r.remaining === 8) return { remotePartyId, remotePartyCounter, originatorCounter: r.u64be() };
+  return { remotePartyId, remotePartyCounter, remotePartyCertificate: r.rest() };
+}
+
+function supplementarySize(s: SupplementaryInfo | undefined): number {
+  if (s === undefined) return 0;
+  if (s.remotePartyCounter === undefined) return 8;
+  if (s.originatorCounter !== undefined) return 24;
+  if (s.remotePartyCertificate !== undefined) return 16 + s.remotePartyCertificate.length;
+  return 16;
+}
+
+/**
+ * Decodes the body: from the General Signing tag to the end of `r` (the signature field included).
+ * `r` must span exactly the body; offsets are relative to `base` (the start of the message).
+ */
+function decodeBody(r: Reader): Omit<GbcsFrame, "mac" | "received"> & { contentEnd: number } {
+  const tag = r.u8();
+  if (tag !== GENERAL_SIGNING_TAG) {
+    throw r.unexpected(
+      `tag 0x${tag.toString(16).padStart(2, "0")}, expected General Signing 0xDF`,
+      r.offset - 1,
+    );
+  }
+  const txLength = r.u8();
+  if (txLength !== TRANSACTION_ID_LENGTH) {
+    throw r.unexpected(`transaction-id length ${txLength}, expected 9`, r.offset - 1);
+  }
+  const cra = r.u8();
+  if (cra !== 1 && cra !== 2 && cra !== 3) throw r.unexpected(`CRA flag ${cra}`, r.offset - 1);
+  const counter = r.u64be();
+  const originator = inPath("originator", () => readEui(r, "originator system title"));
+  const recipient = inPath("recipient", () => readEui(r, "recipient system title"));
+  const dtLength = r.u8();
+  let dateTime: Uint8Array | null = null;
+  if (dtLength === COSEM_DATE_TIME_LENGTH) dateTime = r.bytes(COSEM_DATE_TIME_LENGTH);
+  else if (dtLength !== 0) throw r.unexpected(`date-time length ${dtLength}, expected 0 or 12`, r.offset - 1);
+  const otherLength = strictDerLength(r, "other-information length");
+  if (otherLength < 2) throw r.unexpected(`other-information length ${otherLength}, expected at least 2`);
+  const other = r.sub(otherLength, "other-information length");
+  const messageCode = other.u16be();
+  const supplementary = inPath("supplementary", () => readSupplementary(other));
+  const contentLength = strictDerLength(r, "content length");
+  const contentStart = r.offset;
+  r.checkLength(contentLength, "content length");
+  const content = r.bytes(contentLength);
+  const contentEnd = contentStart + contentLength;
+  let signature: Uint8Array | undefined;
+  if (!r.done) {
+    const sigLength = strictDerLength(r, "signature length");
+    r.checkLength(sigLength, "signature length");
+    signature = r.bytes(sigLength);
+    r.end("signature");
+  }
+  const frame = { cra, counter, originator, recipient, dateTime, messageCode, content, contentEnd } as const;
+  return {
+    ...frame,
+    ...(supplementary !== undefined ? { supplementary } : {}),
+    ...(signature !== undefined ? { signature } : {}),
+  };
+}
+
+/**
+ * Decodes a GBCS message. Throws only DecodeError. The returned frame holds views into `bytes`
+ * (no copies): keep `bytes` unchanged while the frame is in use.
+ */
+export function decodeFrame(bytes: Uint8Array): GbcsFrame {
+  const r = new Reader(bytes);
+  const first = r.peekU8();
+  if (first === GENERAL_CIPHERING_TAG) {
+    return inPath("macHeader", () => {
+      const head = r.bytes(7);
+      for (let i = 1; i < 7; i++) {
+        if (head[i] !== 0) throw r.unexpected("General Ciphering header fields must be empty in GBCS", i);
+      }
+      const length = strictDerLength(r, "ciphered-service length");
+      r.checkLength(length, "ciphered-service length");
+      if (length < 5 + MAC_LENGTH) throw r.unexpected(`ciphered-service length ${length} is too short`);
+      const sc = r.u8();
+      if (sc !== MAC_SECURITY_CONTROL) {
+        throw r.unexpected(`security control 0x${sc.toString(16)}, expected 0x11`, r.offset - 1);
+      }
+      if (r.u32be() !== 0) throw r.unexpected("invocation counter must be zero", r.offset - 4);
+      const bodyStart = r.offset;
+      const bodyLength = length - 5 - MAC_LENGTH;
+      const body = r.sub(bodyLength, "ciphered-service length");
+      const decoded = decodeBody(body);
+      if (decoded.signature === undefined) {
+        throw new DecodeError("a MAC-protected message must have a signature field", {
+          code: "truncated",
+          offset: bodyStart + bodyLength,
+        });
+      }
+      const mac = r.bytes(MAC_LENGTH);
+      r.end("MAC");
+      const { contentEnd, ...frame } = decoded;
+      return {
+        ...frame,
+        mac,
+        received: {
+          bytes,
+          bodyStart,
+          contentEnd: bodyStart + contentEnd,
+          bodyEnd: bodyStart + bodyLength,
+          content: frame.content,
+          signature: frame.signature,
+        },
+      };
+    });
+  }
+  const { contentEnd, ...frame } = decodeBody(r);
+  return {
+    ...frame,
+    received: {
+      bytes,
+      bodyStart: 0,
+      contentEnd,
+      bodyEnd: bytes.length,
+      content: frame.content,
+      signature: frame.signature,
+    },
+  };
+}
+
+/** Size of the body (DF .. signature field) of `frame`. */
+function bodySize(frame: GbcsFrame): { size: number; otherLength: number; contentEndInBody: number } {
+  const otherLength = 2 + supplementarySize(frame.supplementary);
+  const content = frame.content.length;
+  const head =
+    1 + 1 + TRANSACTION_ID_LENGTH + 1 + EUI_LENGTH + 1 + EUI_LENGTH + 1 + (frame.dateTime === null ? 0 : 12);
+  const contentEndInBody = head + derLengthSize(otherLength) + otherLength + derLengthSize(content) + content;
+  const sig =
+    frame.signature === undefined ? 0 : derLengthSize(frame.signature.length) + frame.signature.length;
+  return { size: contentEndInBody + sig, otherLength, contentEndInBody };
+}
+
+function checkEui(value: string, what: string): Uint8Array {
+  if (value.length !== 16) throw new RangeError(`${what} must be 16 hex digits, got '${value}'`);
+  const b = Buffer.from(value, "hex");
+  if (b.length !== 8) throw new RangeError(`${what} must be 16 hex digits, got '${value}'`);
+  return b;
+}
+
+function writeBody(w: Writer, frame: GbcsFrame, otherLength: number): void {
+  if (frame.cra !== 1 && frame.cra !== 2 && frame.cra !== 3) throw new RangeError(`CRA flag ${frame.cra}`);
+  if (frame.counter < 0n || frame.counter > 0xffff_ffff_ffff_ffffn)
+    throw new RangeError("counter is not a uint64");
+  if (frame.dateTime !== null && frame.dateTime.length !== COSEM_DATE_TIME_LENGTH) {
+    throw new RangeError("dateTime must be 12 bytes or null");
+  }
+  if (!Number.isInteger(frame.messageCode) || frame.messageCode < 0 || frame.messageCode > 0xffff) {
+    throw new RangeError(`message code ${frame.messageCode}`);
+  }
+  w.u8(GENERAL_SIGNING_TAG).u8(TRANSACTION_ID_LENGTH).u8(frame.cra).u64be(frame.counter);
+  w.u8(EUI_LENGTH).bytes(checkEui(frame.originator, "originator"));
+  w.u8(EUI_LENGTH).bytes(checkEui(frame.recipient, "recipient"));
+  if (frame.dateTime === null) w.u8(0);
+  else w.u8(COSEM_DATE_TIME_LENGTH).bytes(frame.dateTime);
+  w.derLength(otherLength).u16be(frame.messageCode);
+  const s = frame.supplementary;
+  if (s !== undefined) {
+    w.bytes(checkEui(s.remotePartyId, "supplementary.remotePartyId"));
+    if (s.remotePartyCounter !== undefined) {
+      w.u64be(s.remotePartyCounter);
+      if (s.originatorCounter !== undefined) w.u64be(s.originatorCounter);
+      else if (s.remotePartyCertificate !== undefined) {
+        if (s.remotePartyCertificate.length === 8) {
+          throw new RangeError("an 8-byte certificate would read back as an originator counter");
+        }
+        w.bytes(s.remotePartyCertificate);
+      }
+    } else if (s.originatorCounter !== undefined || s.remotePartyCertificate !== undefined) {
+      throw new RangeError("supplementary fields need remotePartyCounter before the later ones");
+    }
+  }
+  w.derLength(frame.content.length).bytes(frame.content);
+  if (frame.signature !== undefined) w.derLength(frame.signature.length).bytes(frame.signature);
+}
+
+/** Bytes of the MAC Header for a body of `bodyLength` bytes. */
+function macHeaderSize(bodyLength: number): number {
+  const ciphered = 5 + bodyLength + MAC_LENGTH;
+  return 7 + derLengthSize(ciphered) + 5;
+}
+
+/**
+ * Encodes `frame` and says where its parts are. With `mac` set on the frame, the MAC Header and the
+ * MAC are written; `macPlaceholder` writes the header and 12 zero bytes instead (for computing it).
+ */
+export function layoutFrame(frame: GbcsFrame, options: { macPlaceholder?: boolean } = {}): FrameLayout {
+  const withMac = frame.mac !== undefined || options.macPlaceholder === true;
+  if (frame.mac !== undefined && frame.mac.length !== MAC_LENGTH)
+    throw new RangeError("mac must be 12 bytes");
+  if (withMac && frame.signature === undefined) {
+    throw new RangeError(
+      "a MAC-protected message needs a signature field (an empty signature when unsigned)",
+    );
+  }
+  const { size, otherLength, contentEndInBody } = bodySize(frame);
+  const header = withMac ? macHeaderSize(size) : 0;
+  const total = header + size + (withMac ? MAC_LENGTH : 0);
+  const w = new Writer(total);
+  if (withMac) {
+    w.u8(GENERAL_CIPHERING_TAG).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0);
+    w.derLength(5 + size + MAC_LENGTH);
+    w.u8(MAC_SECURITY_CONTROL).u32be(0);
+  }
+  writeBody(w, frame, otherLength);
+  if (withMac) w.bytes(frame.mac ?? new Uint8Array(MAC_LENGTH));
+  return {
+    bytes: w.finish(),
+    bodyStart: header,
+    contentEnd: header + contentEndInBody,
+    bodyEnd: header + size,
+  };
+}
+
+/** Encodes a frame to its wire bytes. Throws RangeError for a field the wire format cannot carry. */
+export function encodeFrame(frame: GbcsFrame): Uint8Array {
+  return layoutFrame(frame).bytes;
+}
+
+/**
+ * The spans of `frame` to sign or MAC: the received bytes when `frame` was decoded and not edited
+ * since (its content and signature are the decoded views), else a fresh encoding.
+ */
+export function frameLayout(frame: GbcsFrame): FrameLayout {
+  const rx = frame.received;
+  if (rx !== undefined && rx.content === frame.content && rx.signature === frame.signature) {
+    return rx;
+  }
+  return layoutFrame(frame, { macPlaceholder: frame.mac !== undefined });
+}
+
+/** A copy of `frame` without its received spans (for building a new message from a decoded one). */
+export function withoutReceived(frame: GbcsFrame): GbcsFrame {
+  const { received: _received, ...rest } = frame;
+  return rest;
+}
+
+/**
+ * A COSEM date-time (Blue Book 4.1.6.1) as a Date, or null when it does not name an instant
+ * (unspecified year/month/day/time fields). A deviation of 0x8000 (unspecified) is read as UTC, as
+ * GBCS devices keep UTC.
+ */
+export function cosemDateTime(raw: Uint8Array | null): Date | null {
+  if (raw === null || raw.length !== COSEM_DATE_TIME_LENGTH) return null;
+  const year = (raw[0]! << 8) | raw[1]!;
+  const month = raw[2]!;
+  const day = raw[3]!;
+  const hour = raw[5]!;
+  const minute = raw[6]!;
+  const second = raw[7]!;
+  const hundredths = raw[8]!;
+  if (year === 0xffff || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const deviationRaw = (raw[9]! << 8) | raw[10]!;
+  const deviation =
+    deviationRaw === 0x8000 ? 0 : deviationRaw >= 0x8000 ? deviationRaw - 0x10000 : deviationRaw;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, hundredths === 0xff ? 0 : hundredths * 10);
+  // Blue Book: deviation is minutes from local time to UTC, so UTC = local + deviation.
+  return new Date(ms + deviation * 60_000);
+}
+
+/** The 12-byte COSEM date-time for an instant, in UTC (deviation 0, clock status 0x00). */
+export function toCosemDateTime(date: Date): Uint8Array {
+  const out = new Uint8Array(COSEM_DATE_TIME_LENGTH);
+  const year = date.getUTCFullYear();
+  out[0] = year >> 8;
+  out[1] = year & 0xff;
+  out[2] = date.getUTCMonth() + 1;
+  out[3] = date.getUTCDate();
+  const dow = date.getUTCDay();
+  out[4] = dow === 0 ? 7 : dow;
+  out[5] = date.getUTCHours();
+  out[6] = date.getUTCMinutes();
+  out[7] = date.getUTCSeconds();
+  out[8] = Math.floor(date.getUTCMilliseconds() / 10);
+  out[9] = 0;
+  out[10] = 0;
+  out[11] = 0;
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * GBCS: the wire format between the DCC and SMETS2 devices. The public surface of src/gbcs:
+ * frames (frame.ts), crypto (crypto/), payload context for the family codecs.
+ */
+export * from "./crypto/index.js";
+export { fromHex, Reader, toHex, Writer } from "./cursor.js";
+export { DecodeError, type DecodeErrorCode, inPath } from "./errors.js";
+export {
+  COSEM_DATE_TIME_LENGTH,
+  type Cra,
+  CraFlag,
+  cosemDateTime,
+  decodeFrame,
+  encodeFrame,
+  type FrameLayout,
+  frameLayout,
+  type GbcsFrame,
+  layoutFrame,
+  MAC_LENGTH,
+  type ReceivedSpans,
+  SIGNATURE_LENGTH,
+  type SupplementaryInfo,
+  toCosemDateTime,
+  withoutReceived,
+} from "./frame.js";
+export type { DecryptFailure, DecryptResult, PayloadContext } from "./payload-context.js";
