@@ -1,0 +1,101 @@
+/**
+ * The DLMS COSEM (xDLMS) payload of a GBCS message: the content of a General Signing grouping
+ * header whose message code belongs to a DLMS device (the ESME) — an access-request (command),
+ * access-response (response) or data-notification (alert).
+ *
+ * `encodeDlmsPayload(decodeDlmsPayload(x))` equals `x` byte for byte: the APDU tree is the source of
+ * truth. Sensitive data (get_protected_attributes results) is also offered split into its
+ * ciphered block and, when the context can decrypt, its decoded plaintext.
+ */
+import { Reader } from "../cursor.js";
+import { DecodeError, inPath } from "../errors.js";
+import { decodeApdu, encodeApdu, type XDlmsApdu } from "./apdu.js";
+import { type DlmsData, decodeData } from "./data.js";
+import {
+  type DecryptProtected,
+  type GetProtectedAttributesResponse,
+  getProtectedAttributesResponseFromData,
+  isGetProtectedAttributesResponse,
+  protectedContent,
+} from "./protection.js";
+
+export type { AccessRequest, AccessResponse, DataNotification, XDlmsApdu } from "./apdu.js";
+export type { DlmsData, TypeDescription } from "./data.js";
+
+/** The plaintext of a ciphered block, decoded, or why it could not be. */
+export type ProtectedPlaintext =
+  | { readonly ok: true; readonly plaintext: Uint8Array; readonly data: DlmsData }
+  | { readonly ok: false; readonly reason: string };
+
+/** One get_protected_attributes result of an access-response. */
+export interface ProtectedAttributesView {
+  /** Index in accessResponseListOfData. */
+  readonly index: number;
+  readonly response: GetProtectedAttributesResponse;
+  /** Present when a decrypter was given. */
+  readonly decrypted?: ProtectedPlaintext;
+}
+
+export interface DlmsPayload {
+  readonly family: "dlms";
+  readonly apdu: XDlmsApdu;
+  /** Sensitive results found in an access-response (empty otherwise); views of `apdu`. */
+  readonly protectedAttributes: readonly ProtectedAttributesView[];
+}
+
+/** What the DLMS codec uses of the payload context: an optional decrypter for sensitive data. */
+export interface DlmsDecodeContext {
+  readonly decrypt?: DecryptProtected;
+}
+
+/** True when the first byte of a grouping header's content is an xDLMS APDU tag. */
+export function isDlmsContent(content: Uint8Array): boolean {
+  const tag = content[0];
+  return tag === 0xd9 || tag === 0xda || tag === 0x0f;
+}
+
+export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = {}): DlmsPayload {
+  const apdu = inPath("dlms", () => decodeApdu(new Reader(content)));
+  const protectedAttributes: ProtectedAttributesView[] = [];
+  if (apdu.apdu === "access-response") {
+    apdu.accessResponseListOfData.forEach((d, index) => {
+      if (!isGetProtectedAttributesResponse(d)) return;
+      const response = getProtectedAttributesResponseFromData(d);
+      const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
+      protectedAttributes.push(decrypted ? { index, response, decrypted } : { index, response });
+    });
+  }
+  return { family: "dlms", apdu, protectedAttributes };
+}
+
+function decryptView(
+  response: GetProtectedAttributesResponse,
+  decrypt: DecryptProtected,
+): ProtectedPlaintext {
+  const params = response.getProtectionParameters[0];
+  if (params === undefined) return { ok: false, reason: "no protection parameters" };
+  const block = response.protectedAttributes;
+  const content = protectedContent(params.protectionOptions, block.securityControl, block.invocationCounter);
+  let plaintext: Uint8Array;
+  try {
+    plaintext = decrypt(content, block.ciphertext, block.tag);
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `decryption failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  try {
+    const r = new Reader(plaintext);
+    const data = decodeData(r);
+    r.end("protected attributes");
+    return { ok: true, plaintext, data };
+  } catch (error) {
+    if (error instanceof DecodeError) return { ok: false, reason: `plaintext: ${error.message}` };
+    throw error;
+  }
+}
+
+export function encodeDlmsPayload(payload: DlmsPayload): Uint8Array {
+  return encodeApdu(payload.apdu);
+}

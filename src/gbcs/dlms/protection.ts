@@ -1,0 +1,377 @@
+/**
+ * GBCS sensitive payloads: the Data Protection interface class (class_id 30, GBCS §8.5), whose
+ * method 1 `get_protected_attributes` returns attribute values encrypted for the remote party.
+ *
+ * Command parameters: structure { object_list array of object_list_element, get_protection_parameters
+ * array of protection_parameters_element }. Response data: structure { get_protection_parameters,
+ * protected_attributes octet-string }, where protected_attributes is a ciphered block:
+ * security control byte (0x31: encryption only, GBCS' key set), 4-byte invocation counter,
+ * ciphertext, 12-byte GCM tag.
+ *
+ * The GBCS construction, checked against the RTDS ECS17b/ECS19/ECS66 responses:
+ * - key: the GBCS KDF over ECDH(remote party KA key, device KA key) with other info
+ *   `60 85 74 06 08 03 00 || originator system title || 09 || transaction id || recipient system title`,
+ *   taking originator, recipient and the 9-byte transaction id (0x04 || 8-byte counter) from the
+ *   response's protection options (originator = the device);
+ * - IV: originator system title (8) || invocation counter (4, big-endian);
+ * - additional authenticated data: the security control byte alone; tag: 12 bytes.
+ *
+ * The data tree stays the source of truth (it re-encodes exactly); the typed values here are views
+ * of it and builders for it.
+ */
+import { DecodeError } from "../errors.js";
+import type { DlmsData } from "./data.js";
+import { type ObisCode, obisFromBytes, obisToBytes } from "./obis.js";
+
+/** GBCS Data Protection object (class 30) on the ESME. */
+export const DATA_PROTECTION_CLASS_ID = 30;
+export const DATA_PROTECTION_INSTANCE: ObisCode = "0-0:43.2.8.255";
+/** Method 1 of class 30. */
+export const GET_PROTECTED_ATTRIBUTES = 1;
+
+/** Security control byte of GBCS protected attributes: bit 5 encryption, key set 1 (GBCS §8.5). */
+export const GBCS_SECURITY_CONTROL = 0x31;
+export const GBCS_TAG_LENGTH = 12;
+/** Transaction id first byte for protected attributes (0x01-0x03 are the CRA flags of frames). */
+export const PROTECTED_ATTRIBUTES_TRANSACTION_TYPE = 0x04;
+
+/** protection_type enum of class 30. */
+export const ProtectionType = {
+  authentication: 0,
+  encryption: 1,
+  "authentication-and-encryption": 2,
+  "digital-signature": 3,
+} as const;
+
+/** One element of object_list: which attribute to protect. */
+export interface ObjectListElement {
+  readonly classId: number;
+  readonly logicalName: ObisCode;
+  readonly attributeIndex: number;
+  readonly dataIndex: number;
+  /** GBCS' restricting_object structure { restriction_type enum, restriction_value }, kept as data. */
+  readonly restrictingObject: DlmsData;
+}
+
+/** key_info of the protection options (GBCS: type 2 = agreed key, key_parameters 0x02). */
+export interface KeyInfo {
+  readonly keyInfoType: number;
+  readonly keyParameters: Uint8Array;
+  readonly keyCipheredData: Uint8Array;
+}
+
+export interface ProtectionOptions {
+  /** 9 bytes: 0x04 || the 8-byte originator counter of the command. */
+  readonly transactionId: Uint8Array;
+  readonly originatorSystemTitle: Uint8Array;
+  readonly recipientSystemTitle: Uint8Array;
+  readonly otherInformation: Uint8Array;
+  readonly keyInfo: KeyInfo;
+}
+
+export interface ProtectionParameters {
+  readonly protectionType: number;
+  readonly protectionOptions: ProtectionOptions;
+}
+
+/** The octet-string `protected_attributes`, split. */
+export interface CipheredBlock {
+  readonly securityControl: number;
+  readonly invocationCounter: number;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+/** Everything a key holder needs to decrypt or encrypt one ciphered block, GBCS layout applied. */
+export interface ProtectedContent {
+  readonly securityControl: number;
+  readonly invocationCounter: number;
+  readonly transactionId: Uint8Array;
+  readonly originatorSystemTitle: Uint8Array;
+  readonly recipientSystemTitle: Uint8Array;
+  /** originator system title || invocation counter. */
+  readonly iv: Uint8Array;
+  /** The security control byte. */
+  readonly aad: Uint8Array;
+  /** GBCS KDF other info: algorithm id || originator || 0x09 || transaction id || recipient. */
+  readonly kdfOtherInfo: Uint8Array;
+}
+
+/** A decrypter: returns the plaintext or throws (a wrong key, a bad tag). */
+export type DecryptProtected = (
+  content: ProtectedContent,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+) => Uint8Array;
+/** An encrypter (the device side): returns ciphertext and a 12-byte tag. */
+export type EncryptProtected = (
+  content: ProtectedContent,
+  plaintext: Uint8Array,
+) => { readonly ciphertext: Uint8Array; readonly tag: Uint8Array };
+
+/** GBCS KDF AlgorithmID (SP 800-56A other info), as in GBCS §6.2.3. */
+export const GBCS_KDF_ALGORITHM_ID = Uint8Array.of(0x60, 0x85, 0x74, 0x06, 0x08, 0x03, 0x00);
+
+export function protectedContent(
+  options: ProtectionOptions,
+  securityControl: number,
+  invocationCounter: number,
+): ProtectedContent {
+  const iv = new Uint8Array(12);
+  iv.set(options.originatorSystemTitle.subarray(0, 8), 0);
+  new DataView(iv.buffer).setUint32(8, invocationCounter, false);
+  const kdfOtherInfo = concat(
+    GBCS_KDF_ALGORITHM_ID,
+    options.originatorSystemTitle,
+    Uint8Array.of(options.transactionId.length),
+    options.transactionId,
+    options.recipientSystemTitle,
+  );
+  return {
+    securityControl,
+    invocationCounter,
+    transactionId: options.transactionId,
+    originatorSystemTitle: options.originatorSystemTitle,
+    recipientSystemTitle: options.recipientSystemTitle,
+    iv,
+    aad: Uint8Array.of(securityControl),
+    kdfOtherInfo,
+  };
+}
+
+/** The 9-byte transaction id for a counter. */
+export function protectedTransactionId(counter: bigint): Uint8Array {
+  const out = new Uint8Array(9);
+  out[0] = PROTECTED_ATTRIBUTES_TRANSACTION_TYPE;
+  new DataView(out.buffer).setBigUint64(1, counter, false);
+  return out;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function mismatch(what: string): DecodeError {
+  return new DecodeError(`not a ${what}`, { code: "unexpected", offset: 0 });
+}
+
+/** The elements of a structure of exactly `n` elements, or a DecodeError. */
+export function structureOf(d: DlmsData, n: number, what: string): readonly DlmsData[] {
+  if (d.type !== "structure" || d.elements.length !== n) throw mismatch(what);
+  return d.elements;
+}
+
+export function octets(d: DlmsData | undefined, what: string): Uint8Array {
+  if (d?.type !== "octet-string") throw mismatch(what);
+  return d.value;
+}
+
+export function small(
+  d: DlmsData | undefined,
+  type: "enum" | "integer" | "long-unsigned" | "unsigned",
+  what: string,
+): number {
+  if (d?.type !== type) throw mismatch(what);
+  return d.value;
+}
+
+function arrayOf(d: DlmsData | undefined, what: string): readonly DlmsData[] {
+  if (d?.type !== "array") throw mismatch(what);
+  return d.elements;
+}
+
+export function protectionParametersFromData(d: DlmsData): ProtectionParameters {
+  const [type, options] = structureOf(d, 2, "protection_parameters_element");
+  const o = structureOf(options!, 5, "protection_options");
+  const [keyInfoType, keyInfoOptions] = structureOf(o[4]!, 2, "key_info");
+  const [keyParameters, keyCipheredData] = structureOf(keyInfoOptions!, 2, "key_info_options");
+  return {
+    protectionType: small(type, "enum", "protection_type"),
+    protectionOptions: {
+      transactionId: octets(o[0], "transaction_id"),
+      originatorSystemTitle: octets(o[1], "originator_system_title"),
+      recipientSystemTitle: octets(o[2], "recipient_system_title"),
+      otherInformation: octets(o[3], "other_information"),
+      keyInfo: {
+        keyInfoType: small(keyInfoType, "enum", "key_info_type"),
+        keyParameters: octets(keyParameters, "key_parameters"),
+        keyCipheredData: octets(keyCipheredData, "key_ciphered_data"),
+      },
+    },
+  };
+}
+
+const os = (value: Uint8Array): DlmsData => ({ type: "octet-string", value });
+
+export function protectionParametersToData(p: ProtectionParameters): DlmsData {
+  const o = p.protectionOptions;
+  return {
+    type: "structure",
+    elements: [
+      { type: "enum", value: p.protectionType },
+      {
+        type: "structure",
+        elements: [
+          os(o.transactionId),
+          os(o.originatorSystemTitle),
+          os(o.recipientSystemTitle),
+          os(o.otherInformation),
+          {
+            type: "structure",
+            elements: [
+              { type: "enum", value: o.keyInfo.keyInfoType },
+              { type: "structure", elements: [os(o.keyInfo.keyParameters), os(o.keyInfo.keyCipheredData)] },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * GBCS' usual protection parameters: authentication and encryption, agreed key (key_info_type 2,
+ * key_parameters 0x02), empty other_information.
+ */
+export function gbcsProtectionParameters(
+  counter: bigint,
+  originator: Uint8Array,
+  recipient: Uint8Array,
+): ProtectionParameters {
+  return {
+    protectionType: ProtectionType["authentication-and-encryption"],
+    protectionOptions: {
+      transactionId: protectedTransactionId(counter),
+      originatorSystemTitle: originator,
+      recipientSystemTitle: recipient,
+      otherInformation: new Uint8Array(0),
+      keyInfo: { keyInfoType: 2, keyParameters: Uint8Array.of(0x02), keyCipheredData: new Uint8Array(0) },
+    },
+  };
+}
+
+export function objectListElementFromData(d: DlmsData): ObjectListElement {
+  const [classId, logicalName, attributeIndex, dataIndex, restrictingObject] = structureOf(
+    d,
+    5,
+    "object_list_element",
+  );
+  return {
+    classId: small(classId, "long-unsigned", "class_id"),
+    logicalName: obisFromBytes(octets(logicalName, "logical_name")),
+    attributeIndex: small(attributeIndex, "integer", "attribute_index"),
+    dataIndex: small(dataIndex, "long-unsigned", "data_index"),
+    restrictingObject: restrictingObject!,
+  };
+}
+
+export function objectListElementToData(e: ObjectListElement): DlmsData {
+  return {
+    type: "structure",
+    elements: [
+      { type: "long-unsigned", value: e.classId },
+      os(obisToBytes(e.logicalName)),
+      { type: "integer", value: e.attributeIndex },
+      { type: "long-unsigned", value: e.dataIndex },
+      e.restrictingObject,
+    ],
+  };
+}
+
+/** GBCS' "no restriction": structure { enum 0, null-data }. */
+export const NO_RESTRICTION: DlmsData = {
+  type: "structure",
+  elements: [{ type: "enum", value: 0 }, { type: "null-data" }],
+};
+
+/** get_protected_attributes parameters (the command side). */
+export interface GetProtectedAttributesRequest {
+  readonly objectList: readonly ObjectListElement[];
+  readonly getProtectionParameters: readonly ProtectionParameters[];
+}
+
+export function getProtectedAttributesRequestToData(p: GetProtectedAttributesRequest): DlmsData {
+  return {
+    type: "structure",
+    elements: [
+      { type: "array", elements: p.objectList.map(objectListElementToData) },
+      { type: "array", elements: p.getProtectionParameters.map(protectionParametersToData) },
+    ],
+  };
+}
+
+export function getProtectedAttributesRequestFromData(d: DlmsData): GetProtectedAttributesRequest {
+  const [list, params] = structureOf(d, 2, "get_protected_attributes parameters");
+  return {
+    objectList: arrayOf(list, "object_list").map(objectListElementFromData),
+    getProtectionParameters: arrayOf(params, "get_protection_parameters").map(protectionParametersFromData),
+  };
+}
+
+/** get_protected_attributes return data (the response side), ciphered block split. */
+export interface GetProtectedAttributesResponse {
+  readonly getProtectionParameters: readonly ProtectionParameters[];
+  readonly protectedAttributes: CipheredBlock;
+}
+
+export function cipheredBlockFromBytes(bytes: Uint8Array): CipheredBlock {
+  if (bytes.length < 5 + GBCS_TAG_LENGTH) {
+    throw new DecodeError(
+      `protected_attributes of ${bytes.length} bytes is shorter than its header and tag`,
+      {
+        code: "truncated",
+        offset: 0,
+        needed: 5 + GBCS_TAG_LENGTH,
+        available: bytes.length,
+      },
+    );
+  }
+  return {
+    securityControl: bytes[0]!,
+    invocationCounter: new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, false),
+    ciphertext: bytes.slice(5, bytes.length - GBCS_TAG_LENGTH),
+    tag: bytes.slice(bytes.length - GBCS_TAG_LENGTH),
+  };
+}
+
+export function cipheredBlockToBytes(b: CipheredBlock): Uint8Array {
+  const header = new Uint8Array(5);
+  header[0] = b.securityControl;
+  new DataView(header.buffer).setUint32(1, b.invocationCounter, false);
+  return concat(header, b.ciphertext, b.tag);
+}
+
+export function getProtectedAttributesResponseFromData(d: DlmsData): GetProtectedAttributesResponse {
+  const [params, block] = structureOf(d, 2, "get_protected_attributes result");
+  return {
+    getProtectionParameters: arrayOf(params, "get_protection_parameters").map(protectionParametersFromData),
+    protectedAttributes: cipheredBlockFromBytes(octets(block, "protected_attributes")),
+  };
+}
+
+export function getProtectedAttributesResponseToData(r: GetProtectedAttributesResponse): DlmsData {
+  return {
+    type: "structure",
+    elements: [
+      { type: "array", elements: r.getProtectionParameters.map(protectionParametersToData) },
+      os(cipheredBlockToBytes(r.protectedAttributes)),
+    ],
+  };
+}
+
+/** True when `d` has the shape of a get_protected_attributes result (used to find sensitive data). */
+export function isGetProtectedAttributesResponse(d: DlmsData): boolean {
+  try {
+    getProtectedAttributesResponseFromData(d);
+    return true;
+  } catch (error) {
+    if (error instanceof DecodeError) return false;
+    throw error;
+  }
+}
