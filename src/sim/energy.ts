@@ -4,9 +4,8 @@
  * million meters reads its registers only when asked).
  *
  * Demand follows a daily cycle around a mean: P(t) = mean · (1 + a·sin(2π(t − φ)/day)), with a < 1 so
- * demand is never negative and the registers only go up. Energy is its integral, in watt-hours. A
- * two-rate time-of-use split (an Economy 7 pattern: rate 1 from 00:30 to 07:30 UTC, rate 2 otherwise)
- * is integrated in closed form too: the two rate registers always add up to the total.
+ * demand is never negative and the registers only go up. Energy is its integral, in watt-hours.
+ * Reactive import is a fixed share of the active import (a steady power factor).
  */
 
 const DAY_S = 86_400;
@@ -20,21 +19,21 @@ export interface ImportProfile {
   readonly swing: number;
   /** Where in the day demand peaks (seconds after midnight UTC, minus a quarter day). */
   readonly phaseS: number;
-  /** Register reading at the epoch (Wh), so meters do not all start from zero. */
+  /** Register reading at installation (Wh), so meters do not all start from zero. */
   readonly startWh: number;
+  /** When the meter was installed (ms since the epoch): the registers read `startWh` then. */
+  readonly installedAtMs: number;
+  /** Reactive import per unit of active import (0.05-0.3 for a domestic load). */
+  readonly reactiveRatio: number;
 }
 
 /** Readings of the import energy registers at one instant. */
 export interface ImportReadings {
-  /** Total active import (Wh), OBIS 1-0:1.8.0. */
-  readonly totalWh: number;
-  /** Time-of-use registers (Wh), rate 1 (night) then rate 2 (day); they add up to the total. */
-  readonly touWh: readonly number[];
+  /** Active import (Wh), OBIS 1-0:1.8.0. */
+  readonly activeWh: number;
+  /** Reactive import (varh), OBIS 1-0:3.8.0: a fixed share of the active energy (power factor). */
+  readonly reactiveVarh: number;
 }
-
-/** Start and end of the rate-1 window in seconds after midnight UTC. */
-const RATE1_FROM_S = 0.5 * HOUR_S;
-const RATE1_TO_S = 7.5 * HOUR_S;
 
 /** A small deterministic PRNG (mulberry32), so profiles follow from a seed and nothing global. */
 export function seededRandom(seed: number): () => number {
@@ -55,7 +54,9 @@ export function profileFromSeed(seed: number): ImportProfile {
     meanW: 150 + random() * 500,
     swing: 0.3 + random() * 0.5,
     phaseS: 9 * HOUR_S + random() * 4 * HOUR_S,
-    startWh: Math.floor(random() * 20_000_000),
+    startWh: Math.floor(random() * 5_000_000),
+    reactiveRatio: 0.05 + random() * 0.25,
+    installedAtMs: Date.UTC(2021, 0, 1) + Math.floor(random() * 3 * 365 * DAY_S) * 1000,
   };
 }
 
@@ -72,7 +73,7 @@ export function seedFromEui(eui: string): number {
 export class ImportEnergy {
   constructor(readonly profile: ImportProfile) {}
 
-  /** Energy (Wh, fractional) from the epoch to `tS` seconds after it. */
+  /** Energy (Wh, fractional) from the Unix epoch to `tS` seconds after it (differences are what count). */
   private cumulative(tS: number): number {
     const { meanW, swing, phaseS } = this.profile;
     const w = (2 * Math.PI) / DAY_S;
@@ -81,28 +82,11 @@ export class ImportEnergy {
     return joules / HOUR_S;
   }
 
-  /** Energy used in rate 1's window from the epoch to `tS`. */
-  private rate1(tS: number): number {
-    const days = Math.floor(tS / DAY_S);
-    const intoDay = tS - days * DAY_S;
-    // The demand cycle is periodic, so every whole day's window holds the same energy.
-    const perDay = this.cumulative(RATE1_TO_S) - this.cumulative(RATE1_FROM_S);
-    const dayStart = days * DAY_S;
-    const partial =
-      intoDay <= RATE1_FROM_S
-        ? 0
-        : this.cumulative(dayStart + Math.min(intoDay, RATE1_TO_S)) -
-          this.cumulative(dayStart + RATE1_FROM_S);
-    return days * perDay + partial;
-  }
-
-  /** Register readings at `atMs` (ms since the Unix epoch); whole watt-hours, never decreasing. */
+  /** Register readings at `atMs` (ms since the Unix epoch): whole units, never decreasing. */
   at(atMs: number): ImportReadings {
-    const tS = Math.max(0, atMs / 1000);
-    const total = this.cumulative(tS);
-    const night = this.rate1(tS);
-    const rate1 = Math.floor(this.profile.startWh * 0.3 + night);
-    const rate2 = Math.floor(this.profile.startWh * 0.7 + (total - night));
-    return { totalWh: rate1 + rate2, touWh: [rate1, rate2] };
+    const from = this.profile.installedAtMs / 1000;
+    const to = Math.max(from, atMs / 1000);
+    const active = this.profile.startWh + this.cumulative(to) - this.cumulative(from);
+    return { activeWh: Math.floor(active), reactiveVarh: Math.floor(active * this.profile.reactiveRatio) };
   }
 }

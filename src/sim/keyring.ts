@@ -10,6 +10,7 @@
 import type { KeyObject } from "node:crypto";
 import { sharedSecret } from "../gbcs/crypto/kdf.js";
 import type { GbcsKeys, KaUsage } from "../gbcs/crypto/keys.js";
+import type { KeyStore } from "../smki/keystore.js";
 
 export interface DeviceKeyMaterial {
   /** The device's EUI (16 hex, either case). */
@@ -37,6 +38,25 @@ export class DeviceKeyring implements GbcsKeys {
     this.remoteDs = new Map(
       [...(material.remoteDs ?? new Map())].map(([eui, key]) => [eui.toUpperCase(), key]),
     );
+  }
+
+  /**
+   * A device's keyring from a key store in RTDS layout: its own KA private key, and the KA (and DS)
+   * public keys of the remote parties placed on it. Throws when the device's own key is missing;
+   * a remote party without a certificate is simply not trusted.
+   */
+  static fromKeyStore(store: KeyStore, eui: string, remoteParties: readonly string[]): DeviceKeyring {
+    const kaPrivateKey = store.privateKey(eui, "ka");
+    if (kaPrivateKey === undefined) throw new Error(`no KA private key for device ${eui}`);
+    const remoteKa = new Map<string, KeyObject>();
+    const remoteDs = new Map<string, KeyObject>();
+    for (const party of remoteParties) {
+      const ka = store.publicKey(party, "ka");
+      if (ka !== undefined) remoteKa.set(party, ka);
+      const ds = store.publicKey(party, "ds");
+      if (ds !== undefined) remoteDs.set(party, ds);
+    }
+    return new DeviceKeyring({ eui, kaPrivateKey, remoteKa, remoteDs });
   }
 
   /** Whether the device holds a KA certificate for `eui` (its trust anchor cells name the party). */

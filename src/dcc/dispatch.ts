@@ -1,0 +1,168 @@
+/**
+ * The WAN half of the request flow: an acknowledged request goes to its device's Communications Hub,
+ * and what comes back is correlated with it and answered.
+ *
+ * - `dispatch(id)`: takes an acknowledged request from the store, moves it to `sent` (a transition
+ *   in the store, so two workers never both send it), sends its GBCS command through the WAN to the
+ *   device's hub, and handles the frames the hub answers with.
+ * - `inbound(frame)`: a GBCS response is correlated with its request by (originator, counter): the
+ *   response's recipient is the request's originator and its transaction counter is the request's
+ *   (GBCS §7.2.7). The request moves to `responded` and the user gets an I0 with the GBCSPayload.
+ *   A late or unknown response changes nothing and is audited.
+ * - `recover()`: after a restart, nothing acknowledged is lost: acknowledged requests are
+ *   dispatched again; requests that were on the WAN when the process stopped cannot be resent (the
+ *   device would refuse the same counter) and end with a recorded error that the user is told.
+ *
+ * Failures are DUIS codes delivered to the user like any response: E20 (the DCC cannot reach the
+ * device: no hub, hub not attached), E21 (no response from the device: lost or timed out).
+ */
+import { DecodeError } from "../gbcs/errors.js";
+import { decodeFrame } from "../gbcs/frame.js";
+import type { RequestRepository } from "../store/port.js";
+import type { DeviceRecord, RequestRecord } from "../store/types.js";
+import { type Wan, WanError } from "../wan/port.js";
+
+/** The key that correlates a device's response with the request: `<originator>:<counter>`. */
+export function correlationKey(originator: string, counter: bigint): string {
+  return `${originator.toLowerCase()}:${counter}`;
+}
+
+/** How a request ended on the WAN side. */
+export type WanOutcome =
+  | { readonly code: "I0"; readonly gbcsResponse: Uint8Array }
+  | { readonly code: "E20" | "E21"; readonly reason: string };
+
+/** Something that happened on the WAN side that the audit log wants to know. */
+export interface DispatchEvent {
+  readonly kind:
+    | "request.sent"
+    | "request.responded"
+    | "request.failed"
+    | "response.uncorrelated"
+    | "frame.undecodable"
+    | "alert.received";
+  readonly requestId: string | null;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface DispatcherDeps {
+  readonly requests: RequestRepository;
+  readonly inventory: { hubOf(eui: string): Promise<DeviceRecord | undefined> };
+  readonly wan: Wan;
+  readonly now: () => number;
+  /** Answers the user (builds, signs and queues the DUIS response); called once per request. */
+  readonly respond: (request: RequestRecord, outcome: WanOutcome) => Promise<void>;
+  readonly onEvent?: (event: DispatchEvent) => void;
+  /** WAN timeout per command (ms); default the WAN's own. */
+  readonly sendTimeoutMs?: number;
+}
+
+export class Dispatcher {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Sends one acknowledged request; does nothing when it is not (any more) acknowledged. */
+  async dispatch(id: string): Promise<void> {
+    const { requests, now } = this.deps;
+    const request = await requests.get(id);
+    if (request === undefined || request.state !== "acknowledged" || request.gbcsCommand === null) return;
+    if (request.executeAt !== null && request.executeAt > now()) return; // the scheduler's, later
+    const hub = await this.deps.inventory.hubOf(request.target);
+    if (!(await requests.transition(id, ["acknowledged"], "sent", now()))) return;
+    this.event("request.sent", request.requestId, { id, hub: hub?.eui ?? null });
+    if (hub === undefined) {
+      await this.fail(request, "E20", `device ${request.target} has no Communications Hub`);
+      return;
+    }
+    let frames: Uint8Array[];
+    try {
+      frames = await this.deps.wan.send(
+        hub.eui,
+        request.gbcsCommand,
+        this.deps.sendTimeoutMs === undefined ? undefined : { timeoutMs: this.deps.sendTimeoutMs },
+      );
+    } catch (error) {
+      if (!(error instanceof WanError)) throw error;
+      const code = error.failure === "lost" || error.failure === "timeout" ? "E21" : "E20";
+      await this.fail(request, code, error.message);
+      return;
+    }
+    for (const frame of frames) await this.inbound(frame, hub.eui);
+    // No frame: the device answers later (unsolicited) or never; the request stays `sent`.
+  }
+
+  /** Handles a frame from a hub: a response is correlated and answered; alerts are only audited yet. */
+  async inbound(bytes: Uint8Array, hubEui: string): Promise<void> {
+    let header: ReturnType<typeof decodeFrame>;
+    try {
+      header = decodeFrame(bytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      this.event("frame.undecodable", null, { hubEui, error: error.message });
+      return;
+    }
+    if (header.cra === 3) {
+      this.event("alert.received", null, { hubEui, originator: header.originator, code: header.messageCode });
+      return;
+    }
+    if (header.cra !== 2) return;
+    const correlation = correlationKey(header.recipient, header.counter);
+    const request = await this.deps.requests.byCorrelation(correlation);
+    if (request === undefined || request.target !== header.originator.toLowerCase()) {
+      this.event("response.uncorrelated", null, { hubEui, correlation, originator: header.originator });
+      return;
+    }
+    const gbcsResponse = new Uint8Array(bytes); // own copy: the WAN's buffer is not ours to keep
+    const moved = await this.deps.requests.transition(request.id, ["sent"], "responded", this.deps.now(), {
+      gbcsResponse,
+      responseCode: "I0",
+    });
+    if (!moved) {
+      this.event("response.uncorrelated", request.requestId, { correlation, state: request.state });
+      return;
+    }
+    this.event("request.responded", request.requestId, { id: request.id });
+    await this.deps.respond(request, { code: "I0", gbcsResponse });
+  }
+
+  /**
+   * After a restart: acknowledged requests are handed to `redispatch`; those caught on the WAN are
+   * failed with E21 and answered. Returns how many of each.
+   */
+  async recover(redispatch: (id: string) => Promise<void>): Promise<{ resumed: number; failed: number }> {
+    let resumed = 0;
+    let failed = 0;
+    for (const request of await this.deps.requests.inState("acknowledged")) {
+      await redispatch(request.id);
+      resumed += 1;
+    }
+    for (const request of await this.deps.requests.inState("sent")) {
+      await this.fail(request, "E21", "the DCC restarted before the device's response was received");
+      failed += 1;
+    }
+    return { resumed, failed };
+  }
+
+  private async fail(request: RequestRecord, code: "E20" | "E21", reason: string): Promise<void> {
+    const moved = await this.deps.requests.transition(
+      request.id,
+      ["sent", "acknowledged"],
+      "failed",
+      this.deps.now(),
+      {
+        responseCode: code,
+        error: reason,
+      },
+    );
+    if (!moved) return;
+    this.event("request.failed", request.requestId, { id: request.id, code, reason });
+    await this.deps.respond(request, { code, reason });
+  }
+
+  private event(
+    kind: DispatchEvent["kind"],
+    requestId: string | null,
+    detail: Record<string, unknown>,
+  ): void {
+    this.deps.onEvent?.({ kind, requestId, detail });
+  }
+}

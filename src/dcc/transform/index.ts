@@ -1,0 +1,122 @@
+/**
+ * Transform: a DUIS Service Request becomes the GBCS command for its device (DUIS §3.7, GBCS §6).
+ *
+ * Each SRV maps, per device type, to a GBCS use case; the use case builds the payload (the
+ * "content" of the General Signing grouping header). This module then builds the grouping header
+ * (originator = the Service User's EUI, recipient = the device, originator counter = the DUIS
+ * RequestID counter, the use case's message code) and has the Access Control Broker MAC it: the MAC
+ * key comes from the GBCS KDF over the ECDH secret of the ACB's KA private key and the device's KA
+ * public key (GBCS §6.2.3, "Command Cryptographic Protection II").
+ *
+ * The map is a keyed table (`TRANSFORMS`): SRV → device type → use case, so the types of the body a
+ * use case reads follow from the SRV. An SRV or device type without an entry is "not supported
+ * yet", which the pipeline answers as such, never with a made-up command.
+ */
+import type { Srv } from "../../catalogue/index.js";
+import { ACB_EUI, type GbcsKeys } from "../../gbcs/crypto/keys.js";
+import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
+import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
+import type { DeviceType } from "../../store/types.js";
+import { ecs17b } from "./ecs17b.js";
+
+/** What a use-case transform reads: the request's identity and body, and the device's facts. */
+export interface TransformInput<B = unknown> {
+  /** The Service User's EUI (16 hex): the command's originator. */
+  readonly originator: string;
+  /** The device's EUI (16 hex): the command's recipient. */
+  readonly device: string;
+  /** The DUIS RequestID counter: the command's originator counter (transaction id). */
+  readonly counter: bigint;
+  /** The request body, as the DUIS model typed it. */
+  readonly body: B;
+}
+
+/** A GBCS use case's part of a command: which one, its message code, and its payload. */
+export interface UseCaseCommand {
+  /** GBCS use case, e.g. `ECS17b`. */
+  readonly useCase: string;
+  /** GBCS message code (other-information). */
+  readonly messageCode: number;
+  /** The payload (DLMS, GBZ or ASN.1 per the device family). */
+  readonly content: Uint8Array;
+}
+
+/** One use case's transform. */
+export interface UseCaseTransform<B = unknown> {
+  readonly useCase: string;
+  readonly messageCode: number;
+  /** Whether the command is critical (then it goes through CV4 → signed pre-command). */
+  readonly critical: boolean;
+  build(input: TransformInput<B>): Uint8Array;
+}
+
+/**
+ * SRV → device type → use case. Only what is implemented is here: 4.1.1 to an ESME (ECS17b). The
+ * GSME/GPF half of 4.1.1 (GCS13a) is not implemented yet and is refused as not supported.
+ */
+export const TRANSFORMS: Partial<Record<Srv, Partial<Record<DeviceType, UseCaseTransform>>>> = {
+  "4.1.1": { ESME: ecs17b },
+};
+
+/** The device types an SRV applies to, supported or not (from the GBCS use-case prefixes). */
+export const SRV_DEVICE_TYPES: Partial<Record<Srv, readonly DeviceType[]>> = {
+  "4.1.1": ["ESME", "GSME", "GPF"],
+};
+
+/** Why no command could be built: a negative answer, as data. */
+export type TransformRefusal = { readonly ok: false; readonly reason: string };
+
+export type TransformResult =
+  | {
+      readonly ok: true;
+      readonly useCase: string;
+      readonly messageCode: number;
+      /** The unMACed frame (what a pre-command would be, for critical commands). */
+      readonly frame: GbcsFrame;
+      /** The command as sent: MAC Header, grouping header, payload, empty signature, MAC. */
+      readonly bytes: Uint8Array;
+    }
+  | TransformRefusal;
+
+export class CommandTransformer {
+  constructor(
+    /** The DCC's keys: the ACB's KA private key and the devices' KA certificates. */
+    private readonly keys: GbcsKeys,
+    private readonly table: typeof TRANSFORMS = TRANSFORMS,
+  ) {}
+
+  /** The use-case transform for an SRV on a device type, if implemented. */
+  find(srv: string, deviceType: DeviceType): UseCaseTransform | undefined {
+    return this.table[srv as Srv]?.[deviceType];
+  }
+
+  /** Builds the MACed GBCS command for a non-critical request. */
+  transform(srv: string, deviceType: DeviceType, input: TransformInput): TransformResult {
+    const useCase = this.find(srv, deviceType);
+    if (useCase === undefined) {
+      return { ok: false, reason: `SRV ${srv} to a ${deviceType} is not supported yet` };
+    }
+    if (useCase.critical) {
+      return {
+        ok: false,
+        reason: `${useCase.useCase} is critical: signed pre-commands are not supported yet`,
+      };
+    }
+    const frame: GbcsFrame = {
+      cra: 1,
+      counter: input.counter,
+      originator: input.originator.toUpperCase(),
+      recipient: input.device.toUpperCase(),
+      dateTime: null,
+      messageCode: useCase.messageCode,
+      content: useCase.build(input),
+      signature: new Uint8Array(0),
+    };
+    const z = this.keys.sharedSecret(ACB_EUI, frame.recipient);
+    if (z === undefined) {
+      return { ok: false, reason: `no key agreement between the ACB and device ${frame.recipient}` };
+    }
+    const bytes = encodeFrame(protectFrame(frame, macKey(frame, z)));
+    return { ok: true, useCase: useCase.useCase, messageCode: useCase.messageCode, frame, bytes };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * A simulated SMETS2 electricity meter (ESME) that speaks real GBCS.
+ *
+ * On each command it does what GBCS asks of a device (GBCS §4.3, §6.2.3):
+ * 1. the command is for it (recipient system title) and carries a MAC Header;
+ * 2. the MAC verifies with the key derived from its own KA private key and the ACB's KA public key
+ *    (the ACB MACs every command; the KDF uses the header's originator, i.e. the supplier);
+ * 3. the originator is a remote party whose KA certificate it holds (the response goes to it);
+ * 4. the originator counter is strictly greater than the last accepted from that originator;
+ * then it acts and answers. A command failing a check is dropped without an answer, as a real
+ * device does (an alert for it is not modelled yet).
+ *
+ * Use cases implemented: ECS17b (0x0027, SRV 4.1.1 Read Instantaneous Import Registers): the
+ * import register collection, encrypted for the remote party (KDF with CRA flag 4), in a response
+ * MACed between the ESME and that party. Other message codes are dropped as `unsupported`.
+ *
+ * Register values come from an {@link ImportEnergy} model read at the injected clock's time, so
+ * they advance with (simulated) time and are reproducible from the device's seed.
+ */
+
+import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
+import { ACB_EUI } from "../gbcs/crypto/keys.js";
+import { macKey, protectFrame, verifyMac } from "../gbcs/crypto/mac.js";
+import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
+import {
+  buildEcs17bResponse,
+  DlmsUnit,
+  ECS17B_MESSAGE_CODE,
+  type ImportRegisterCollection,
+} from "../gbcs/dlms/use-cases/ecs17b.js";
+import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
+import type { CommandOutcome, SimDevice } from "./device.js";
+import type { ImportEnergy } from "./energy.js";
+import type { DeviceKeyring } from "./keyring.js";
+
+export interface EsmeOptions {
+  readonly keys: DeviceKeyring;
+  readonly energy: ImportEnergy;
+  /** The device's clock (ms since the epoch). */
+  readonly now: () => number;
+  /** A twin-element ESME reports a second active import register. */
+  readonly twin?: boolean;
+}
+
+export class SimEsme implements SimDevice {
+  readonly type = "ESME" as const;
+  readonly eui: string;
+  private readonly keys: DeviceKeyring;
+  private readonly energy: ImportEnergy;
+  private readonly now: () => number;
+  private readonly twin: boolean;
+  /** Last accepted originator counter per remote party (GBCS anti-replay). */
+  private readonly lastCounter = new Map<string, bigint>();
+
+  constructor(options: EsmeOptions) {
+    this.keys = options.keys;
+    this.eui = options.keys.eui;
+    this.energy = options.energy;
+    this.now = options.now;
+    this.twin = options.twin ?? false;
+  }
+
+  /** The register collection the meter would report now (what ECS17b returns, before encryption). */
+  registers(at = this.now()): ImportRegisterCollection {
+    const reading = this.energy.at(at);
+    const base = {
+      activeImportValue: reading.activeWh,
+      activeImportScaler: 0,
+      activeImportUnit: DlmsUnit.Wh,
+      reactiveImportValue: reading.reactiveVarh,
+      reactiveImportScaler: 0,
+      reactiveImportUnit: DlmsUnit.varh,
+    };
+    // The second element of a twin meter: a share of the same premises' energy.
+    return this.twin ? { ...base, secondActiveImportValue: Math.floor(reading.activeWh / 4) } : base;
+  }
+
+  async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
+    if (frame.cra !== 1 || frame.recipient.toUpperCase() !== this.eui) return { dropped: "not-for-me" };
+    if (frame.mac === undefined) return { dropped: "malformed" };
+    const acb = this.keys.sharedSecret(ACB_EUI, this.eui);
+    if (acb === undefined || !verifyMac(frame, macKey(frame, acb))) return { dropped: "bad-mac" };
+    const originator = frame.originator.toUpperCase();
+    const toOriginator = this.keys.sharedSecret(this.eui, originator);
+    if (toOriginator === undefined) return { dropped: "unknown-originator" };
+    const last = this.lastCounter.get(originator);
+    if (last !== undefined && frame.counter <= last) return { dropped: "replayed-counter" };
+    this.lastCounter.set(originator, frame.counter);
+
+    switch (frame.messageCode) {
+      case ECS17B_MESSAGE_CODE:
+        return { response: this.readImportRegisters(frame, originator, toOriginator) };
+      default:
+        return { dropped: "unsupported" };
+    }
+  }
+
+  /** ECS17b: the register collection encrypted for the originator, in a MACed response. */
+  private readImportRegisters(command: GbcsFrame, originator: string, z: Uint8Array): Uint8Array {
+    const at = this.now();
+    const header = { cra: 2, counter: command.counter, originator: this.eui, recipient: originator } as const;
+    // Sensitive data (GBCS §4.3.3.5): encrypted under the KDF key with CRA flag 4 for the recipient.
+    const dataKey = deriveKeyFromSecret(z, payloadKdfInfo(header));
+    const content = buildEcs17bResponse({
+      counter: command.counter,
+      originator: Buffer.from(this.eui, "hex"),
+      recipient: Buffer.from(originator, "hex"),
+      registers: this.registers(at),
+      encrypt: (plaintext, aad) => encryptPayloadData(dataKey, this.eui, plaintext, aad),
+    });
+    const response: GbcsFrame = {
+      ...header,
+      dateTime: toCosemDateTime(new Date(at)),
+      messageCode: command.messageCode,
+      content,
+      signature: new Uint8Array(0),
+    };
+    return encodeFrame(protectFrame(response, macKey(response, z)));
+  }
+}

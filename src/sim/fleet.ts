@@ -1,0 +1,82 @@
+/**
+ * A fleet of simulated premises: for each, a Communications Hub and the HAN devices joined to it,
+ * with their keys from a key store in RTDS layout. The fleet knows nothing of the DCC: the
+ * composition root attaches each hub's handler to the WAN (`HubLink.attach(hub.eui, region,
+ * hub.handle)`), exactly as a real hub registers with its CSP.
+ */
+import type { KeyStore } from "../smki/keystore.js";
+import { SimCommsHub } from "./chf.js";
+import type { SimDevice, SimDeviceType } from "./device.js";
+import { ImportEnergy, profileFromSeed, seedFromEui } from "./energy.js";
+import { SimEsme } from "./esme.js";
+import { DeviceKeyring } from "./keyring.js";
+import { SimStubDevice } from "./stubs.js";
+
+export interface SimPremisesSpec {
+  /** The CHF's EUI. */
+  readonly hubEui: string;
+  /** The HAN devices (the CHF itself excluded). */
+  readonly devices: readonly { readonly eui: string; readonly type: Exclude<SimDeviceType, "CHF"> }[];
+  /**
+   * The remote parties whose certificates are placed on the devices (their trust anchors): the ACB,
+   * the supplier(s), the network operator. A device answers only parties it holds a key for.
+   */
+  readonly remoteParties: readonly string[];
+}
+
+export class SimFleet {
+  private readonly hubsByEui = new Map<string, SimCommsHub>();
+  private readonly devicesByEui = new Map<string, SimDevice>();
+
+  constructor(
+    private readonly keys: KeyStore,
+    /** The devices' clock (ms since the epoch). */
+    private readonly now: () => number,
+  ) {}
+
+  /** Builds one premises; returns its hub (attach `hub.handle` to the WAN). */
+  addPremises(spec: SimPremisesSpec): SimCommsHub {
+    const hub = new SimCommsHub(spec.hubEui);
+    for (const d of spec.devices) {
+      const device = this.buildDevice(d.eui, d.type, spec.remoteParties);
+      hub.join(device);
+      this.devicesByEui.set(device.eui, device);
+    }
+    this.hubsByEui.set(hub.eui, hub);
+    return hub;
+  }
+
+  /** Every hub, in the order added. */
+  hubs(): SimCommsHub[] {
+    return [...this.hubsByEui.values()];
+  }
+
+  hub(eui: string): SimCommsHub | undefined {
+    return this.hubsByEui.get(eui.toUpperCase());
+  }
+
+  device(eui: string): SimDevice | undefined {
+    return this.devicesByEui.get(eui.toUpperCase());
+  }
+
+  /** The ESME with this EUI (tests read its registers to compare with what the DCC returned). */
+  esme(eui: string): SimEsme | undefined {
+    const device = this.device(eui);
+    return device instanceof SimEsme ? device : undefined;
+  }
+
+  private buildDevice(
+    eui: string,
+    type: Exclude<SimDeviceType, "CHF">,
+    parties: readonly string[],
+  ): SimDevice {
+    if (type === "ESME") {
+      return new SimEsme({
+        keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
+        energy: new ImportEnergy(profileFromSeed(seedFromEui(eui))),
+        now: this.now,
+      });
+    }
+    return new SimStubDevice(eui, type);
+  }
+}

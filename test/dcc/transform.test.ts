@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { CommandTransformer } from "../../src/dcc/transform/index.js";
+import { parseRequest } from "../../src/duis/model/request.js";
+import { parseXml } from "../../src/duis/xml/parse.js";
+import { fromHex, toHex } from "../../src/gbcs/cursor.js";
+import { KeyStore } from "../../src/smki/keystore.js";
+import { euiFromDuis } from "../../src/store/types.js";
+import { reference } from "../support/reference.js";
+
+interface PairFile {
+  readonly file: string;
+  readonly matchesRequestId: boolean | null;
+}
+interface Pair {
+  readonly template: string;
+  readonly serviceReferenceVariant: string;
+  readonly gbcs: { readonly COMMAND?: readonly PairFile[] };
+}
+
+/** The RTDS pairs of 4.1.1 ECS17b: DUIS template → the COMMAND whose header is its RequestID. */
+function ecs17bPairs(): { template: string; command: string }[] {
+  const doc = JSON.parse(readFileSync(reference("catalogue", "duis-to-gbcs-pairs.json"), "utf8")) as {
+    pairs: Pair[];
+  };
+  const out: { template: string; command: string }[] = [];
+  for (const pair of doc.pairs) {
+    if (pair.serviceReferenceVariant !== "4.1.1") continue;
+    for (const c of pair.gbcs.COMMAND ?? []) {
+      if (c.matchesRequestId === true && c.file.includes("ECS17b"))
+        out.push({ template: pair.template, command: c.file });
+    }
+  }
+  return out;
+}
+
+describe("transform 4.1.1 → ECS17b", () => {
+  const keys = KeyStore.fromDirectory(reference("rtds-keystore"));
+  const transformer = new CommandTransformer(keys);
+  const pairs = ecs17bPairs();
+
+  it("has RTDS pairs to check against", () => {
+    assert.ok(pairs.length >= 2, `found ${pairs.length}`);
+  });
+
+  for (const { template, command } of pairs) {
+    it(`${template} → ${command} byte for byte`, () => {
+      const request = parseRequest(parseXml(readFileSync(reference(template))).root);
+      const { originator, target, counter } = request.header.requestId;
+      const result = transformer.transform("4.1.1", "ESME", {
+        originator: euiFromDuis(originator),
+        device: euiFromDuis(target),
+        counter,
+        body: request.body,
+      });
+      assert.ok(result.ok, result.ok ? "" : result.reason);
+      assert.equal(result.useCase, "ECS17b");
+      assert.equal(toHex(result.bytes), toHex(fromHex(readFileSync(reference(command), "utf8").trim())));
+    });
+  }
+
+  it("refuses what it does not implement, with a reason", () => {
+    const input = { originator: "90b3d51f30010000", device: "00db1234567890a3", counter: 1n, body: {} };
+    const gsme = transformer.transform("4.1.1", "GSME", input);
+    assert.equal(gsme.ok, false);
+    assert.match(gsme.ok ? "" : gsme.reason, /not supported yet/);
+    assert.equal(transformer.transform("4.1.2", "ESME", input).ok, false);
+  });
+
+  it("refuses a device whose KA certificate the DCC does not hold", () => {
+    const result = transformer.transform("4.1.1", "ESME", {
+      originator: "90b3d51f30010000",
+      device: "0123456789abcdef",
+      counter: 5n,
+      body: {},
+    });
+    assert.equal(result.ok, false);
+  });
+});
