@@ -9,6 +9,7 @@
  */
 import { Reader } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
+import type { PayloadContext } from "../payload-context.js";
 import { decodeApdu, encodeApdu, type XDlmsApdu } from "./apdu.js";
 import { type DlmsData, decodeData } from "./data.js";
 import {
@@ -43,10 +44,15 @@ export interface DlmsPayload {
   readonly protectedAttributes: readonly ProtectedAttributesView[];
 }
 
-/** What the DLMS codec uses of the payload context: an optional decrypter for sensitive data. */
-export interface DlmsDecodeContext {
-  readonly decrypt?: DecryptProtected;
-}
+/**
+ * What the DLMS codec uses of the payload context: a decrypter for sensitive data, when there are
+ * keys. `decrypt` is the frame's (PayloadContext: key from the header, GBCS IV); `decryptProtected`
+ * is a DLMS-specific one that receives the protection options carried in the payload itself, and
+ * wins when both are given.
+ */
+export type DlmsDecodeContext = Pick<PayloadContext, "decrypt"> & {
+  readonly decryptProtected?: DecryptProtected;
+};
 
 /** True when the first byte of a grouping header's content is an xDLMS APDU tag. */
 export function isDlmsContent(content: Uint8Array): boolean {
@@ -54,6 +60,10 @@ export function isDlmsContent(content: Uint8Array): boolean {
   return tag === 0xd9 || tag === 0xda || tag === 0x0f;
 }
 
+/**
+ * Decodes the DLMS content of a grouping header (the `PayloadContext` of the message may be passed
+ * as it is). With a decrypter, sensitive results also carry their decoded plaintext, or why not.
+ */
 export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = {}): DlmsPayload {
   const apdu = inPath("dlms", () => decodeApdu(new Reader(content)));
   const protectedAttributes: ProtectedAttributesView[] = [];
@@ -61,7 +71,11 @@ export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = 
     apdu.accessResponseListOfData.forEach((d, index) => {
       if (!isGetProtectedAttributesResponse(d)) return;
       const response = getProtectedAttributesResponseFromData(d);
-      const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
+      const decrypted = ctx.decryptProtected
+        ? decryptView(response, ctx.decryptProtected)
+        : ctx.decrypt
+          ? frameDecryptView(response, ctx.decrypt)
+          : undefined;
       protectedAttributes.push(decrypted ? { index, response, decrypted } : { index, response });
     });
   }
@@ -85,6 +99,26 @@ function decryptView(
       reason: `decryption failed: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  return decodePlaintext(plaintext);
+}
+
+/** Decryption through the frame's hook, which assumes the GBCS IV (invocation counter 0). */
+function frameDecryptView(
+  response: GetProtectedAttributesResponse,
+  decrypt: NonNullable<PayloadContext["decrypt"]>,
+): ProtectedPlaintext {
+  const block = response.protectedAttributes;
+  if (block.invocationCounter !== 0) {
+    return { ok: false, reason: `invocation counter ${block.invocationCounter} is not the GBCS 0` };
+  }
+  const sealed = new Uint8Array(block.ciphertext.length + block.tag.length);
+  sealed.set(block.ciphertext, 0);
+  sealed.set(block.tag, block.ciphertext.length);
+  const result = decrypt(sealed, Uint8Array.of(block.securityControl));
+  return result.ok ? decodePlaintext(result.plaintext) : { ok: false, reason: result.reason };
+}
+
+function decodePlaintext(plaintext: Uint8Array): ProtectedPlaintext {
   try {
     const r = new Reader(plaintext);
     const data = decodeData(r);

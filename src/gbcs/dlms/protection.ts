@@ -8,7 +8,8 @@
  * security control byte (0x31: encryption only, GBCS' key set), 4-byte invocation counter,
  * ciphertext, 12-byte GCM tag.
  *
- * The GBCS construction, checked against the RTDS ECS17b/ECS19/ECS66 responses:
+ * The GBCS construction, checked against the RTDS ECS17b/ECS19/ECS66 responses (the same as the
+ * frame's payload encryption, src/gbcs/crypto/payload-encryption.ts):
  * - key: the GBCS KDF over ECDH(remote party KA key, device KA key) with other info
  *   `60 85 74 06 08 03 00 || originator system title || 09 || transaction id || recipient system title`,
  *   taking originator, recipient and the 9-byte transaction id (0x04 || 8-byte counter) from the

@@ -6,96 +6,100 @@ import {
   buildEcs17bErrorResponse,
   buildEcs17bResponse,
   ECS17B_MESSAGE_CODE,
+  type ImportRegisterCollection,
   readEcs17bResponse,
 } from "../../../src/gbcs/dlms/use-cases/ecs17b.js";
-import { hex, nodeDecrypter, nodeEncrypter, rtdsMessage } from "./rtds.js";
+import { deviceEncrypter, eui, hex, keyedContext, protectionDecrypter, rtdsMessage } from "./rtds.js";
 
 const DIR = "4.1.1_ECS17b";
 const DEVICE = "00DB1234567890A0";
+const file = (kind: string, type: string) => `${DIR}/ECS17b_4.1.1_${kind}_${type}_GBCS.HEX`;
+
+const SINGLE: ImportRegisterCollection = {
+  activeImportValue: 10,
+  activeImportScaler: 0,
+  activeImportUnit: 30,
+  reactiveImportValue: 10,
+  reactiveImportScaler: 0,
+  reactiveImportUnit: 32,
+};
+const TWIN: ImportRegisterCollection = { ...SINGLE, secondActiveImportValue: 10 };
 
 describe("ECS17b command", () => {
   for (const kind of ["SINGLE_SUCCESS", "TWIN_SUCCESS", "ERROR"]) {
     it(`${kind}: builds the RTDS content from the header values`, () => {
-      const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_${kind}_COMMAND_GBCS.HEX`);
-      assert.equal(m.messageCode, ECS17B_MESSAGE_CODE);
+      const { frame } = rtdsMessage(file(kind, "COMMAND"));
+      assert.equal(frame.messageCode, ECS17B_MESSAGE_CODE);
       const built = buildEcs17bCommand({
-        counter: m.counter,
-        originator: m.originator,
-        recipient: m.recipient,
+        counter: frame.counter,
+        originator: eui(frame.originator),
+        recipient: eui(frame.recipient),
       });
-      assert.equal(hex(built), hex(m.content));
+      assert.equal(hex(built), hex(frame.content));
     });
   }
 });
 
 describe("ECS17b response", () => {
-  const cases = [
-    {
-      kind: "SINGLE_SUCCESS",
-      registers: {
-        activeImportValue: 10,
-        activeImportScaler: 0,
-        activeImportUnit: 30,
-        reactiveImportValue: 10,
-        reactiveImportScaler: 0,
-        reactiveImportUnit: 32,
-      },
-    },
-    { kind: "TWIN_SUCCESS", registers: undefined },
-  ];
-  for (const c of cases) {
-    it(`${c.kind}: decrypts the registers and rebuilds the exact bytes`, () => {
-      const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_${c.kind}_RESPONSE_GBCS.HEX`);
-      const supplier = hex(m.recipient);
-      const payload = decodeDlmsPayload(m.content, { decrypt: nodeDecrypter(supplier, DEVICE) });
-      const read = readEcs17bResponse(payload);
-      assert.equal(read.outcome, "success", JSON.stringify(read));
-      if (read.outcome !== "success") return;
-      if (c.registers) assert.deepEqual(read.registers, c.registers);
-      const built = buildEcs17bResponse({
-        counter: m.counter,
-        originator: m.originator,
-        recipient: m.recipient,
-        registers: read.registers,
-        encrypt: nodeEncrypter(DEVICE, supplier),
+  for (const [kind, registers] of [
+    ["SINGLE_SUCCESS", SINGLE],
+    ["TWIN_SUCCESS", TWIN],
+  ] as const) {
+    it(`${kind}: the supplier reads the registers through the frame's decrypter`, () => {
+      const { frame } = rtdsMessage(file(kind, "RESPONSE"));
+      const read = readEcs17bResponse(decodeDlmsPayload(frame.content, keyedContext(frame, frame.recipient)));
+      assert.deepEqual(read, { outcome: "success", registers });
+    });
+
+    it(`${kind}: the supplier reads the registers through a DLMS decrypter keyed by the protection options`, () => {
+      const { frame } = rtdsMessage(file(kind, "RESPONSE"));
+      const ctx = { decryptProtected: protectionDecrypter(frame.recipient, DEVICE) };
+      assert.deepEqual(readEcs17bResponse(decodeDlmsPayload(frame.content, ctx)), {
+        outcome: "success",
+        registers,
       });
-      assert.equal(hex(built), hex(m.content));
+    });
+
+    it(`${kind}: the ESME builds the exact RTDS bytes from the registers`, () => {
+      const { frame } = rtdsMessage(file(kind, "RESPONSE"));
+      const built = buildEcs17bResponse({
+        counter: frame.counter,
+        originator: eui(frame.originator),
+        recipient: eui(frame.recipient),
+        registers,
+        encrypt: deviceEncrypter(frame),
+      });
+      assert.equal(hex(built), hex(frame.content));
     });
   }
 
-  it("TWIN_SUCCESS carries the second active import value", () => {
-    const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_TWIN_SUCCESS_RESPONSE_GBCS.HEX`);
-    const read = readEcs17bResponse(
-      decodeDlmsPayload(m.content, { decrypt: nodeDecrypter(hex(m.recipient), DEVICE) }),
-    );
-    assert.equal(read.outcome, "success");
-    if (read.outcome === "success") assert.equal(typeof read.registers.secondActiveImportValue, "number");
-  });
-
   it("without a decrypter, says the registers are encrypted and shows the ciphered block", () => {
-    const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX`);
-    const read = readEcs17bResponse(decodeDlmsPayload(m.content));
+    const { frame } = rtdsMessage(file("SINGLE_SUCCESS", "RESPONSE"));
+    const read = readEcs17bResponse(decodeDlmsPayload(frame.content));
     assert.equal(read.outcome, "encrypted");
     if (read.outcome !== "encrypted") return;
+    assert.equal(read.reason, "no decrypter");
     assert.equal(read.protectedAttributes.securityControl, 0x31);
     assert.equal(read.protectedAttributes.invocationCounter, 0);
     assert.equal(read.protectedAttributes.tag.length, 12);
     assert.equal(read.protectedAttributes.ciphertext.length, 26);
   });
 
-  it("with the wrong key, says why decryption failed", () => {
-    const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX`);
+  it("with the wrong key pair, says why decryption failed", () => {
+    const { frame } = rtdsMessage(file("SINGLE_SUCCESS", "RESPONSE"));
+    // The twin supplier's key pair instead of the recipient's.
     const read = readEcs17bResponse(
-      decodeDlmsPayload(m.content, { decrypt: nodeDecrypter("90B3D51F30020000", DEVICE) }),
+      decodeDlmsPayload(frame.content, keyedContext(frame, "90B3D51F30020000")),
     );
     assert.equal(read.outcome, "encrypted");
-    if (read.outcome === "encrypted") assert.match(read.reason, /decryption failed/);
+    if (read.outcome === "encrypted") assert.equal(read.reason, "authentication failed");
   });
 
   it("ERROR: a hardware fault is data, and rebuilds exactly", () => {
-    const m = rtdsMessage(`${DIR}/ECS17b_4.1.1_ERROR_RESPONSE_GBCS.HEX`);
-    const read = readEcs17bResponse(decodeDlmsPayload(m.content));
+    const { frame } = rtdsMessage(file("ERROR", "RESPONSE"));
+    const read = readEcs17bResponse(decodeDlmsPayload(frame.content));
     assert.deepEqual(read, { outcome: "failure", actionResult: 1, actionResultName: "hardware-fault" });
-    assert.equal(hex(buildEcs17bErrorResponse({ counter: m.counter, actionResult: 1 })), hex(m.content));
+    const built = buildEcs17bErrorResponse({ counter: frame.counter, actionResult: 1 });
+    assert.equal(hex(built), hex(frame.content));
   });
 });

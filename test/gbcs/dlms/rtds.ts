@@ -1,58 +1,40 @@
 /**
- * Test support: the RTDS GBCS messages whose grouping-header content is DLMS, with the few header
- * fields the DLMS tests need. The header is parsed here with a small reader of its own, so these
- * tests do not depend on the frame codec.
+ * Test support: the RTDS GBCS messages whose grouping-header content is DLMS (an xDLMS APDU tag
+ * first), their frames, and key-holding contexts built with the GBCS crypto functions and the RTDS
+ * test keys.
  */
 import {
-  createCipheriv,
   createDecipheriv,
   createHash,
   createPrivateKey,
   diffieHellman,
+  type KeyObject,
   X509Certificate,
 } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromHex, Reader } from "../../../src/gbcs/cursor.js";
-import type { DecryptProtected, EncryptProtected } from "../../../src/gbcs/dlms/protection.js";
+import {
+  decryptPayloadData,
+  deriveKey,
+  encryptPayloadData,
+  payloadKdfInfo,
+} from "../../../src/gbcs/crypto/index.js";
+import { fromHex } from "../../../src/gbcs/cursor.js";
+import { isDlmsContent } from "../../../src/gbcs/dlms/index.js";
+import type { DecryptProtected } from "../../../src/gbcs/dlms/protection.js";
+import { decodeFrame, type GbcsFrame } from "../../../src/gbcs/frame.js";
+import type { PayloadContext } from "../../../src/gbcs/payload-context.js";
 import { reference } from "../../support/reference.js";
 
 export interface RtdsMessage {
   /** `<folder>/<file>` under rtds-4.5.0-gbcs. */
   readonly name: string;
-  readonly cra: number;
-  readonly counter: bigint;
-  readonly originator: Uint8Array;
-  readonly recipient: Uint8Array;
-  readonly messageCode: number;
-  readonly content: Uint8Array;
-}
-
-/** Parses the General Signing header (after an optional General Ciphering wrapper). */
-export function parseGroupingHeader(bytes: Uint8Array): Omit<RtdsMessage, "name"> {
-  const r = new Reader(bytes);
-  if (r.peekU8() === 0xdd) {
-    r.skip(7);
-    r.derLength();
-    r.skip(5);
-  }
-  if (r.u8() !== 0xdf || r.u8() !== 0x09) throw new Error("not a general signing header");
-  const cra = r.u8();
-  const counter = r.u64be();
-  if (r.u8() !== 8) throw new Error("originator length");
-  const originator = r.bytes(8).slice();
-  if (r.u8() !== 8) throw new Error("recipient length");
-  const recipient = r.bytes(8).slice();
-  r.skip(r.u8());
-  const other = r.bytes(r.u8());
-  const messageCode = (other[0]! << 8) | other[1]!;
-  const content = r.bytes(r.derLength()).slice();
-  return { cra, counter, originator, recipient, messageCode, content };
+  readonly frame: GbcsFrame;
 }
 
 export function rtdsMessage(name: string): RtdsMessage {
   const hex = readFileSync(reference("rtds-4.5.0-gbcs", name), "utf8");
-  return { name, ...parseGroupingHeader(fromHex(hex)) };
+  return { name, frame: decodeFrame(fromHex(hex)) };
 }
 
 /** Every RTDS message whose content starts with an xDLMS APDU tag. */
@@ -63,57 +45,78 @@ export function rtdsDlmsMessages(): RtdsMessage[] {
     for (const file of readdirSync(join(root, folder)).sort()) {
       if (!file.endsWith(".HEX")) continue;
       const m = rtdsMessage(`${folder}/${file}`);
-      const tag = m.content[0];
-      if (tag === 0xd9 || tag === 0xda || tag === 0x0f) out.push(m);
+      if (isDlmsContent(m.frame.content)) out.push(m);
     }
   }
   return out;
 }
 
-function privateKa(eui: string) {
-  const path = eui.toLowerCase().startsWith("00db")
-    ? reference("gbcs-known-answers", `${eui.toLowerCase()}-ka.key`)
-    : reference("rtds-keystore", `${eui.toLowerCase()}-ka.key`);
+/** The RTDS device's KA key is only in gbcs-known-answers; the parties' keys are in rtds-keystore. */
+function privateKa(eui: string): KeyObject {
+  const lower = eui.toLowerCase();
+  const path =
+    lower === "00db1234567890a0"
+      ? reference("gbcs-known-answers", `${lower}-ka.key`)
+      : reference("rtds-keystore", `${lower}-ka.key`);
   return createPrivateKey(readFileSync(path));
 }
 
-function publicKa(eui: string) {
+function publicKa(eui: string): KeyObject {
   return new X509Certificate(readFileSync(reference("rtds-keystore", `${eui.toLowerCase()}-ka.pem`)))
     .publicKey;
 }
 
-/** GBCS KDF (SHA-256, counter 1) over ECDH(own, peer) and other info: an AES-128 key. */
-export function gbcsKey(ownEui: string, peerEui: string, otherInfo: Uint8Array): Buffer {
-  const secret = diffieHellman({ privateKey: privateKa(ownEui), publicKey: publicKa(peerEui) });
-  return createHash("sha256")
-    .update(Uint8Array.of(0, 0, 0, 1))
-    .update(secret)
-    .update(otherInfo)
-    .digest()
-    .subarray(0, 16);
+/** The payload context of `frame` for the holder of `ownEui`'s KA key (the payload's other party is the peer). */
+export function keyedContext(frame: GbcsFrame, ownEui: string): PayloadContext {
+  const info = payloadKdfInfo(frame);
+  const peer = ownEui.toUpperCase() === frame.originator ? info.recipient : frame.originator;
+  return {
+    messageCode: frame.messageCode,
+    cra: frame.cra,
+    useCase: undefined,
+    originator: frame.originator,
+    recipient: frame.recipient,
+    counter: frame.counter,
+    decrypt: (ciphertextAndTag, aad) => {
+      const key = deriveKey({ ...info, privateKey: privateKa(ownEui), publicKey: publicKa(peer) });
+      const plaintext = decryptPayloadData(key, frame.originator, ciphertextAndTag, aad);
+      return plaintext ? { ok: true, plaintext } : { ok: false, reason: "authentication failed" };
+    },
+  };
 }
 
-/** A decrypter for the key holder `ownEui` talking with `peerEui` (node:crypto AES-128-GCM). */
-export function nodeDecrypter(ownEui: string, peerEui: string): DecryptProtected {
-  return (content, ciphertext, tag) => {
-    const d = createDecipheriv("aes-128-gcm", gbcsKey(ownEui, peerEui, content.kdfOtherInfo), content.iv, {
-      authTagLength: tag.length,
+/** The device-side encrypter for a response frame with these header values (GBCS crypto functions). */
+export function deviceEncrypter(
+  frame: Pick<GbcsFrame, "counter" | "originator" | "recipient" | "supplementary">,
+): (plaintext: Uint8Array, aad: Uint8Array) => Uint8Array {
+  const info = payloadKdfInfo(frame);
+  return (plaintext, aad) => {
+    const key = deriveKey({
+      ...info,
+      privateKey: privateKa(frame.originator),
+      publicKey: publicKa(info.recipient),
     });
+    return encryptPayloadData(key, frame.originator, plaintext, aad);
+  };
+}
+
+/** A DLMS-specific decrypter (node:crypto only), keyed from the protection options in the payload. */
+export function protectionDecrypter(ownEui: string, peerEui: string): DecryptProtected {
+  return (content, ciphertext, tag) => {
+    const z = diffieHellman({ privateKey: privateKa(ownEui), publicKey: publicKa(peerEui) });
+    const key = createHash("sha256")
+      .update(Uint8Array.of(0, 0, 0, 1))
+      .update(z)
+      .update(content.kdfOtherInfo)
+      .digest();
+    const d = createDecipheriv("aes-128-gcm", key.subarray(0, 16), content.iv, { authTagLength: tag.length });
     d.setAAD(content.aad);
     d.setAuthTag(tag);
     return new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
   };
 }
 
-export function nodeEncrypter(ownEui: string, peerEui: string): EncryptProtected {
-  return (content, plaintext) => {
-    const c = createCipheriv("aes-128-gcm", gbcsKey(ownEui, peerEui, content.kdfOtherInfo), content.iv, {
-      authTagLength: 12,
-    });
-    c.setAAD(content.aad);
-    const ciphertext = new Uint8Array(Buffer.concat([c.update(plaintext), c.final()]));
-    return { ciphertext, tag: new Uint8Array(c.getAuthTag()) };
-  };
-}
-
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
+
+/** 8 bytes of a 16-hex EUI. */
+export const eui = (s: string): Uint8Array => fromHex(s);

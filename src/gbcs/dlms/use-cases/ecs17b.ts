@@ -26,14 +26,13 @@ import {
   type CipheredBlock,
   DATA_PROTECTION_CLASS_ID,
   DATA_PROTECTION_INSTANCE,
-  type EncryptProtected,
   GBCS_SECURITY_CONTROL,
+  GBCS_TAG_LENGTH,
   GET_PROTECTED_ATTRIBUTES,
   gbcsProtectionParameters,
   getProtectedAttributesRequestToData,
   getProtectedAttributesResponseToData,
   NO_RESTRICTION,
-  protectedContent,
   small,
   structureOf,
 } from "../protection.js";
@@ -157,10 +156,12 @@ export interface Ecs17bResponseInput {
   /** The remote party's EUI. */
   readonly recipient: Uint8Array;
   readonly registers: ImportRegisterCollection;
-  /** GBCS sets 0. */
-  readonly invocationCounter?: number;
-  /** AES-GCM with the GBCS key, IV and AAD described by the ProtectedContent it is given. */
-  readonly encrypt: EncryptProtected;
+  /**
+   * Encrypts for the recipient as the frame does (src/gbcs/crypto \`encryptPayloadData\` with the key
+   * of \`payloadKdfInfo\` for the response header, GBCS IV): given the plaintext and the additional
+   * data (the security control byte), returns the ciphertext followed by its 12-byte tag.
+   */
+  readonly encrypt: (plaintext: Uint8Array, aad: Uint8Array) => Uint8Array;
 }
 
 function response(counter: bigint, data: DlmsData, result: number): AccessResponse {
@@ -177,9 +178,12 @@ function response(counter: bigint, data: DlmsData, result: number): AccessRespon
 /** The DLMS content of a successful ECS17b response (the ESME side). */
 export function buildEcs17bResponse(input: Ecs17bResponseInput): Uint8Array {
   const params = gbcsProtectionParameters(input.counter, input.originator, input.recipient);
-  const invocationCounter = input.invocationCounter ?? 0;
-  const content = protectedContent(params.protectionOptions, GBCS_SECURITY_CONTROL, invocationCounter);
-  const { ciphertext, tag } = input.encrypt(content, ecs17bPlaintext(input.registers));
+  // GBCS fixes the invocation counter (the last 4 bytes of the IV) at zero.
+  const invocationCounter = 0;
+  const sealed = input.encrypt(ecs17bPlaintext(input.registers), Uint8Array.of(GBCS_SECURITY_CONTROL));
+  if (sealed.length < GBCS_TAG_LENGTH) throw new RangeError("encrypt returned less than a tag");
+  const ciphertext = sealed.slice(0, sealed.length - GBCS_TAG_LENGTH);
+  const tag = sealed.slice(sealed.length - GBCS_TAG_LENGTH);
   const block: CipheredBlock = { securityControl: GBCS_SECURITY_CONTROL, invocationCounter, ciphertext, tag };
   const data = getProtectedAttributesResponseToData({
     getProtectionParameters: [params],
