@@ -69,8 +69,14 @@ const srvRows = matrix.map((r) => {
   const note = cvsBySrv.get(srv);
   if (!note) throw new Error(`${srv}: no CV note in the XSD`);
   const cvs = note.every((cv) => family.includes(cv)) ? note : family;
+  // The SR is the SRV's first two parts. The matrix writes 6.20.x's SR as "6.2" (a number that lost
+  // its trailing zero); the XSD, the templates and DUIS say 6.20.
+  const sr = srv.split(".").slice(0, 2).join(".");
+  if (sr !== r["Service Reference"] && String(Number(sr)) !== r["Service Reference"]) {
+    throw new Error(`${srv}: SR ${r["Service Reference"]}`);
+  }
   return (
-    `  { srv: ${q(srv)}, sr: ${q(r["Service Reference"])}, name: ${q(r["Service Request Name"])}, ` +
+    `  { srv: ${q(srv)}, sr: ${q(sr)}, name: ${q(r["Service Request Name"])}, ` +
     `critical: ${yes(r.Critical, "Critical", srv)}, onDemand: ${yes(r["On Demand"], "On Demand", srv)}, ` +
     `futureDated: ${q(fd)}, dccScheduled: ${yes(r["DCC Scheduled"], "DCC Scheduled", srv)}, ` +
     `nonDevice: ${yes(r["Non-Device Request"], "Non-Device Request", srv)}, ` +
@@ -131,9 +137,11 @@ const useCaseRows = mapping.map(
 // RTDS GBCS folders are named <SRV>_<UseCase>.
 const srvsBySr = new Map();
 for (const r of matrix) {
-  const list = srvsBySr.get(r["Service Reference"]) ?? [];
-  list.push(r["Service Reference Variant"]);
-  srvsBySr.set(r["Service Reference"], list);
+  const srv = r["Service Reference Variant"];
+  const sr = srv.split(".").slice(0, 2).join(".");
+  const list = srvsBySr.get(sr) ?? [];
+  list.push(srv);
+  srvsBySr.set(sr, list);
 }
 const links = new Map(); // key srv|useCase → messageCode | null
 const messageCodes = json("catalogue", "message-code-to-service-request.json").rows;

@@ -929,7 +929,7 @@ export const srvs = [
   },
   {
     srv: "6.20.1",
-    sr: "6.2",
+    sr: "6.20",
     name: "Set Device Configuration (Import MPxN)",
     critical: false,
     onDemand: true,
@@ -942,7 +942,7 @@ export const srvs = [
   },
   {
     srv: "6.20.2",
-    sr: "6.2",
+    sr: "6.20",
     name: "Set Device Configuration (Export MPAN)",
     critical: false,
     onDemand: true,
