@@ -23,4 +23,32 @@ export {
   toCosemDateTime,
   withoutReceived,
 } from "./frame.js";
+export {
+  type CheckResult,
+  checkMac,
+  checkSignature,
+  type DecodedMessage,
+  type DecodeMessageOptions,
+  decodeMessage,
+  type MessageKeys,
+  type MessageKind,
+  messageKind,
+  payloadContext,
+  payloadDecrypter,
+} from "./message.js";
+export {
+  MESSAGE_CODES,
+  type MessageCodeInfo,
+  messageCodeInfo,
+  type PayloadFamily,
+  payloadFamily,
+  useCaseOf,
+} from "./message-codes.js";
+export {
+  DECODED_FAMILIES,
+  decodePayload,
+  encodePayload,
+  type GbcsPayload,
+  type OpaquePayload,
+} from "./payload.js";
 export type { DecryptFailure, DecryptResult, PayloadContext } from "./payload-context.js";

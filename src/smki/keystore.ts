@@ -103,6 +103,11 @@ export class KeyStore implements GbcsKeys {
     return this.publicKey(eui, "ds");
   }
 
+  /** The DS certificate of `eui` (for validity checks at a given instant). */
+  signingCertificate(eui: string): X509Certificate | undefined {
+    return this.certificate(eui, "ds");
+  }
+
   signingPrivateKey(eui: string): KeyObject | undefined {
     return this.privateKey(eui, "ds");
   }

@@ -22,14 +22,15 @@ import { ACB_EUI } from "./keys.js";
 const AAD_PREFIX = Uint8Array.of(0x11, 0, 0, 0, 0, 0);
 
 /**
- * The key-agreement key owners whose ECDH secret keys the MAC of `frame`. `useCase` (from the
- * message code) tells a device-originated command (PCS…) from a remote party's one.
+ * The key-agreement key owners whose ECDH secret keys the MAC of `frame`. `deviceOriginated` (from
+ * the message-code table) tells a command that a HAN device sends (PCS…, PECS…, HECS…) from a
+ * remote party's one.
  */
 export function macParties(
   frame: Pick<GbcsFrame, "cra" | "originator" | "recipient">,
-  useCase?: string,
+  deviceOriginated = false,
 ): [string, string] {
-  const fromRemoteParty = frame.cra === 1 && useCase?.startsWith("PCS") !== true;
+  const fromRemoteParty = frame.cra === 1 && !deviceOriginated;
   return fromRemoteParty ? [ACB_EUI, frame.recipient] : [frame.originator, frame.recipient];
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Payload dispatch: the content of a GBCS frame, decoded by the codec of its family (DLMS COSEM,
+ * GBZ, ASN.1, other), chosen from the message code (message-codes.ts) and, where the code allows
+ * several formats, from the content's first bytes. A payload of a family whose codec does not
+ * exist, or of an unknown format, is kept as `{family: 'opaque'}` with the reason: opaque payloads
+ * are counted by the conformance test and expected only for genuinely opaque formats.
+ */
+import { type DlmsPayload, decodeDlmsPayload, encodeDlmsPayload } from "./dlms/index.js";
+import { inPath } from "./errors.js";
+import { decodeGbzPayload, encodeGbzPayload, type GbzPayload } from "./gbz/index.js";
+import { type PayloadFamily, payloadFamily } from "./message-codes.js";
+import type { PayloadContext } from "./payload-context.js";
+
+export type { DlmsPayload } from "./dlms/index.js";
+export type { GbzPayload } from "./gbz/index.js";
+
+/** Content kept as bytes: no codec for its family yet, or a format nobody decodes. */
+export interface OpaquePayload {
+  readonly family: "opaque";
+  readonly bytes: Uint8Array;
+  /** Why it is opaque, e.g. 'no asn1 codec' or 'unknown format'. */
+  readonly reason: string;
+}
+
+/** A decoded payload, discriminated by `family`. */
+export type GbcsPayload = DlmsPayload | GbzPayload | OpaquePayload;
+
+/** Families with a codec wired in here. */
+export const DECODED_FAMILIES: readonly PayloadFamily[] = ["dlms", "gbz"];
+
+/**
+ * Decodes `content` with the codec of its family. Throws only DecodeError (with `payload.` in front
+ * of the codec's path).
+ */
+export function decodePayload(content: Uint8Array, ctx: PayloadContext): GbcsPayload {
+  const family = payloadFamily(ctx.messageCode, content);
+  switch (family) {
+    case "dlms":
+      return inPath("payload", () => decodeDlmsPayload(content, ctx));
+    case "gbz":
+      return inPath("payload", () => decodeGbzPayload(content, ctx));
+    case "asn1":
+    case "other":
+      return { family: "opaque", bytes: content, reason: `no ${family} codec` };
+    case undefined:
+      return { family: "opaque", bytes: content, reason: "unknown format" };
+  }
+}
+
+/** Encodes a payload back to content bytes (byte-identical to what was decoded). */
+export function encodePayload(payload: GbcsPayload): Uint8Array {
+  switch (payload.family) {
+    case "dlms":
+      return encodeDlmsPayload(payload);
+    case "gbz":
+      return encodeGbzPayload(payload);
+    case "opaque":
+      return payload.bytes;
+  }
+}
