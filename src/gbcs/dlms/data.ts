@@ -9,9 +9,10 @@
  * each decoded from the untagged contents. Nesting is capped at MAX_DATA_DEPTH levels and every
  * count is checked against what is left before anything is allocated.
  */
-import { type Reader, Writer } from "../cursor.js";
+import type { Reader, Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
+import { DlmsWriter } from "./writer.js";
 
 /** Data CHOICE tags (Green Book, "Data ::= CHOICE"). */
 export const DataTag = {
@@ -108,7 +109,11 @@ export type DlmsData =
   | { readonly type: "dont-care" }
   | { readonly type: "array"; readonly elements: readonly DlmsData[] }
   | { readonly type: "structure"; readonly elements: readonly DlmsData[] }
-  | { readonly type: "boolean"; readonly value: boolean }
+  /**
+   * A-XDR BOOLEAN: 0x00 false, any other byte true. GBCS sends 0xFF for true; `trueByte` keeps
+   * another non-zero byte (e.g. 0x01) so that the value re-encodes as received.
+   */
+  | { readonly type: "boolean"; readonly value: boolean; readonly trueByte?: number }
   /** `bits` holds ceil(bitLength / 8) bytes, first bit in the most significant bit; padding kept. */
   | { readonly type: "bit-string"; readonly bitLength: number; readonly bits: Uint8Array }
   | { readonly type: IntegerType; readonly value: number }
@@ -126,6 +131,9 @@ export type DlmsData =
       /** The elements, each of the described type (tags implied by the description). */
       readonly elements: readonly DlmsData[];
     };
+
+/** How GBCS encodes TRUE. */
+const TRUE_BYTE = 0xff;
 
 /** Deepest nesting of arrays/structures (and type descriptions) accepted: GBCS uses fewer than 10. */
 export const MAX_DATA_DEPTH = 32;
@@ -218,10 +226,11 @@ function decodeValue(r: Reader, d: TypeDescription, depth: number): DlmsData {
     case "dont-care":
       return { type: d.type };
     case "boolean": {
-      const at = r.offset;
       const b = r.u8();
-      if (b > 1) throw r.unexpected(`boolean 0x${b.toString(16)} is neither 0x00 nor 0x01`, at);
-      return { type: "boolean", value: b === 1 };
+      if (b === 0) return { type: "boolean", value: false };
+      return b === TRUE_BYTE
+        ? { type: "boolean", value: true }
+        : { type: "boolean", value: true, trueByte: b };
     }
     case "bit-string": {
       const bitLength = readAxdrLength(r, "bit-string length");
@@ -349,7 +358,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A-XDR encoding of one tagged Data value. Throws RangeError on a value its type cannot carry. */
 export function encodeData(data: DlmsData): Uint8Array {
-  const w = new Writer(64);
+  const w = new DlmsWriter(64);
   writeData(w, data);
   return w.finish();
 }
@@ -367,7 +376,7 @@ export function writeData(w: Writer, data: DlmsData): void {
       if (minimumSize(data.contentsDescription) === 0) {
         throw new RangeError("compact-array of zero-size elements cannot be encoded");
       }
-      const contents = new Writer(64);
+      const contents = new DlmsWriter(64);
       for (const e of data.elements) writeValue(contents, e, data.contentsDescription);
       writeAxdrLength(w, contents.size);
       w.bytes(contents.finish());
@@ -415,9 +424,13 @@ function writeValue(w: Writer, data: DlmsData, d: TypeDescription): void {
     case "null-data":
     case "dont-care":
       return;
-    case "boolean":
-      w.u8(data.value ? 1 : 0);
+    case "boolean": {
+      const b = data.value ? (data.trueByte ?? TRUE_BYTE) : 0;
+      if (data.value && (!Number.isInteger(b) || b < 1 || b > 255))
+        throw new RangeError(`boolean trueByte ${b}`);
+      w.u8(b);
       return;
+    }
     case "bit-string":
       if (data.bits.length !== Math.ceil(data.bitLength / 8)) {
         throw new RangeError(
@@ -541,7 +554,7 @@ export function decodeCosemDateTime(bytes: Uint8Array, r?: Reader): CosemDateTim
 
 /** The 12 bytes of a COSEM date-time. */
 export function encodeCosemDateTime(v: CosemDateTime): Uint8Array {
-  const w = new Writer(12);
+  const w = new DlmsWriter(12);
   writeDateTime(w, v);
   return w.finish();
 }
