@@ -1,0 +1,474 @@
+/**
+ * The request pipeline: one DUIS Service Request from the web service to the user's response.
+ *
+ * ```
+ * submit (synchronous, answers the HTTP request)
+ *   parse (XXE-safe) → schema → signature (the user's certificate by issuer+serial; its owner
+ *   must be the RequestID's originator) → routing (CV ↔ SRV ↔ web service) → counter (anti-replay)
+ *   → access (role, registered party, device) → transform (GBCS command, ACB MAC)
+ *   → record the request in the store → I99 (signed), or a signed E-code / HTTP error
+ * dispatch (asynchronous, a bus work queue)
+ *   → WAN to the device's hub → response correlated by (originator, counter)
+ *   → I0 with the GBCSPayload (signed) → outbox → delivery to the user's endpoint
+ * ```
+ *
+ * Nothing acknowledged is lost: the request is committed to the store before the I99 is returned,
+ * the dispatch job only says "look at this id", and on start `recover` resumes what was
+ * acknowledged but not sent and fails, with a recorded error delivered to the user, what was on the
+ * WAN when the process stopped.
+ *
+ * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
+ * ESME). Other variants and SRVs are refused with `srvNotSupported` after authentication, so a
+ * user learns that the DCC does not do it yet, not that the request is wrong.
+ */
+import { type KeyObject, randomUUID, X509Certificate } from "node:crypto";
+import type { Bus, Subscription } from "../bus/port.js";
+import { isSrv, type ResponseCode, type Srv, srvEntry, type WebService } from "../catalogue/index.js";
+import { DuisError, type DuisErrorKey } from "../duis/errors.js";
+import {
+  buildAcknowledgement,
+  buildServiceResponse,
+  checkRouting,
+  type DuisRequest,
+  formatRequestId,
+  parseEui,
+  parseRequest,
+  parseRequestId,
+} from "../duis/model/index.js";
+import { signDuis } from "../duis/signature/sign.js";
+import { type VerifyFailureReason, verifyDuis } from "../duis/signature/verify.js";
+import { XmlError } from "../duis/xml/errors.js";
+import { parseXml } from "../duis/xml/parse.js";
+import { childElement, textContent, type XmlDocument, type XmlElement } from "../duis/xml/tree.js";
+import type { GbcsKeys } from "../gbcs/crypto/keys.js";
+import { fromHex, toHex } from "../gbcs/cursor.js";
+import type { Store } from "../store/port.js";
+import { euiFromDuis, euiToDuis, type RequestRecord, type UserRecord } from "../store/types.js";
+import type { Wan } from "../wan/port.js";
+import { type AccessCode, AccessControl } from "./access.js";
+import { RequestCounters } from "./counters.js";
+import type { Delivery } from "./delivery.js";
+import { correlationKey, type DispatchEvent, Dispatcher, type WanOutcome } from "./dispatch.js";
+import type { Inventory } from "./inventory.js";
+import type { Registration } from "./registration.js";
+import { CommandTransformer, SRV_DEVICE_TYPES } from "./transform/index.js";
+
+const DSIG = "http://www.w3.org/2000/09/xmldsig#";
+
+/** The DCC's XML-signing identity: every acknowledgement, response and alert it sends is signed. */
+export interface DccSigner {
+  readonly privateKey: KeyObject;
+  readonly certificate: X509Certificate;
+}
+
+/** The synchronous answer of a DUIS web service. */
+export interface SubmitResult {
+  readonly httpStatus: number;
+  readonly contentType: "application/xml" | "text/plain";
+  readonly body: string;
+  /** The DUIS response code when the answer is a DUIS Response (I99, E…); null for HTTP errors. */
+  readonly responseCode: ResponseCode | null;
+  /** The registry key of the refusal, when refused. */
+  readonly error?: DuisErrorKey;
+}
+
+export interface PipelineDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly wan: Wan;
+  readonly inventory: Inventory;
+  readonly registration: Registration;
+  /** The DCC's GBCS keys: the ACB's KA private key and the devices' KA certificates. */
+  readonly gbcsKeys: GbcsKeys;
+  readonly signer: DccSigner;
+  readonly delivery: Delivery;
+  /** The DCC's clock, ms since the epoch. */
+  readonly now: () => number;
+  /** The DUIS 5.4 schema check; throws DuisError `schemaInvalid`. Absent: structure checks only. */
+  readonly validate?: (doc: XmlDocument) => void;
+  /**
+   * Check that the user's certificate is valid at the request's time. Off by default: the DCC Boxed
+   * and RTDS test certificates have expired, and test tooling still signs with them.
+   */
+  readonly checkCertificateValidity?: boolean;
+  /** Requests dispatched at once (each waits for its device on the WAN). */
+  readonly dispatchConcurrency?: number;
+  /** WAN timeout per command (ms). */
+  readonly sendTimeoutMs?: number;
+  /** Told about failures the pipeline survives (a store error in a background job…). */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
+  E2: "roleNotEligible",
+  E4: "notRegisteredParty",
+  E5: "deviceStatusNotAllowed",
+  E11: "deviceTypeNotAllowed",
+  E19: "unknownDevice",
+};
+
+const SIGNATURE_ERRORS: Record<VerifyFailureReason, DuisErrorKey> = {
+  malformed: "signatureUnsupported",
+  "no-signature": "signatureMissing",
+  "unsupported-algorithm": "signatureUnsupported",
+  "unknown-serial": "certificateUnknown",
+  "wrong-key": "signatureInvalid",
+  "certificate-expired": "certificateNotValid",
+  "certificate-not-yet-valid": "certificateNotValid",
+  "bad-digest": "signatureInvalid",
+  "bad-signature": "signatureInvalid",
+};
+
+export class Pipeline {
+  readonly counters: RequestCounters;
+  readonly access: AccessControl;
+  readonly transformer: CommandTransformer;
+  readonly dispatcher: Dispatcher;
+  private readonly deps: PipelineDeps;
+  private subscriptions: Subscription[] = [];
+  private stopInbound: (() => void) | undefined;
+
+  constructor(deps: PipelineDeps) {
+    this.deps = deps;
+    this.counters = new RequestCounters(deps.store.counters, deps.store.requests);
+    this.access = new AccessControl(deps.inventory, deps.registration);
+    this.transformer = new CommandTransformer(deps.gbcsKeys);
+    this.dispatcher = new Dispatcher({
+      requests: deps.store.requests,
+      inventory: deps.inventory,
+      wan: deps.wan,
+      now: deps.now,
+      respond: (request, outcome) => this.respond(request, outcome),
+      onEvent: (event) => this.onDispatchEvent(event),
+      ...(deps.sendTimeoutMs === undefined ? {} : { sendTimeoutMs: deps.sendTimeoutMs }),
+    });
+  }
+
+  /**
+   * Starts the background half: dispatch jobs, inbound WAN frames, and recovery of what a previous
+   * run left. Returns what recovery did.
+   */
+  async start(): Promise<{ resumed: number; failed: number }> {
+    const { bus, wan } = this.deps;
+    this.subscriptions.push(
+      bus.consume("request.dispatch", (job) => this.dispatcher.dispatch(job.id), {
+        concurrency: this.deps.dispatchConcurrency ?? 256,
+      }),
+      bus.consume("wan.inbound", (job) => this.dispatcher.inbound(fromHex(job.frameHex), job.hubEui), {
+        concurrency: 64,
+      }),
+    );
+    this.stopInbound = wan.onInbound((inbound) => {
+      bus
+        .enqueue("wan.inbound", { hubEui: inbound.hubEui, frameHex: toHex(inbound.frame), at: inbound.at })
+        .catch((error: unknown) => this.log("inbound frame not queued", error));
+    });
+    return this.dispatcher.recover((id) => bus.enqueue("request.dispatch", { id }));
+  }
+
+  /** Stops taking background work (running jobs finish; the bus is the caller's to drain). */
+  stop(): void {
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.subscriptions = [];
+    this.stopInbound?.();
+    this.stopInbound = undefined;
+  }
+
+  /** Handles one DUIS request POSTed to `webService`; never throws. */
+  async submit(webService: WebService, body: string | Uint8Array): Promise<SubmitResult> {
+    const at = this.deps.now();
+    let request: DuisRequest | undefined;
+    try {
+      const doc = this.parse(body);
+      this.deps.validate?.(doc);
+      const { user, signed } = await this.authenticate(doc, at);
+      request = parseRequest(signed.root);
+      const { requestId, commandVariant } = request.header;
+      const originator = euiFromDuis(requestId.originator);
+      if (user.eui !== originator) {
+        throw new DuisError(
+          "certificateNotOriginator",
+          `signed by ${euiToDuis(user.eui)}, RequestID from ${requestId.originator}`,
+        );
+      }
+      checkRouting(request, webService);
+      const verdict = await this.counters.accept({
+        originator,
+        counter: requestId.counter,
+        requestId: formatRequestId(requestId),
+        commandVariant,
+      });
+      if (!verdict.ok) {
+        throw new DuisError(
+          "counterNotIncreasing",
+          `counter ${requestId.counter} is not above ${verdict.last}`,
+        );
+      }
+      return await this.acceptDeviceRequest(request, user, body, at);
+    } catch (error) {
+      const refusal = error instanceof DuisError ? error : this.internal(error);
+      return this.refuse(refusal, request, at);
+    }
+  }
+
+  /** Access, transform, record, acknowledge: the part after the sender is known and fresh. */
+  private async acceptDeviceRequest(
+    request: DuisRequest,
+    user: UserRecord,
+    body: string | Uint8Array,
+    at: number,
+  ): Promise<SubmitResult> {
+    const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
+    const entry = srvEntry(srv);
+    if (entry.nonDevice || commandVariant !== 1) {
+      throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
+    }
+    const originator = euiFromDuis(requestId.originator);
+    const deviceEui = euiFromDuis(requestId.target);
+    const decision = await this.access.check({
+      user: originator,
+      userRoles: user.roles,
+      device: deviceEui,
+      srv: { srv, roles: entry.roles, deviceTypes: SRV_DEVICE_TYPES[srv] ?? [] },
+      at,
+    });
+    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
+    const command = this.transformer.transform(srv, decision.device.type, {
+      originator,
+      device: deviceEui,
+      counter: requestId.counter,
+      body: request.body,
+    });
+    if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
+
+    const id = randomUUID();
+    const record: RequestRecord = {
+      id,
+      requestId: formatRequestId(requestId),
+      originator,
+      target: deviceEui,
+      counter: requestId.counter,
+      srv,
+      commandVariant,
+      state: "acknowledged",
+      responseCode: "I99",
+      correlation: correlationKey(originator, requestId.counter),
+      gbcsCommand: command.bytes,
+      gbcsResponse: null,
+      requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
+      error: null,
+      executeAt: null,
+      receivedAt: at,
+      updatedAt: at,
+    };
+    // Committed before the I99 leaves: an acknowledged request is never lost.
+    await this.deps.store.requests.insert(record);
+    await this.audit("request.acknowledged", originator, record.requestId, {
+      id,
+      srv,
+      useCase: command.useCase,
+      device: deviceEui,
+    });
+    await this.publishState(record, "acknowledged", "I99");
+    await this.deps.bus.enqueue("request.dispatch", { id });
+    return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
+  }
+
+  /** The answer to a refused request: a signed DUIS E-code when the sender is known, else HTTP only. */
+  private async refuse(
+    error: DuisError,
+    request: DuisRequest | undefined,
+    at: number,
+  ): Promise<SubmitResult> {
+    const requestId = request?.header.requestId;
+    const srv = request?.header.serviceReferenceVariant;
+    await this.audit(
+      "request.refused",
+      requestId === undefined ? null : euiFromDuis(requestId.originator),
+      requestId === undefined ? null : formatRequestId(requestId),
+      { error: error.key, message: error.message },
+    ).catch((e: unknown) => this.log("audit failed", e));
+    if (error.responseCode !== null && requestId !== undefined && srv !== undefined && isSrv(srv)) {
+      await this.recordRefusal(request!, error.responseCode, error.message, at).catch((e: unknown) =>
+        this.log("refusal not recorded", e),
+      );
+      const tree = buildAcknowledgement(requestId, error.responseCode, srv, new Date(at));
+      return { ...this.answer(error.httpStatus, tree, error.responseCode), error: error.key };
+    }
+    return {
+      httpStatus: error.httpStatus,
+      contentType: "text/plain",
+      body: `${error.message}\n`,
+      responseCode: null,
+      error: error.key,
+    };
+  }
+
+  /** A refused but authenticated request is kept too, as failed (the dashboard counts E-codes). */
+  private async recordRefusal(
+    request: DuisRequest,
+    code: ResponseCode,
+    reason: string,
+    at: number,
+  ): Promise<void> {
+    const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
+    await this.deps.store.requests.insert({
+      id: randomUUID(),
+      requestId: formatRequestId(requestId),
+      originator: euiFromDuis(requestId.originator),
+      target: euiFromDuis(requestId.target),
+      counter: requestId.counter,
+      srv,
+      commandVariant,
+      state: "failed",
+      responseCode: code,
+      correlation: null,
+      gbcsCommand: null,
+      gbcsResponse: null,
+      requestXml: null,
+      error: reason,
+      executeAt: null,
+      receivedAt: at,
+      updatedAt: at,
+    });
+  }
+
+  /** Builds, signs and queues the asynchronous DUIS response for a request that left the DCC. */
+  private async respond(request: RequestRecord, outcome: WanOutcome): Promise<void> {
+    const at = this.deps.now();
+    const requestId = parseRequestId(request.requestId);
+    const srv = request.srv as Srv;
+    const tree =
+      outcome.code === "I0"
+        ? buildServiceResponse({
+            requestId,
+            responseId: {
+              originator: parseEui(euiToDuis(request.target)),
+              target: requestId.originator,
+              counter: requestId.counter,
+            },
+            responseCode: "I0",
+            srv,
+            payload: { kind: "GBCSPayload", gbcsPayload: outcome.gbcsResponse },
+            at: new Date(at),
+          })
+        : buildServiceResponse({ requestId, responseCode: outcome.code, srv, at: new Date(at) });
+    const body = this.sign(tree);
+    await this.deps.delivery.enqueue({
+      userEui: request.originator,
+      kind: "response",
+      requestId: request.requestId,
+      body,
+    });
+    await this.publishState(request, outcome.code === "I0" ? "responded" : "failed", outcome.code);
+    this.deps.delivery.kick();
+  }
+
+  private onDispatchEvent(event: DispatchEvent): void {
+    const actor = typeof event.detail.hubEui === "string" ? event.detail.hubEui : "dcc";
+    this.audit(event.kind, actor, event.requestId, event.detail).catch((e: unknown) =>
+      this.log("audit failed", e),
+    );
+  }
+
+  /** Parses the body as XML (XXE-safe); XML failures become the registry's errors. */
+  private parse(body: string | Uint8Array): XmlDocument {
+    try {
+      return parseXml(body);
+    } catch (error) {
+      if (!(error instanceof XmlError)) throw error;
+      const key: DuisErrorKey =
+        error.code === "doctype-forbidden" || error.code === "processing-instruction-forbidden"
+          ? "xmlForbidden"
+          : error.code === "too-large"
+            ? "bodyTooLarge"
+            : error.code === "malformed" || error.code === "encoding"
+              ? "xmlMalformed"
+              : "xmlLimit";
+      throw new DuisError(key, error.message, { cause: error });
+    }
+  }
+
+  /**
+   * Verifies the XML signature with the certificate its KeyInfo names (looked up in the user
+   * directory by serial) and returns the user and the signed document.
+   */
+  private async authenticate(
+    doc: XmlDocument,
+    at: number,
+  ): Promise<{ user: UserRecord; signed: XmlDocument }> {
+    const serial = signatureSerial(doc.root);
+    if (serial === undefined) throw new DuisError("signatureMissing");
+    const user = await this.deps.store.users.byCertificateSerial(serial);
+    const pem = user?.certificates.find((c) => c.serial === serial && c.usage !== "ka")?.pem;
+    const certificate = pem === undefined ? undefined : new X509Certificate(pem);
+    const result = verifyDuis(doc, {
+      lookupCertificate: (_issuer, s) => (s === serial ? certificate : undefined),
+      ...(this.deps.checkCertificateValidity === true ? { now: new Date(at) } : {}),
+    });
+    if (!result.valid) throw new DuisError(SIGNATURE_ERRORS[result.reason], result.detail);
+    if (user === undefined) throw new DuisError("certificateUnknown");
+    return { user, signed: result.signedDocument };
+  }
+
+  private answer(httpStatus: number, tree: XmlElement, code: ResponseCode): SubmitResult {
+    return { httpStatus, contentType: "application/xml", body: this.sign(tree), responseCode: code };
+  }
+
+  /** Signs with the DCC's XML-signing key (the whitespace-free form DCC Boxed verifies). */
+  sign(tree: XmlElement): string {
+    return signDuis(tree, {
+      privateKey: this.deps.signer.privateKey,
+      certificate: this.deps.signer.certificate,
+    });
+  }
+
+  private async publishState(
+    request: Pick<RequestRecord, "id" | "requestId" | "srv">,
+    state: "acknowledged" | "responded" | "failed",
+    code: string,
+  ): Promise<void> {
+    await this.deps.bus
+      .publish("request.state", {
+        id: request.id,
+        requestId: request.requestId,
+        srv: request.srv,
+        state,
+        responseCode: code,
+        at: this.deps.now(),
+      })
+      .catch((e: unknown) => this.log("state not published", e));
+  }
+
+  private async audit(
+    kind: string,
+    actor: string | null,
+    requestId: string | null,
+    detail: unknown,
+  ): Promise<void> {
+    await this.deps.store.audit.append({ at: this.deps.now(), kind, actor, requestId, detail });
+  }
+
+  private internal(error: unknown): DuisError {
+    this.log("request failed inside the DCC", error);
+    return new DuisError("internal", undefined, { cause: error });
+  }
+
+  private log(message: string, error?: unknown): void {
+    this.deps.log?.(message, error);
+  }
+}
+
+/** The decimal serial of the signature's X509IssuerSerial, read before verifying (to find the key). */
+function signatureSerial(root: XmlElement): string | undefined {
+  const signature = childElement(root, "Signature", DSIG);
+  const data = signature && childElement(signature, "KeyInfo", DSIG);
+  const x509 = data && childElement(data, "X509Data", DSIG);
+  const issuerSerial = x509 && childElement(x509, "X509IssuerSerial", DSIG);
+  const serial = issuerSerial && childElement(issuerSerial, "X509SerialNumber", DSIG);
+  if (serial === undefined) return undefined;
+  const text = textContent(serial)
+    .trim()
+    .replace(/^0+(?=\d)/, "");
+  return /^\d+$/.test(text) ? text : undefined;
+}
