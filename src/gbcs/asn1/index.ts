@@ -1,0 +1,52 @@
+/**
+ * ASN.1 (DER) payloads of GBCS: CHF and security use cases (CS02 credentials, CS03/CS04 join and
+ * unjoin, CS06-CS09 firmware, CS07 and GPF device logs, GCS28 time) and their alerts.
+ * `decodeAsn1Payload` reads the content of a General Signing grouping header into typed values;
+ * `encodeAsn1Payload` writes it back byte for byte.
+ */
+import { Reader } from "../cursor.js";
+import { DecodeError } from "../errors.js";
+import { SafeWriter } from "../gbz/safe-writer.js";
+import type { PayloadContext } from "../payload-context.js";
+import { type Asn1Payload, type Asn1PayloadType, asn1PayloadTypeFor, asn1PayloadTypes } from "./payloads.js";
+import type { Asn1Codec, DerLengthForms } from "./schema.js";
+
+function codecOf(type: Asn1PayloadType): Asn1Codec<unknown> {
+  return asn1PayloadTypes[type] as Asn1Codec<unknown>;
+}
+
+/** Decodes `content` as the ASN.1 type `type` (for callers that know it without a context). */
+export function decodeAsn1As(type: Asn1PayloadType, content: Uint8Array): Asn1Payload {
+  const r = new Reader(content);
+  const forms: DerLengthForms = new Map();
+  const value = codecOf(type).decode(r, "", forms);
+  r.end(type);
+  const payload = { family: "asn1", type, value } as Asn1Payload;
+  return forms.size === 0 ? payload : { ...payload, derLengthForms: Object.fromEntries(forms) };
+}
+
+export function decodeAsn1Payload(
+  content: Uint8Array,
+  ctx: Pick<PayloadContext, "messageCode" | "cra">,
+): Asn1Payload {
+  const type = asn1PayloadTypeFor(ctx.messageCode, ctx.cra);
+  if (type === undefined) {
+    throw new DecodeError(
+      `message code 0x${ctx.messageCode.toString(16).padStart(4, "0")} with CRA flag ${ctx.cra} has no ASN.1 payload`,
+      { code: "unexpected", offset: 0 },
+    );
+  }
+  return decodeAsn1As(type, content);
+}
+
+export function encodeAsn1Payload(p: Asn1Payload): Uint8Array {
+  const w = new SafeWriter(256);
+  const forms = new Map(Object.entries(p.derLengthForms ?? {}));
+  codecOf(p.type).encode(w, p.value, "", forms);
+  return w.finish();
+}
+
+export * from "./der.js";
+export * from "./gbcs-types.js";
+export * from "./payloads.js";
+export * from "./schema.js";

@@ -1,0 +1,352 @@
+/**
+ * ASN.1 types as codecs, combined like the GBCS ASN.1 module declares them (SEQUENCE, SEQUENCE OF,
+ * CHOICE, OPTIONAL, IMPLICIT tags), with the TypeScript type of each value inferred from its
+ * codec. Decoding is strict DER except for the length form, which is recorded (see der.ts);
+ * encoding writes DER with the recorded length forms, so encode(decode(x)) is x.
+ *
+ * Certificates and certification requests are carried whole, as the DER bytes received: GBCS does
+ * not look inside them here, and @peculiar/x509 reads them where needed.
+ */
+import type { Reader, Writer } from "../cursor.js";
+import { DecodeError, inPath } from "../errors.js";
+import { SafeWriter } from "../gbz/safe-writer.js";
+import {
+  ASN1_CONSTRUCTED,
+  Asn1Tag,
+  expectTlv,
+  minimalLengthOctets,
+  peekTag,
+  readTlv,
+  writeTlv,
+} from "./der.js";
+
+/** Length octet counts that differ from the shortest form, by value path ("" is the outermost). */
+export type DerLengthForms = Map<string, number>;
+
+export interface Asn1Codec<T> {
+  /** The identifier octets an encoding of this type can start with (to resolve OPTIONAL and CHOICE). */
+  readonly tags: readonly number[];
+  decode(r: Reader, path: string, forms: DerLengthForms): T;
+  encode(w: Writer, value: T, path: string, forms: ReadonlyMap<string, number>): void;
+  /** The same type under another identifier octet (IMPLICIT tagging). */
+  withTag(tag: number): Asn1Codec<T>;
+}
+
+function recordForm(forms: DerLengthForms, path: string, lengthOctets: number, length: number): void {
+  if (lengthOctets !== minimalLengthOctets(length)) forms.set(path, lengthOctets);
+}
+
+function primitive<T>(
+  tag: number,
+  what: string,
+  decodeValue: (v: Reader) => T,
+  encodeValue: (value: T) => Uint8Array,
+): Asn1Codec<T> {
+  return {
+    tags: [tag],
+    decode(r, path, forms) {
+      const tlv = expectTlv(r, tag, what);
+      recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
+      const value = decodeValue(tlv.value);
+      tlv.value.end(what);
+      return value;
+    },
+    encode(w, value, path, forms) {
+      writeTlv(w, tag, encodeValue(value), forms.get(path));
+    },
+    withTag(t) {
+      return primitive(t, what, decodeValue, encodeValue);
+    },
+  };
+}
+
+function readIntegerContent(v: Reader): bigint {
+  if (v.done) throw v.unexpected("empty INTEGER");
+  const b = v.rest();
+  if (b.length > 1 && ((b[0] === 0x00 && (b[1]! & 0x80) === 0) || (b[0] === 0xff && (b[1]! & 0x80) !== 0))) {
+    throw v.unexpected("INTEGER not in its shortest form (not DER)", 0);
+  }
+  let n = 0n;
+  for (const byte of b) n = (n << 8n) | BigInt(byte);
+  if (b[0]! & 0x80) n -= 1n << BigInt(b.length * 8);
+  return n;
+}
+
+function integerContent(n: bigint): Uint8Array {
+  const out: number[] = [];
+  let v = n;
+  for (;;) {
+    out.unshift(Number(BigInt.asUintN(8, v)));
+    const sign = out[0]! & 0x80;
+    v >>= 8n;
+    if ((v === 0n && !sign) || (v === -1n && sign)) break;
+  }
+  return Uint8Array.from(out);
+}
+
+/** INTEGER as a bigint (sequence numbers and counters are 64-bit). */
+export function integer(): Asn1Codec<bigint> {
+  return primitive(Asn1Tag.integer, "INTEGER", readIntegerContent, integerContent);
+}
+
+/** INTEGER that GBCS keeps small (codes, roles, modes): a number; larger values are refused. */
+export function smallInteger(tag: number = Asn1Tag.integer, what = "INTEGER"): Asn1Codec<number> {
+  return primitive(
+    tag,
+    what,
+    (v) => {
+      const at = v.absoluteOffset;
+      const n = readIntegerContent(v);
+      if (n > 0x7fffffffn || n < -0x80000000n) {
+        throw new DecodeError(`${what} ${n} out of range`, { code: "unexpected", offset: at });
+      }
+      return Number(n);
+    },
+    (n) => integerContent(BigInt(n)),
+  );
+}
+
+/** ENUMERATED as a number. */
+export function enumerated(): Asn1Codec<number> {
+  return smallInteger(Asn1Tag.enumerated, "ENUMERATED");
+}
+
+export function octetString(): Asn1Codec<Uint8Array> {
+  return primitive(
+    Asn1Tag.octetString,
+    "OCTET STRING",
+    (v) => v.rest().slice(),
+    (b) => b,
+  );
+}
+
+export function nullValue(): Asn1Codec<null> {
+  return primitive(
+    Asn1Tag.null,
+    "NULL",
+    () => null,
+    () => new Uint8Array(0),
+  );
+}
+
+/** A BIT STRING: its bytes and the number of unused bits in the last one (X.690 §8.6). */
+export interface BitString {
+  readonly unusedBits: number;
+  readonly bytes: Uint8Array;
+}
+
+export function bitString(): Asn1Codec<BitString> {
+  return primitive(
+    Asn1Tag.bitString,
+    "BIT STRING",
+    (v) => {
+      const unusedBits = v.u8();
+      if (unusedBits > 7 || (unusedBits > 0 && v.done)) throw v.unexpected(`${unusedBits} unused bits`, 0);
+      return { unusedBits, bytes: v.rest().slice() };
+    },
+    (b) => {
+      const out = new Uint8Array(b.bytes.length + 1);
+      out[0] = b.unusedBits;
+      out.set(b.bytes, 1);
+      return out;
+    },
+  );
+}
+
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+function formatGeneralizedTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+}
+
+/** GeneralizedTime in the DER form GBCS uses, YYYYMMDDHHMMSSZ (UTC, whole seconds), as a Date. */
+export function generalizedTime(): Asn1Codec<Date> {
+  return primitive(
+    Asn1Tag.generalizedTime,
+    "GeneralizedTime",
+    (v) => {
+      const text = String.fromCharCode(...v.rest());
+      const m = GENERALIZED_TIME.exec(text);
+      const date = m
+        ? new Date(
+            Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])),
+          )
+        : undefined;
+      if (date === undefined || Number.isNaN(date.getTime()) || formatGeneralizedTime(date) !== text) {
+        throw v.unexpected(`GeneralizedTime '${text}' is not YYYYMMDDHHMMSSZ`, 0);
+      }
+      return date;
+    },
+    (d) => Uint8Array.from(formatGeneralizedTime(d), (c) => c.charCodeAt(0)),
+  );
+}
+
+/**
+ * A whole TLV kept as its DER bytes (identifier, length and content), e.g. an X.509 Certificate or
+ * a PKCS#10 CertificationRequest: the bytes are what the signature covers, so they stay as received.
+ */
+export function derBytes(tag: number = Asn1Tag.sequence): Asn1Codec<Uint8Array> {
+  return {
+    tags: [tag],
+    decode(r) {
+      const tlv = expectTlv(r, tag, "encoded value");
+      const w = new SafeWriter(tlv.value.remaining + 6);
+      writeTlv(w, tlv.tag, tlv.value.rest(), tlv.lengthOctets);
+      return w.finish();
+    },
+    encode(w, value) {
+      w.bytes(value);
+    },
+    withTag(t) {
+      return derBytes(t);
+    },
+  };
+}
+
+interface FieldSpec<T, O extends boolean> {
+  readonly codec: Asn1Codec<T>;
+  readonly optional: O;
+}
+
+export function field<T>(codec: Asn1Codec<T>): FieldSpec<T, false> {
+  return { codec, optional: false };
+}
+
+/** OPTIONAL (or DEFAULT, which DER omits when the value is the default): absent is undefined. */
+export function optional<T>(codec: Asn1Codec<T>): FieldSpec<T, true> {
+  return { codec, optional: true };
+}
+
+/** [n] IMPLICIT: the codec under a context-specific tag, constructed when the type is. */
+export function implicit<T>(n: number, codec: Asn1Codec<T>): Asn1Codec<T> {
+  const constructed = (codec.tags[0] ?? 0) & ASN1_CONSTRUCTED;
+  return codec.withTag(0x80 | constructed | n);
+}
+
+type FieldValue<F> = F extends FieldSpec<infer T, boolean> ? T : never;
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends FieldSpec<unknown, false> ? K : never }[keyof F];
+type OptionalKeys<F> = { [K in keyof F]: F[K] extends FieldSpec<unknown, true> ? K : never }[keyof F];
+
+export type SequenceValue<F> = { readonly [K in RequiredKeys<F>]: FieldValue<F[K]> } & {
+  readonly [K in OptionalKeys<F>]?: FieldValue<F[K]>;
+};
+
+function childPath(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
+}
+
+function constructed<T>(
+  tag: number,
+  what: string,
+  decodeContent: (v: Reader, path: string, forms: DerLengthForms) => T,
+  encodeContent: (w: Writer, value: T, path: string, forms: ReadonlyMap<string, number>) => void,
+): Asn1Codec<T> {
+  return {
+    tags: [tag],
+    decode(r, path, forms) {
+      const tlv = expectTlv(r, tag, what);
+      recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
+      const value = decodeContent(tlv.value, path, forms);
+      tlv.value.end(what);
+      return value;
+    },
+    encode(w, value, path, forms) {
+      const inner = new SafeWriter(64);
+      encodeContent(inner, value, path, forms);
+      writeTlv(w, tag, inner.finish(), forms.get(path));
+    },
+    withTag(t) {
+      return constructed(t, what, decodeContent, encodeContent);
+    },
+  };
+}
+
+/** SEQUENCE { ... } with named fields in order. */
+export function sequence<F extends Record<string, FieldSpec<unknown, boolean>>>(
+  fields: F,
+): Asn1Codec<SequenceValue<F>> {
+  const entries = Object.entries(fields);
+  return constructed(
+    Asn1Tag.sequence,
+    "SEQUENCE",
+    (v, path, forms) => {
+      const out: Record<string, unknown> = {};
+      for (const [name, spec] of entries) {
+        const tag = peekTag(v);
+        if (spec.optional && (tag === undefined || !spec.codec.tags.includes(tag))) continue;
+        const p = childPath(path, name);
+        out[name] = inPath(name, () => spec.codec.decode(v, p, forms));
+      }
+      return out as SequenceValue<F>;
+    },
+    (w, value, path, forms) => {
+      const record = value as Record<string, unknown>;
+      for (const [name, spec] of entries) {
+        const v = record[name];
+        if (v === undefined) {
+          if (spec.optional) continue;
+          throw new TypeError(`SEQUENCE field ${name} is missing`);
+        }
+        spec.codec.encode(w, v, childPath(path, name), forms);
+      }
+    },
+  );
+}
+
+/** SEQUENCE OF item. */
+export function sequenceOf<T>(item: Asn1Codec<T>): Asn1Codec<readonly T[]> {
+  return constructed(
+    Asn1Tag.sequence,
+    "SEQUENCE OF",
+    (v, path, forms) => {
+      const out: T[] = [];
+      while (!v.done) {
+        const i = out.length;
+        out.push(inPath(`[${i}]`, () => item.decode(v, `${path}[${i}]`, forms)));
+      }
+      return out;
+    },
+    (w, value, path, forms) => {
+      value.forEach((x, i) => {
+        item.encode(w, x, `${path}[${i}]`, forms);
+      });
+    },
+  );
+}
+
+export type ChoiceValue<A> = {
+  [K in keyof A]: { readonly choice: K; readonly value: A[K] extends Asn1Codec<infer T> ? T : never };
+}[keyof A];
+
+/** CHOICE { ... }: the alternative is told by its identifier octet. */
+export function choice<A extends Record<string, Asn1Codec<unknown>>>(
+  alternatives: A,
+): Asn1Codec<ChoiceValue<A>> {
+  const entries = Object.entries(alternatives);
+  return {
+    tags: entries.flatMap(([, c]) => c.tags),
+    decode(r, path, forms) {
+      const tag = peekTag(r);
+      const hit = entries.find(([, c]) => tag !== undefined && c.tags.includes(tag));
+      if (hit === undefined) {
+        // Read the TLV so that the error says truncated or unexpected, whichever is true.
+        const at = r.offset;
+        readTlv(r);
+        throw r.unexpected(`no CHOICE alternative has tag 0x${(tag ?? 0).toString(16).padStart(2, "0")}`, at);
+      }
+      const [name, codec] = hit;
+      return { choice: name, value: inPath(name, () => codec.decode(r, path, forms)) } as ChoiceValue<A>;
+    },
+    encode(w, value, path, forms) {
+      const codec = alternatives[value.choice as keyof A];
+      if (codec === undefined) throw new TypeError(`unknown CHOICE alternative ${String(value.choice)}`);
+      codec.encode(w, value.value, path, forms);
+    },
+    withTag() {
+      throw new TypeError("a CHOICE cannot be IMPLICIT tagged");
+    },
+  };
+}
+
+export type Asn1Value<C> = C extends Asn1Codec<infer T> ? T : never;
