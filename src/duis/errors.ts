@@ -52,7 +52,7 @@ export const duisErrors = {
   schemaInvalid: {
     responseCode: null,
     httpStatus: 400,
-    message: "the request is not valid against the DUIS 5.4 schema",
+    message: "the message is not valid against the DUIS 5.4 schema",
   },
   requestInconsistent: {
     responseCode: null,

@@ -29,6 +29,7 @@ import {
   encodeBase64,
   fromXml,
   leaf,
+  leafText,
   parseDateTime,
   parseUnsigned,
   toXml,
@@ -271,10 +272,8 @@ function parsePayload(node: XmlElement, path: string): ResponsePayload {
     throw new DuisError("schemaInvalid", `${path}: not in the DUIS namespace`);
   const sub = () => new ChildReader(node, path);
   switch (node.localName) {
-    case "GBCSPayload": {
-      sub().end();
-      return { kind: "GBCSPayload", gbcsPayload: decodeBase64(textOf(node), path) };
-    }
+    case "GBCSPayload":
+      return { kind: "GBCSPayload", gbcsPayload: decodeBase64(leafText(node, path), path) };
     case "PreCommand": {
       const r = sub();
       const gbcsVersion = r.requiredText("GBCSVersion");
@@ -295,10 +294,8 @@ function parsePayload(node: XmlElement, path: string): ResponsePayload {
       r.end();
       return { kind: "DSPScheduledMessage", gbcsPayload, scheduleId };
     }
-    case "DSPScheduleID": {
-      sub().end();
-      return { kind: "DSPScheduleID", scheduleId: parseUnsigned(textOf(node), path) };
-    }
+    case "DSPScheduleID":
+      return { kind: "DSPScheduleID", scheduleId: parseUnsigned(leafText(node, path), path) };
     case "DSPInventory": {
       const r = sub();
       const devices: InventoryDevice[] = [];
@@ -321,12 +318,6 @@ function parsePayload(node: XmlElement, path: string): ResponsePayload {
     default:
       return { kind: "other", element: fromXml(node, path) };
   }
-}
-
-function textOf(node: XmlElement): string {
-  let out = "";
-  for (const c of node.children) if (c.kind === "text") out += c.text;
-  return out;
 }
 
 /** Inventory fields after DeviceModel, in schema order: element name → model key. */
