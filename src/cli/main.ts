@@ -5,7 +5,12 @@
 import type { Command } from "./command.js";
 
 // Each subcommand module exports one Command; add a line here when adding one.
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  gbcs: {
+    summary: "decode GBCS messages to JSON and encode them back",
+    load: async () => (await import("./gbcs.js")).gbcs,
+  },
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

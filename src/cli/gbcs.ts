@@ -1,0 +1,187 @@
+/**
+ * `meterway gbcs`: decode GBCS messages to JSON and encode them back.
+ *
+ *   meterway gbcs decode <hex|@file|-> [--keys DIR]... [--now ISO] [--jsonl]
+ *   meterway gbcs encode [<json|@file|->] [--jsonl]
+ *
+ * decode writes one JSON object (see src/gbcs/json.ts for the mapping); with --keys it checks
+ * signatures and MACs and decrypts sensitive payload data. --jsonl reads one hex message a line
+ * on stdin and writes one JSON object a line; a line that fails gives
+ * {"error": {"code", "message", "offset"}} on its own line, and the run goes on.
+ * encode reads that JSON (one object, or one a line with --jsonl) and writes the hex message.
+ * Exit codes: 0 success, 1 a message failed, 2 bad usage.
+ */
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fromHex, toHex } from "../gbcs/cursor.js";
+import { DecodeError } from "../gbcs/errors.js";
+import { encodeJsonMessage, messageToJson } from "../gbcs/json.js";
+import { type DecodeMessageOptions, decodeMessage } from "../gbcs/message.js";
+import { KeyStore } from "../smki/keystore.js";
+import type { Command, CommandIo } from "./command.js";
+
+const USAGE = `usage:
+  meterway gbcs decode <hex|@file|-> [--keys DIR]... [--now ISO-DATE] [--jsonl]
+  meterway gbcs encode [<json|@file|->] [--jsonl]
+
+decode  GBCS message (hex) → JSON; --keys DIR (RTDS key layout) checks signatures and MACs and
+        decrypts; --now checks the signers' certificates at that instant; --jsonl reads one hex
+        message a line from stdin and writes one JSON object a line.
+encode  JSON (as decode writes it) → hex; --jsonl: one JSON object a line from stdin.
+exit codes: 0 success, 1 a message failed, 2 bad usage`;
+
+interface Options {
+  readonly positional: string[];
+  readonly keys: string[];
+  readonly now: Date | undefined;
+  readonly jsonl: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: readonly string[]): Options {
+  const positional: string[] = [];
+  const keys: string[] = [];
+  let now: Date | undefined;
+  let jsonl = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--keys") {
+      const dir = args[++i];
+      if (dir === undefined) throw new UsageError("--keys needs a folder");
+      keys.push(dir);
+    } else if (a === "--now") {
+      const v = args[++i];
+      const t = v === undefined ? Number.NaN : Date.parse(v);
+      if (Number.isNaN(t)) throw new UsageError("--now needs an ISO date");
+      now = new Date(t);
+    } else if (a === "--jsonl") jsonl = true;
+    else if (a.startsWith("--") && a !== "-") throw new UsageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  return { positional, keys, now, jsonl };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The text of an argument: itself, `@file`'s content, or stdin for `-`. */
+async function argumentText(arg: string | undefined, io: CommandIo): Promise<string> {
+  if (arg === undefined || arg === "-") return readAll(io.stdin);
+  if (arg.startsWith("@")) return readFileSync(arg.slice(1), "utf8");
+  return arg;
+}
+
+function errorJson(error: unknown): string {
+  if (error instanceof DecodeError) {
+    return JSON.stringify({ error: { code: error.code, message: error.message, offset: error.offset } });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return JSON.stringify({
+    error: { code: error instanceof SyntaxError ? "json" : "invalid", message, offset: null },
+  });
+}
+
+function write(io: CommandIo, line: string): void {
+  io.stdout.write(`${line}\n`);
+}
+
+/** Runs `each` on every non-empty stdin line, writing its result or an error object per line. */
+async function eachLine(io: CommandIo, each: (line: string) => string): Promise<number> {
+  let failed = false;
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === "") continue;
+    try {
+      write(io, each(line));
+    } catch (error) {
+      if (
+        !(
+          error instanceof DecodeError ||
+          error instanceof RangeError ||
+          error instanceof SyntaxError ||
+          error instanceof TypeError
+        )
+      ) {
+        throw error;
+      }
+      failed = true;
+      write(io, errorJson(error));
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function decode(opts: Options, io: CommandIo): Promise<number> {
+  const keys = opts.keys.length > 0 ? new KeyStore({ directories: opts.keys }) : undefined;
+  const options: DecodeMessageOptions = { ...(keys ? { keys } : {}), ...(opts.now ? { now: opts.now } : {}) };
+  const one = (hex: string): string => JSON.stringify(messageToJson(decodeMessage(fromHex(hex), options)));
+  if (opts.jsonl) {
+    if (opts.positional.length > 0) throw new UsageError("--jsonl reads stdin; give no message argument");
+    return eachLine(io, one);
+  }
+  if (opts.positional.length !== 1) throw new UsageError("decode needs one message: hex, @file or -");
+  const text = await argumentText(opts.positional[0], io);
+  try {
+    const m = decodeMessage(fromHex(text), options);
+    write(io, JSON.stringify(messageToJson(m), null, 2));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    io.stderr.write(`meterway gbcs decode: ${error.message} (offset ${error.offset})\n`);
+    write(io, errorJson(error));
+    return 1;
+  }
+}
+
+async function encode(opts: Options, io: CommandIo): Promise<number> {
+  const one = (json: string): string => toHex(encodeJsonMessage(JSON.parse(json)));
+  if (opts.jsonl) {
+    if (opts.positional.length > 0) throw new UsageError("--jsonl reads stdin; give no argument");
+    return eachLine(io, one);
+  }
+  if (opts.positional.length > 1) throw new UsageError("encode takes one JSON message: text, @file or -");
+  const text = await argumentText(opts.positional[0], io);
+  try {
+    write(io, one(text));
+    return 0;
+  } catch (error) {
+    if (
+      !(
+        error instanceof DecodeError ||
+        error instanceof RangeError ||
+        error instanceof SyntaxError ||
+        error instanceof TypeError
+      )
+    ) {
+      throw error;
+    }
+    io.stderr.write(`meterway gbcs encode: ${error.message}\n`);
+    return 1;
+  }
+}
+
+export const gbcs: Command = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    (sub === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
+    return sub === undefined ? 2 : 0;
+  }
+  try {
+    const opts = parseArgs(rest);
+    if (sub === "decode") return await decode(opts, io);
+    if (sub === "encode") return await encode(opts, io);
+    throw new UsageError(`unknown subcommand '${sub}'`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`meterway gbcs: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+};
