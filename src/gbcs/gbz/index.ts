@@ -16,6 +16,7 @@ export function encodeGbzPayload(p: GbzPayload): Uint8Array {
 
 export * from "./gbz-context.js";
 export * from "./gbz-payload.js";
+export * from "./safe-writer.js";
 export * from "./zcl-attributes.js";
 export * from "./zcl-commands.js";
 export * from "./zcl-data-types.js";

@@ -242,3 +242,65 @@ export function trailing(r: Reader, what: string): DecodeError {
     available: r.remaining,
   });
 }
+
+const ranges: Record<Exclude<ZclFieldType, "date" | "octetString" | "rest">, [number, number]> = {
+  uint8: [0, 0xff],
+  uint16: [0, 0xffff],
+  uint24: [0, 0xffffff],
+  uint32: [0, 0xffffffff],
+  uint48: [0, 0xffff_ffff_ffff],
+  int8: [-0x80, 0x7f],
+  int16: [-0x8000, 0x7fff],
+  int24: [-0x800000, 0x7fffff],
+  int32: [-0x80000000, 0x7fffffff],
+  enum8: [0, 0xff],
+  enum16: [0, 0xffff],
+  bitmap8: [0, 0xff],
+  bitmap16: [0, 0xffff],
+  bitmap32: [0, 0xffffffff],
+  utcTime: [0, 0xffffffff],
+};
+
+/** A uniformly drawn integer in [lo, hi] from a source of integers in [0, n) with n up to 2^32. */
+function drawInRange(rnd: (n: number) => number, lo: number, hi: number): number {
+  const span = hi - lo + 1;
+  if (span <= 0x1_0000_0000) return lo + rnd(span);
+  // Wider than 32 bits (uint48): draw the high and low parts.
+  const high = rnd(Math.floor(span / 0x1_0000_0000));
+  return lo + high * 0x1_0000_0000 + rnd(0x1_0000_0000);
+}
+
+/**
+ * Random valid fields for `specs` (the quartet's `random`): counts agree with their lists, and an
+ * optional field, once left out, leaves out the optional fields after it.
+ */
+export function randomFields(specs: readonly ZclFieldSpec[], rnd: (n: number) => number): ZclFields {
+  const out: Record<string, ZclFieldValue> = {};
+  let omitted = false;
+  for (const spec of specs) {
+    if ("type" in spec) {
+      if (spec.optional && (omitted || rnd(2) === 0)) {
+        omitted = true;
+        continue;
+      }
+      if (spec.type === "date") out[spec.name] = Uint8Array.from({ length: 4 }, () => rnd(256));
+      else if (spec.type === "octetString" || spec.type === "rest") {
+        out[spec.name] = Uint8Array.from({ length: rnd(24) }, () => rnd(256));
+      } else {
+        const [lo, hi] = ranges[spec.type];
+        out[spec.name] = drawInRange(rnd, lo, hi);
+      }
+      continue;
+    }
+    const n = rnd(4);
+    out[spec.name] = Array.from({ length: n }, () => randomFields(spec.repeat, rnd));
+    if (spec.count) {
+      const mask = spec.count.mask ?? 0xffffffff;
+      const current = out[spec.count.field];
+      const base = typeof current === "number" ? current : 0;
+      // Keep the bits outside the mask (e.g. the tier in the high nibble), put the count in.
+      out[spec.count.field] = mask === 0xffffffff ? n : (base & ~mask & 0xff) | n;
+    }
+  }
+  return out;
+}
