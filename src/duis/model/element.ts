@@ -38,6 +38,26 @@ export function el(
     : { name, attributes, children: content };
 }
 
+/** The first child element with this name. */
+export function child(e: DuisElement, name: string): DuisElement | undefined {
+  return e.children.find((c) => c.name === name);
+}
+
+/** All child elements with this name, in order. */
+export function childrenNamed(e: DuisElement, name: string): DuisElement[] {
+  return e.children.filter((c) => c.name === name);
+}
+
+/** The text of a leaf child, if the child is there. */
+export function childText(e: DuisElement, name: string): string | undefined {
+  return child(e, name)?.text;
+}
+
+/** The value of an attribute, e.g. `index`. */
+export function attr(e: DuisElement, name: string): string | undefined {
+  return e.attributes.find(([n]) => n === name)?.[1];
+}
+
 /** Reads an XML element (and everything below it) in the DUIS namespace as a DuisElement. */
 export function fromXml(node: XmlElement, path: string): DuisElement {
   if (node.namespace !== SR_NAMESPACE) {

@@ -5,6 +5,7 @@
 import { serializeXml } from "../xml/c14n.js";
 import type { XmlElement } from "../xml/tree.js";
 
+export * from "./boundary.js";
 export * from "./element.js";
 export * from "./ids.js";
 export * from "./namespaces.js";

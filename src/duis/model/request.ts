@@ -86,6 +86,23 @@ export type RequestBody =
   | SignedPreCommandBody
   | GenericRequestBody;
 
+/** The SRVs whose body the model types; every other SRV's body is generic. */
+export interface TypedRequestBodies {
+  "4.1.1": ReadInstantaneousImportRegistersBody;
+  "8.2": ReadInventoryBody;
+}
+
+/** The body of a request for SRV `S` sent with CV1-4 or 8 (CV5-7 carry a SignedPreCommand). */
+export type RequestBodyFor<S extends Srv> = S extends keyof TypedRequestBodies
+  ? TypedRequestBodies[S]
+  : GenericRequestBody;
+
+/** A request for SRV `S`, its body narrowed accordingly. */
+export type DuisRequestFor<S extends Srv> = DuisRequest & {
+  readonly header: RequestHeader & { readonly serviceReferenceVariant: S };
+  readonly body: RequestBodyFor<S> | SignedPreCommandBody;
+};
+
 /** A DUIS Service Request. */
 export interface DuisRequest {
   /** The `schemaVersion` attribute, e.g. `5.4`. */
@@ -94,6 +111,11 @@ export interface DuisRequest {
   readonly body: RequestBody;
   /** The `ds:Signature` element as received, for the verifier; absent on an unsigned request. */
   readonly signature?: XmlElement;
+}
+
+/** Whether `request` is for SRV `srv` (narrowing its body type). */
+export function isRequestFor<S extends Srv>(request: DuisRequest, srv: S): request is DuisRequestFor<S> {
+  return request.header.serviceReferenceVariant === srv;
 }
 
 /** The element name a body is written as. */

@@ -7,6 +7,7 @@ import {
   checkRouting,
   type DuisRequest,
   el,
+  isRequestFor,
   newRequest,
   parseEui,
   parseRequest,
@@ -206,5 +207,15 @@ describe("DUIS request model", () => {
       ),
     );
     assert.equal(r.signature?.localName, "Signature");
+  });
+});
+
+describe("DUIS request model: SRV-keyed body types", () => {
+  it("narrows the body by SRV", () => {
+    const r = fromText(template("8.2_READ_INVENTORY_REQUEST_DUIS.XML"));
+    assert.ok(isRequestFor(r, "8.2"));
+    assert.equal(isRequestFor(r, "4.1.1"), false);
+    if (isRequestFor(r, "8.2") && r.body.kind === "ReadInventory")
+      assert.equal(r.body.selector.by, "DeviceID");
   });
 });
