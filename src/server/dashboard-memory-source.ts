@@ -4,25 +4,21 @@
  * helpers a store-backed source may use, so a test against it exercises the same code as production
  * apart from the queries.
  */
-import {
-  type BucketWindow,
-  type CodeCounts,
-  countByCode,
-  type DashboardSource,
-  type DeliveryQueueSizes,
-  type InstanceInfo,
-  type KeyCount,
-  type LatencyPercentiles,
-  percentiles,
-  type ResponseRecord,
+import type {
+  BucketWindow,
+  CodeCounts,
+  DashboardSource,
+  DeliveryQueueSizes,
+  InstanceInfo,
+  KeyCount,
+  LatencyPercentiles,
+  ResponseRecord,
 } from "./dashboard-source.js";
-
-/** The DUIS acknowledgement code, left out of latency (see DashboardSource.latency). */
-const ACKNOWLEDGEMENT = "I99";
+import { ResponseWindow } from "./dashboard-window.js";
 
 export interface MemoryDashboardSourceOptions {
   readonly instance: InstanceInfo;
-  /** How many responses to keep (oldest dropped first); the summary only looks at recent ones. */
+  /** How many responses to keep (oldest dropped first). */
   readonly capacity?: number;
 }
 
@@ -31,13 +27,14 @@ export class MemoryDashboardSource implements DashboardSource {
   #byStatus: KeyCount[] = [];
   #byRegion: KeyCount[] = [];
   #queue: DeliveryQueueSizes = { pending: 0, failed: 0 };
-  /** Oldest first. */
-  #responses: ResponseRecord[] = [];
-  readonly #capacity: number;
+  readonly #responses: ResponseWindow;
 
   constructor(options: MemoryDashboardSourceOptions) {
     this.#instance = options.instance;
-    this.#capacity = options.capacity ?? 100_000;
+    this.#responses = new ResponseWindow({
+      capacity: options.capacity ?? 100_000,
+      retainMs: Number.POSITIVE_INFINITY,
+    });
   }
 
   setInstance(instance: InstanceInfo): void {
@@ -55,13 +52,7 @@ export class MemoryDashboardSource implements DashboardSource {
 
   /** Adds responses; they may come in any order (they are kept sorted by time). */
   record(...responses: readonly ResponseRecord[]): void {
-    for (const response of responses) {
-      let i = this.#responses.length;
-      while (i > 0 && (this.#responses[i - 1]?.at.getTime() ?? 0) > response.at.getTime()) i--;
-      this.#responses.splice(i, 0, response);
-    }
-    const excess = this.#responses.length - this.#capacity;
-    if (excess > 0) this.#responses.splice(0, excess);
+    for (const response of responses) this.#responses.add(response);
   }
 
   async instance(): Promise<InstanceInfo> {
@@ -77,20 +68,11 @@ export class MemoryDashboardSource implements DashboardSource {
   }
 
   async responseCounts(window: BucketWindow): Promise<readonly CodeCounts[]> {
-    return countByCode(
-      window,
-      this.#responses.map((r) => ({ at: r.at, code: r.responseCode })),
-    );
+    return this.#responses.counts(window);
   }
 
   async latency(from: Date, to: Date): Promise<LatencyPercentiles> {
-    const samples: number[] = [];
-    for (const r of this.#responses) {
-      const t = r.at.getTime();
-      if (t < from.getTime() || t >= to.getTime()) continue;
-      if (r.latencyMs !== null && r.responseCode !== ACKNOWLEDGEMENT) samples.push(r.latencyMs);
-    }
-    return percentiles(samples);
+    return this.#responses.latency(from, to);
   }
 
   async deliveryQueue(): Promise<DeliveryQueueSizes> {
@@ -98,6 +80,6 @@ export class MemoryDashboardSource implements DashboardSource {
   }
 
   async latestResponses(limit: number): Promise<readonly ResponseRecord[]> {
-    return this.#responses.slice(Math.max(0, this.#responses.length - limit)).reverse();
+    return this.#responses.latest(limit);
   }
 }
