@@ -1,0 +1,526 @@
+/**
+ * A test SMKI: a root CA, an issuing CA, organisation certificates (digital signature and key
+ * agreement, per GBCS/SMKI shapes) and device certificates, written in the RTDS folder layout so
+ * that the GBCS KeyStore, the simulator and users' tools read them like the DCC's own test keys:
+ *
+ *   <dir>/<eui>-ds.pem, <eui>-ds.key     digital signing certificate and PKCS#8 private key
+ *   <dir>/<eui>-ka.pem, <eui>-ka.key     key agreement
+ *   <dir>/<eui>-pp-ka.pem, ...           prepayment key agreement (suppliers)
+ *   <dir>/<eui>-xml.pem, <eui>-xml.key   XML (DUIS) signing of the DCC's responses
+ *   <dir>/ca/root-ca.pem, issuing-ca.pem (and their keys, so a later run can issue more)
+ *
+ * EUIs in file names are lowercase hex. All keys are ECDSA/ECDH P-256; certificates are signed
+ * ecdsa-with-SHA256 by the issuing CA.
+ *
+ * Speed matters (a fleet has thousands of devices): keys come from node:crypto's threaded
+ * generateKeyPair in batches; each certificate's TBSCertificate is built with @peculiar/asn1-x509
+ * and serialised once, signed with node:crypto, and wrapped without a second serialisation.
+ */
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPair,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import * as asn from "@peculiar/asn1-x509";
+import { writeTlv } from "../gbcs/asn1/der.js";
+import { Writer } from "../gbcs/cursor.js";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** ecdsa-with-SHA256 (RFC 5758). */
+const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+/** The SMKI organisation certificate policy, as in the RTDS test certificates. */
+export const ORGANISATION_CERTIFICATE_POLICY = "1.2.826.0.1.8641679.1.2.1.4";
+/** The SMKI device certificate policy, as in the RTDS test certificates. */
+export const DEVICE_CERTIFICATE_POLICY = "1.2.826.0.1.1800000.1.2.1.4";
+/** id-on-hardwareModuleName (RFC 4108): the otherName carrying a device's EUI. */
+export const HARDWARE_MODULE_NAME = "1.3.6.1.5.5.7.8.4";
+/** The hwType of SMKI device certificates. */
+export const SMKI_HW_TYPE = "1.2.826.0.1.8641679.1.2.2.1";
+/** x500UniqueIdentifier: the attribute carrying an organisation's EUI (as a BIT STRING). */
+export const X500_UNIQUE_IDENTIFIER = "2.5.4.45";
+/** DER of the hwType OBJECT IDENTIFIER 1.2.826.0.1.8641679.1.2.2.1 (checked by a test). */
+const SMKI_HW_TYPE_DER = Uint8Array.from([
+  0x06, 0x0d, 0x2a, 0x86, 0x3a, 0x00, 0x01, 0x84, 0x8f, 0xb9, 0x0f, 0x01, 0x02, 0x02, 0x01,
+]);
+
+/** Devices' certificates do not expire (SMKI device certificates end 9999-12-31T23:59:59Z). */
+const NO_EXPIRY = new Date(Date.UTC(9999, 11, 31, 23, 59, 59));
+
+/**
+ * SMKI remote party roles, the organisation certificate's OU (two hex digits). Other User has no
+ * remote party role in GBCS; 7F is used here for it.
+ */
+export const REMOTE_PARTY_ROLE = {
+  root: "00",
+  recovery: "01",
+  supplier: "02",
+  networkOperator: "03",
+  accessControlBroker: "04",
+  transitionalCoS: "05",
+  wanProvider: "06",
+  issuingAuthority: "07",
+  other: "7F",
+} as const;
+export type RemotePartyRole = keyof typeof REMOTE_PARTY_ROLE;
+
+/** Certificate usages: GBCS digital signature, key agreement, prepayment key agreement, XML signing. */
+export type CredentialUsage = "ds" | "ka" | "pp-ka" | "xml";
+
+/** An organisation to certify. */
+export interface OrganisationSpec {
+  /** 16 hex digits, any case. */
+  readonly eui: string;
+  readonly name: string;
+  readonly role: RemotePartyRole;
+  readonly usages: readonly CredentialUsage[];
+}
+
+/** Where one generated credential lives, and how XML signatures name it. */
+export interface IssuedCredential {
+  /** Lowercase hex. */
+  readonly eui: string;
+  readonly usage: CredentialUsage;
+  readonly certificatePath: string;
+  readonly keyPath: string;
+  /** Decimal serial number (as XML `X509SerialNumber`). */
+  readonly serial: string;
+  /** Issuer DN as an RFC 4514 string. */
+  readonly issuer: string;
+}
+
+/** The CA that issues organisation and device certificates, with its key in memory. */
+export interface TestCa {
+  readonly dir: string;
+  readonly rootPath: string;
+  readonly issuingPath: string;
+  /** The issuing CA's name, as it appears in the certificates it issues. */
+  readonly issuerName: asn.Name;
+  readonly issuerDn: string;
+  readonly issuingKey: KeyObject;
+  /** The issuing CA's key identifier (AKI of what it issues). */
+  readonly keyId: Uint8Array;
+}
+
+function lower(eui: string): string {
+  const hex = eui.replaceAll("-", "").toLowerCase();
+  if (!/^[0-9a-f]{16}$/.test(hex)) throw new RangeError(`not an EUI-64: '${eui}'`);
+  return hex;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex, "hex"));
+}
+
+function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** A positive 16-byte serial (SMKI serials are 128-bit). */
+function newSerial(): Uint8Array {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  return new Uint8Array(serial);
+}
+
+function serialDecimal(serial: Uint8Array): string {
+  return BigInt(`0x${Buffer.from(serial).toString("hex")}`).toString(10);
+}
+
+/** An 8-byte key identifier from the public key (SMKI uses 8-byte identifiers). */
+function keyIdentifier(spki: asn.SubjectPublicKeyInfo): Uint8Array {
+  return new Uint8Array(
+    createHash("sha256").update(new Uint8Array(spki.subjectPublicKey)).digest().subarray(0, 8),
+  );
+}
+
+function rdn(type: string, value: asn.AttributeValue): asn.RelativeDistinguishedName {
+  return new asn.RelativeDistinguishedName([new asn.AttributeTypeAndValue({ type, value })]);
+}
+
+function utf8(value: string): asn.AttributeValue {
+  return new asn.AttributeValue({ utf8String: value });
+}
+
+/** RFC 4514 text of a Name, for the few attribute types used here. */
+function nameText(name: asn.Name): string {
+  const short: Record<string, string> = { "2.5.4.3": "CN", "2.5.4.11": "OU", "2.5.4.10": "O" };
+  return [...name]
+    .reverse()
+    .flatMap((set) =>
+      [...set].map((atv) => {
+        const label = short[atv.type] ?? atv.type;
+        const text = atv.value.utf8String ?? atv.value.printableString ?? atv.value.toString();
+        return `${label}=${text}`;
+      }),
+    )
+    .join(", ");
+}
+
+function extension(id: string, critical: boolean, value: unknown): asn.Extension {
+  return new asn.Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+function keyUsageExtension(flags: number): asn.Extension {
+  return extension(asn.id_ce_keyUsage, true, new asn.KeyUsage(flags));
+}
+
+function policyExtension(policy: string): asn.Extension {
+  return extension(
+    asn.id_ce_certificatePolicies,
+    true,
+    new asn.CertificatePolicies([new asn.PolicyInformation({ policyIdentifier: policy })]),
+  );
+}
+
+function keyIdExtensions(subjectKeyId: Uint8Array, authorityKeyId: Uint8Array | undefined): asn.Extension[] {
+  const out = [
+    extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(arrayBuffer(subjectKeyId))),
+  ];
+  if (authorityKeyId !== undefined) {
+    out.push(
+      extension(
+        asn.id_ce_authorityKeyIdentifier,
+        false,
+        new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(arrayBuffer(authorityKeyId)) }),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The SAN of a device certificate: otherName hardwareModuleName { hwType, hwSerialNum = EUI }. */
+function deviceSanExtension(eui: string): asn.Extension {
+  const inner = new Writer(32);
+  inner.bytes(SMKI_HW_TYPE_DER);
+  writeTlv(inner, 0x04, hexBytes(eui));
+  const hardwareModuleName = new Writer(40);
+  writeTlv(hardwareModuleName, 0x30, inner.finish());
+  const san = new asn.SubjectAlternativeName([
+    new asn.GeneralName({
+      otherName: new asn.OtherName({
+        typeId: HARDWARE_MODULE_NAME,
+        value: arrayBuffer(hardwareModuleName.finish()),
+      }),
+    }),
+  ]);
+  return extension(asn.id_ce_subjectAltName, true, san);
+}
+
+interface CertificateParams {
+  readonly serial: Uint8Array;
+  readonly issuer: asn.Name;
+  readonly subject: asn.Name;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly spki: asn.SubjectPublicKeyInfo;
+  readonly extensions: asn.Extension[];
+  readonly signer: KeyObject;
+}
+
+/** Builds and signs a certificate; returns its DER. */
+function issue(params: CertificateParams): Uint8Array {
+  const algorithm = new asn.AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+  const tbs = new asn.TBSCertificate({
+    version: asn.Version.v3,
+    serialNumber: arrayBuffer(params.serial),
+    signature: algorithm,
+    issuer: params.issuer,
+    validity: new asn.Validity({ notBefore: params.notBefore, notAfter: params.notAfter }),
+    subject: params.subject,
+    subjectPublicKeyInfo: params.spki,
+    extensions: new asn.Extensions(params.extensions),
+  });
+  const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
+  const signature = new Uint8Array(sign("sha256", tbsDer, params.signer));
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+  const body = new Writer(tbsDer.length + 96);
+  body.bytes(tbsDer);
+  body.bytes(new Uint8Array(AsnConvert.serialize(algorithm)));
+  const bits = new Uint8Array(signature.length + 1);
+  bits.set(signature, 1);
+  writeTlv(body, 0x03, bits);
+  const certificate = new Writer(tbsDer.length + 100);
+  writeTlv(certificate, 0x30, body.finish());
+  return certificate.finish();
+}
+
+function pem(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString("base64");
+  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
+async function newKeyPair(): Promise<{ privateKey: KeyObject; spki: asn.SubjectPublicKeyInfo }> {
+  const { publicKey, privateKey } = await generateKeyPairAsync("ec", { namedCurve: "P-256" });
+  const spkiDer = publicKey.export({ type: "spki", format: "der" });
+  return { privateKey, spki: AsnConvert.parse(spkiDer, asn.SubjectPublicKeyInfo) };
+}
+
+function privateKeyPem(key: KeyObject): string {
+  return key.export({ type: "pkcs8", format: "pem" }).toString();
+}
+
+const CA_FILES = {
+  root: "root-ca.pem",
+  rootKey: "root-ca.key",
+  issuing: "issuing-ca.pem",
+  issuingKey: "issuing-ca.key",
+} as const;
+
+/**
+ * Creates the test root and issuing CA under `<dir>/ca`, or loads them when they exist (so a later
+ * run issues more certificates under the same root).
+ */
+export async function openTestCa(dir: string, now: Date): Promise<TestCa> {
+  const caDir = join(dir, "ca");
+  const rootPath = join(caDir, CA_FILES.root);
+  const issuingPath = join(caDir, CA_FILES.issuing);
+  const issuingKeyPath = join(caDir, CA_FILES.issuingKey);
+  if (existsSync(issuingPath) && existsSync(issuingKeyPath)) {
+    const cert = AsnConvert.parse(pemToDer(await readFile(issuingPath, "utf8")), asn.Certificate);
+    const issuingKey = createPrivateKey(await readFile(issuingKeyPath, "utf8"));
+    const issuerName = cert.tbsCertificate.subject;
+    return {
+      dir,
+      rootPath,
+      issuingPath,
+      issuerName,
+      issuerDn: nameText(issuerName),
+      issuingKey,
+      keyId: keyIdentifier(cert.tbsCertificate.subjectPublicKeyInfo),
+    };
+  }
+  await mkdir(caDir, { recursive: true });
+  const notBefore = new Date(now.getTime() - 86_400_000);
+  const root = await newKeyPair();
+  const rootName = new asn.Name([
+    rdn("2.5.4.11", utf8(REMOTE_PARTY_ROLE.root)),
+    rdn("2.5.4.3", utf8("meterway test root")),
+  ]);
+  const rootId = keyIdentifier(root.spki);
+  const caExtensions = (subjectId: Uint8Array, authorityId: Uint8Array | undefined) => [
+    extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints({ cA: true })),
+    keyUsageExtension(asn.KeyUsageFlags.keyCertSign | asn.KeyUsageFlags.cRLSign),
+    ...keyIdExtensions(subjectId, authorityId),
+  ];
+  const rootDer = issue({
+    serial: newSerial(),
+    issuer: rootName,
+    subject: rootName,
+    notBefore,
+    notAfter: NO_EXPIRY,
+    spki: root.spki,
+    extensions: caExtensions(rootId, undefined),
+    signer: root.privateKey,
+  });
+  const issuing = await newKeyPair();
+  const issuerName = new asn.Name([
+    rdn("2.5.4.11", utf8(REMOTE_PARTY_ROLE.issuingAuthority)),
+    rdn("2.5.4.3", utf8("meterway test issuing CA")),
+  ]);
+  const keyId = keyIdentifier(issuing.spki);
+  const issuingDer = issue({
+    serial: newSerial(),
+    issuer: rootName,
+    subject: issuerName,
+    notBefore,
+    notAfter: NO_EXPIRY,
+    spki: issuing.spki,
+    extensions: caExtensions(keyId, rootId),
+    signer: root.privateKey,
+  });
+  await writeFile(rootPath, pem(rootDer));
+  await writeFile(join(caDir, CA_FILES.rootKey), privateKeyPem(root.privateKey), { mode: 0o600 });
+  await writeFile(issuingPath, pem(issuingDer));
+  await writeFile(issuingKeyPath, privateKeyPem(issuing.privateKey), { mode: 0o600 });
+  return {
+    dir,
+    rootPath,
+    issuingPath,
+    issuerName,
+    issuerDn: nameText(issuerName),
+    issuingKey: issuing.privateKey,
+    keyId,
+  };
+}
+
+function pemToDer(text: string): Uint8Array {
+  const b64 = text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  return new Uint8Array(Buffer.from(b64, "base64"));
+}
+
+/** File paths of one credential in the RTDS layout. */
+export function credentialPaths(
+  dir: string,
+  eui: string,
+  usage: CredentialUsage,
+): { certificate: string; key: string } {
+  const base = join(dir, `${lower(eui)}-${usage}`);
+  return { certificate: `${base}.pem`, key: `${base}.key` };
+}
+
+const USAGE_FLAGS: Record<CredentialUsage, number> = {
+  ds: asn.KeyUsageFlags.digitalSignature,
+  xml: asn.KeyUsageFlags.digitalSignature,
+  ka: asn.KeyUsageFlags.keyAgreement,
+  "pp-ka": asn.KeyUsageFlags.keyAgreement,
+};
+
+/** Reads serial and issuer of an existing certificate file. */
+async function describe(
+  path: string,
+  keyPath: string,
+  eui: string,
+  usage: CredentialUsage,
+): Promise<IssuedCredential> {
+  const cert = AsnConvert.parse(pemToDer(await readFile(path, "utf8")), asn.Certificate);
+  return {
+    eui,
+    usage,
+    certificatePath: path,
+    keyPath,
+    serial: serialDecimal(new Uint8Array(cert.tbsCertificate.serialNumber)),
+    issuer: nameText(cert.tbsCertificate.issuer),
+  };
+}
+
+/**
+ * Issues an organisation's certificates (one per usage) unless their files exist already; returns
+ * every credential with its serial and issuer either way.
+ */
+export async function issueOrganisation(
+  ca: TestCa,
+  org: OrganisationSpec,
+  now: Date,
+): Promise<IssuedCredential[]> {
+  const eui = lower(org.eui);
+  const out: IssuedCredential[] = [];
+  for (const usage of org.usages) {
+    const paths = credentialPaths(ca.dir, eui, usage);
+    if (existsSync(paths.certificate) && existsSync(paths.key)) {
+      out.push(await describe(paths.certificate, paths.key, eui, usage));
+      continue;
+    }
+    const keys = await newKeyPair();
+    const serial = newSerial();
+    // Subject as SMKI writes it: OU = remote party role, x500UniqueIdentifier = the EUI (BIT STRING),
+    // plus a CN with the organisation's name for people reading it.
+    const uniqueId = new Uint8Array(9);
+    uniqueId.set(hexBytes(eui), 1);
+    const subject = new asn.Name([
+      rdn("2.5.4.11", utf8(REMOTE_PARTY_ROLE[org.role])),
+      rdn(X500_UNIQUE_IDENTIFIER, new asn.AttributeValue({ anyValue: arrayBuffer(bitStringDer(eui)) })),
+      rdn("2.5.4.3", utf8(org.name)),
+    ]);
+    const der = issue({
+      serial,
+      issuer: ca.issuerName,
+      subject,
+      notBefore: new Date(now.getTime() - 86_400_000),
+      notAfter: new Date(Date.UTC(now.getUTCFullYear() + 20, 0, 1)),
+      spki: keys.spki,
+      extensions: [
+        keyUsageExtension(USAGE_FLAGS[usage]),
+        policyExtension(ORGANISATION_CERTIFICATE_POLICY),
+        ...keyIdExtensions(keyIdentifier(keys.spki), ca.keyId),
+      ],
+      signer: ca.issuingKey,
+    });
+    await writeFile(paths.certificate, pem(der));
+    await writeFile(paths.key, privateKeyPem(keys.privateKey), { mode: 0o600 });
+    out.push({
+      eui,
+      usage,
+      certificatePath: paths.certificate,
+      keyPath: paths.key,
+      serial: serialDecimal(serial),
+      issuer: ca.issuerDn,
+    });
+  }
+  return out;
+}
+
+/** DER BIT STRING (no unused bits) holding the 8 EUI bytes: 03 09 00 <eui>. */
+function bitStringDer(eui: string): Uint8Array {
+  const w = new Writer(11);
+  const content = new Uint8Array(9);
+  content.set(hexBytes(eui), 1);
+  writeTlv(w, 0x03, content);
+  return w.finish();
+}
+
+export interface DeviceIssueOptions {
+  /** Key pairs generated at once (default 64). */
+  readonly batchSize?: number;
+  /** Called after each batch with devices done and total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Usages per device (default ds and ka). */
+  readonly usages?: readonly ("ds" | "ka")[];
+}
+
+/**
+ * Issues device certificates (DS and KA by default) for every EUI whose files are missing; returns
+ * how many credentials were written. Already present files are kept, so a restart costs nothing.
+ */
+export async function issueDevices(
+  ca: TestCa,
+  euis: readonly string[],
+  now: Date,
+  options: DeviceIssueOptions = {},
+): Promise<number> {
+  const usages = options.usages ?? ["ds", "ka"];
+  const batchSize = Math.max(1, options.batchSize ?? 64);
+  const todo: Array<{ eui: string; usage: "ds" | "ka" }> = [];
+  for (const raw of euis) {
+    const eui = lower(raw);
+    for (const usage of usages) {
+      const paths = credentialPaths(ca.dir, eui, usage);
+      if (!existsSync(paths.certificate) || !existsSync(paths.key)) todo.push({ eui, usage });
+    }
+  }
+  const notBefore = new Date(now.getTime() - 86_400_000);
+  const emptySubject = new asn.Name([]);
+  const policy = policyExtension(DEVICE_CERTIFICATE_POLICY);
+  const usageExtension = { ds: keyUsageExtension(USAGE_FLAGS.ds), ka: keyUsageExtension(USAGE_FLAGS.ka) };
+  let done = 0;
+  for (let start = 0; start < todo.length; start += batchSize) {
+    const batch = todo.slice(start, start + batchSize);
+    const keys = await Promise.all(batch.map(() => newKeyPair()));
+    await Promise.all(
+      batch.map(({ eui, usage }, i) => {
+        const { privateKey, spki } = keys[i]!;
+        const der = issue({
+          serial: newSerial(),
+          issuer: ca.issuerName,
+          subject: emptySubject,
+          notBefore,
+          notAfter: NO_EXPIRY,
+          spki,
+          extensions: [
+            usageExtension[usage],
+            ...keyIdExtensions(keyIdentifier(spki), ca.keyId),
+            deviceSanExtension(eui),
+            policy,
+          ],
+          signer: ca.issuingKey,
+        });
+        const paths = credentialPaths(ca.dir, eui, usage);
+        return Promise.all([
+          writeFile(paths.certificate, pem(der)),
+          writeFile(paths.key, privateKeyPem(privateKey), { mode: 0o600 }),
+        ]);
+      }),
+    );
+    done += batch.length;
+    options.onProgress?.(done, todo.length);
+  }
+  return todo.length;
+}
