@@ -3,13 +3,16 @@
  * signature verifier's failure reasons map onto registry keys here, once, so that the web service,
  * the CLI and tests answer the same way.
  */
+
+import type { Srv } from "../../catalogue/index.js";
 import { DuisError, type DuisErrorKey } from "../errors.js";
 import type { VerifyFailureReason } from "../signature/verify.js";
 import { XmlError, type XmlErrorCode } from "../xml/errors.js";
 import { parseXml, type XmlLimits } from "../xml/parse.js";
-import type { XmlDocument } from "../xml/tree.js";
+import type { XmlDocument, XmlElement } from "../xml/tree.js";
+import type { RequestId } from "./ids.js";
 import { type DuisRequest, parseRequest } from "./request.js";
-import { type DuisResponse, parseResponse } from "./response.js";
+import { buildAcknowledgement, type DuisResponse, parseResponse } from "./response.js";
 
 const xmlKeys: Record<XmlErrorCode, DuisErrorKey> = {
   malformed: "xmlMalformed",
@@ -62,4 +65,20 @@ export function readRequest(input: string | Uint8Array, limits: Partial<XmlLimit
 /** Reads a DUIS response from its bytes: XML parse and model, every failure a DuisError. */
 export function readResponse(input: string | Uint8Array, limits: Partial<XmlLimits> = {}): DuisResponse {
   return parseResponse(parseDuisXml(input, limits).root);
+}
+
+/**
+ * The DUIS answer to a coded DuisError: an acknowledgement with its E-code for the request's
+ * RequestID and SRV (sign it, send it with the error's HTTP status). Undefined for an uncoded error,
+ * which is answered with an HTTP status only.
+ */
+export function buildErrorAcknowledgement(
+  error: DuisError,
+  requestId: RequestId,
+  srv: Srv,
+  at: Date,
+): XmlElement | undefined {
+  return error.responseCode === null
+    ? undefined
+    : buildAcknowledgement(requestId, error.responseCode, srv, at);
 }

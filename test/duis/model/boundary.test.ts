@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DuisError } from "../../../src/duis/errors.js";
-import { duisErrorFromVerify, readRequest, readResponse } from "../../../src/duis/model/index.js";
+import {
+  buildErrorAcknowledgement,
+  duisErrorFromVerify,
+  parseRequestId,
+  parseResponse,
+  readRequest,
+  readResponse,
+} from "../../../src/duis/model/index.js";
 import { reference } from "../../support/reference.js";
 
 function key(fn: () => unknown): string {
@@ -62,5 +69,23 @@ describe("DUIS boundary: lower-layer failures as registry errors", () => {
       duisErrorFromVerify("bad-digest", "changed after signing").message,
       /bad-digest: changed after signing$/,
     );
+  });
+});
+
+describe("DUIS boundary: error acknowledgements", () => {
+  it("answers a coded error with its E-code and an uncoded one with nothing", () => {
+    const id = parseRequestId("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000");
+    const at = new Date("2026-01-01T00:00:00Z");
+    const tree = buildErrorAcknowledgement(
+      new DuisError("roleNotEligible", "ED may not send 1.1.1"),
+      id,
+      "1.1.1",
+      at,
+    );
+    assert.ok(tree);
+    const r = parseResponse(tree);
+    assert.equal(r.header.responseCode, "E2");
+    assert.deepEqual(r.header.requestId, id);
+    assert.equal(buildErrorAcknowledgement(new DuisError("signatureInvalid"), id, "1.1.1", at), undefined);
   });
 });
