@@ -5,12 +5,14 @@
  * exist, or of an unknown format, is kept as `{family: 'opaque'}` with the reason: opaque payloads
  * are counted by the conformance test and expected only for genuinely opaque formats.
  */
+import { type Asn1Payload, decodeAsn1Payload, encodeAsn1Payload } from "./asn1/index.js";
 import { type DlmsPayload, decodeDlmsPayload, encodeDlmsPayload } from "./dlms/index.js";
 import { inPath } from "./errors.js";
 import { decodeGbzPayload, encodeGbzPayload, type GbzPayload } from "./gbz/index.js";
 import { type PayloadFamily, payloadFamily } from "./message-codes.js";
 import type { PayloadContext } from "./payload-context.js";
 
+export type { Asn1Payload } from "./asn1/index.js";
 export type { DlmsPayload } from "./dlms/index.js";
 export type { GbzPayload } from "./gbz/index.js";
 
@@ -23,10 +25,10 @@ export interface OpaquePayload {
 }
 
 /** A decoded payload, discriminated by `family`. */
-export type GbcsPayload = DlmsPayload | GbzPayload | OpaquePayload;
+export type GbcsPayload = DlmsPayload | GbzPayload | Asn1Payload | OpaquePayload;
 
 /** Families with a codec wired in here. */
-export const DECODED_FAMILIES: readonly PayloadFamily[] = ["dlms", "gbz"];
+export const DECODED_FAMILIES: readonly PayloadFamily[] = ["dlms", "gbz", "asn1"];
 
 /**
  * Decodes `content` with the codec of its family. Throws only DecodeError (with `payload.` in front
@@ -40,6 +42,7 @@ export function decodePayload(content: Uint8Array, ctx: PayloadContext): GbcsPay
     case "gbz":
       return inPath("payload", () => decodeGbzPayload(content, ctx));
     case "asn1":
+      return inPath("payload", () => decodeAsn1Payload(content, ctx));
     case "other":
       return { family: "opaque", bytes: content, reason: `no ${family} codec` };
     case undefined:
@@ -54,6 +57,8 @@ export function encodePayload(payload: GbcsPayload): Uint8Array {
       return encodeDlmsPayload(payload);
     case "gbz":
       return encodeGbzPayload(payload);
+    case "asn1":
+      return encodeAsn1Payload(payload);
     case "opaque":
       return payload.bytes;
   }
