@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { DuisError } from "../../../src/duis/errors.js";
 import {
   euiFromBytes,
@@ -53,5 +54,17 @@ describe("DUIS ids", () => {
     assert.throws(() => euiFromBytes(new Uint8Array(7)), RangeError);
     assert.ok(sameRequestId(parseRequestId(`${eui}:${eui}:5`), parseRequestId(`${eui}:${eui}:5`)));
     assert.ok(!sameRequestId(parseRequestId(`${eui}:${eui}:5`), parseRequestId(`${eui}:${eui}:6`)));
+  });
+});
+
+describe("DUIS ids: properties", () => {
+  const eui = fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => euiFromBytes(b));
+  it("formats and reads back any RequestID", () => {
+    fc.assert(
+      fc.property(eui, eui, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (originator, target, counter) => {
+        const id = { originator, target, counter };
+        assert.deepEqual(parseRequestId(formatRequestId(id)), id);
+      }),
+    );
   });
 });
