@@ -5,10 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
+import { appPlugin, buildApp } from "../../src/server/app.js";
 import { dashboardPlugin } from "../../src/server/dashboard.js";
 import type { ResponsesJson, SummaryJson } from "../../src/server/dashboard-api.js";
 import { MemoryDashboardSource } from "../../src/server/dashboard-memory-source.js";
 import type { DashboardSource, ResponseRecord } from "../../src/server/dashboard-source.js";
+import { DccMetrics } from "../../src/server/metrics.js";
 
 const NOW = new Date("2026-11-28T12:00:07.500Z");
 const startedAt = new Date("2026-11-28T10:00:00.000Z");
@@ -285,5 +287,25 @@ describe("GET /api/v1/dashboard/events", () => {
     const [event] = await readEvents(res, 1);
     assert.deepEqual(event, { event: "unavailable", data: JSON.stringify({ message: "store offline" }) });
     res.destroy();
+  });
+});
+
+describe("in the app factory", () => {
+  it("registers through appPlugin beside /healthz and /metrics", async () => {
+    const instance = await buildApp({
+      metrics: new DccMetrics(),
+      health: [],
+      plugins: [
+        appPlugin("dashboard", dashboardPlugin, {
+          source: source(),
+          staticDir: staticDir(true),
+          clock: () => NOW,
+        }),
+      ],
+    });
+    after(() => instance.close());
+    assert.equal((await instance.inject("/")).statusCode, 200);
+    assert.equal((await instance.inject("/api/v1/dashboard/summary")).json<SummaryJson>().devices.total, 10);
+    assert.equal((await instance.inject("/healthz")).statusCode, 200);
   });
 });

@@ -24,7 +24,14 @@ export class LatencyTile {
     const [p95el, p95] = figure("p95");
     const [p99el, p99] = figure("p99");
     this.#figures = { p50, p95, p99 };
-    this.tile.body.append(h("dl", { class: "figures" }, p50el, p95el, p99el));
+    this.tile.body.append(
+      h("dl", { class: "figures" }, p50el, p95el, p99el),
+      h(
+        "p",
+        { class: "tile-note" },
+        "From receiving a request to its response, over the window; I99 acknowledgements left out.",
+      ),
+    );
   }
 
   update(l: LatencyJson & { readonly windowSeconds: number }): void {

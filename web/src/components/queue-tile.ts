@@ -25,6 +25,11 @@ export class QueueTile {
         h("div", { class: "figure" }, h("dt", {}, "pending"), h("dd", {}, this.#pending)),
         this.#failedFigure,
       ),
+      h(
+        "p",
+        { class: "tile-note" },
+        "Pending: waiting for delivery or a retry. Failed: retries spent, kept two days for the pull API.",
+      ),
     );
     this.tile.aside.textContent = "responses & alerts";
   }
