@@ -62,7 +62,11 @@ const issuerEventId = f("issuerEventId", "uint32");
 const issuerCalendarId = f("issuerCalendarId", "uint32");
 const commandIndex = f("commandIndex", "uint8");
 const totalNumberOfCommands = f("totalNumberOfCommands", "uint8");
-const snapshotHeader: readonly ZclFieldSpec[] = [
+const uint48List = (name: string, countField?: string): ZclFieldSpec =>
+  each(name, [f("value", "uint48")], countField);
+
+/** Publish Snapshot / Publish Prepay Snapshot: the header, then a sub-payload chosen by its type. */
+const snapshot = (cases: Readonly<Record<number, readonly ZclFieldSpec[]>>): readonly ZclFieldSpec[] => [
   f("snapshotId", "uint32"),
   f("snapshotTime", "utcTime"),
   f("totalSnapshotsFound", "uint8"),
@@ -70,8 +74,38 @@ const snapshotHeader: readonly ZclFieldSpec[] = [
   totalNumberOfCommands,
   f("snapshotCause", "bitmap32"),
   f("snapshotPayloadType", "enum8"),
-  f("snapshotSubPayload", "rest"),
+  { name: "snapshotSubPayload", switch: "snapshotPayloadType", cases },
 ];
+
+/** ZSE Snapshot Payload Type values that GBCS uses. */
+export const SnapshotPayloadType = {
+  /** Prepayment: Debt/Credit Status. */
+  debtCreditStatus: 0,
+  /** Metering: Block Tier Information Set Delivered (no billing). */
+  blockTierInformationSetDeliveredNoBilling: 6,
+} as const;
+
+const meteringSnapshot = snapshot({
+  [SnapshotPayloadType.blockTierInformationSetDeliveredNoBilling]: [
+    f("currentSummationDelivered", "uint48"),
+    f("numberOfTiersInUse", "uint8"),
+    uint48List("tierSummationDelivered", "numberOfTiersInUse"),
+    // High nibble: tiers; low nibble: block thresholds in use. The block registers run to the end.
+    f("numberOfTiersAndBlockThresholdsInUse", "bitmap8"),
+    uint48List("tierBlockSummationDelivered"),
+  ],
+});
+
+const prepaySnapshot = snapshot({
+  [SnapshotPayloadType.debtCreditStatus]: [
+    f("accumulatedDebt", "int32"),
+    f("type1DebtRemaining", "uint32"),
+    f("type2DebtRemaining", "uint32"),
+    f("type3DebtRemaining", "uint32"),
+    f("emergencyCreditRemaining", "int32"),
+    f("creditRemaining", "int32"),
+  ],
+});
 
 const c2s = "clientToServer" as const;
 const s2c = "serverToClient" as const;
@@ -316,7 +350,7 @@ export const zclCommands: readonly ZclCommandSpec[] = [
       f("measurementPeriod", "uint16"),
     ],
   },
-  { cluster: 0x0702, direction: s2c, id: 0x06, name: "publishSnapshot", fields: snapshotHeader },
+  { cluster: 0x0702, direction: s2c, id: 0x06, name: "publishSnapshot", fields: meteringSnapshot },
   {
     cluster: 0x0702,
     direction: s2c,
@@ -485,7 +519,7 @@ export const zclCommands: readonly ZclCommandSpec[] = [
     name: "setOverallDebtCap",
     fields: [providerId, issuerEventId, f("implementationDateTime", "utcTime"), f("overallDebtCap", "int32")],
   },
-  { cluster: 0x0705, direction: s2c, id: 0x01, name: "publishPrepaySnapshot", fields: snapshotHeader },
+  { cluster: 0x0705, direction: s2c, id: 0x01, name: "publishPrepaySnapshot", fields: prepaySnapshot },
   {
     cluster: 0x0705,
     direction: s2c,
@@ -738,9 +772,20 @@ export const zclCommands: readonly ZclCommandSpec[] = [
       f("startDateTime", "utcTime"),
       f("eventConfiguration", "bitmap8"),
       f("configurationControl", "enum8"),
-      // Shape depends on configurationControl (0 apply by list, 1 by event group, 2 by log type,
-      // 3 by configuration match): kept as bytes.
-      f("eventConfigurationPayload", "rest"),
+      {
+        name: "eventConfigurationPayload",
+        switch: "configurationControl",
+        cases: {
+          // Apply by List
+          0: [f("numberOfEvents", "uint8"), each("eventIds", [f("eventId", "uint16")], "numberOfEvents")],
+          // Apply by Event Group
+          1: [f("eventGroupId", "uint16")],
+          // Apply by Log Type
+          2: [f("logId", "enum8")],
+          // Apply by Configuration Match
+          3: [f("configurationValueMatch", "bitmap8")],
+        },
+      },
     ],
   },
   {

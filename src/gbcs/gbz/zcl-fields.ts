@@ -40,9 +40,17 @@ export type ZclFieldSpec =
       readonly repeat: readonly ZclFieldSpec[];
       /** The earlier field whose value (masked) is the count; absent: repeat until the payload ends. */
       readonly count?: { readonly field: string; readonly mask?: number };
+    }
+  | {
+      readonly name: string;
+      /** The earlier field whose value picks the layout of the rest of the payload. */
+      readonly switch: string;
+      /** Layouts by that value; any other value leaves the rest of the payload as bytes. */
+      readonly cases: Readonly<Record<number, readonly ZclFieldSpec[]>>;
     };
 
-export type ZclFieldValue = number | Uint8Array | readonly ZclFields[];
+/** A field's value: a number, bytes, a list of repeated groups, or the fields a switch chose. */
+export type ZclFieldValue = number | Uint8Array | readonly ZclFields[] | ZclFields;
 export interface ZclFields {
   readonly [name: string]: ZclFieldValue;
 }
@@ -152,6 +160,10 @@ function writeScalar(w: Writer, type: ZclFieldType, v: ZclFieldValue, name: stri
   }
 }
 
+function isFields(v: ZclFieldValue | undefined): v is ZclFields {
+  return typeof v === "object" && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
+
 /** Reads `specs` from `r`; the caller checks that the payload ended. */
 export function readFields(r: Reader, specs: readonly ZclFieldSpec[]): ZclFields {
   const out: Record<string, ZclFieldValue> = {};
@@ -160,6 +172,12 @@ export function readFields(r: Reader, specs: readonly ZclFieldSpec[]): ZclFields
       if ("type" in spec) {
         if (spec.optional && r.done) return;
         out[spec.name] = readScalar(r, spec.type);
+        return;
+      }
+      if ("switch" in spec) {
+        const selector = out[spec.switch];
+        const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
+        out[spec.name] = layout === undefined ? r.rest().slice() : readFields(r, layout);
         return;
       }
       const items: ZclFields[] = [];
@@ -194,6 +212,18 @@ export function writeFields(w: Writer, specs: readonly ZclFieldSpec[], fields: Z
       writeScalar(w, spec.type, v, spec.name);
       continue;
     }
+    if ("switch" in spec) {
+      const selector = fields[spec.switch];
+      const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
+      if (layout === undefined) {
+        if (!(v instanceof Uint8Array)) throw new TypeError(`field ${spec.name} must be bytes`);
+        w.bytes(v);
+      } else {
+        if (!isFields(v)) throw new TypeError(`field ${spec.name} must be fields`);
+        writeFields(w, layout, v);
+      }
+      continue;
+    }
     if (!Array.isArray(v)) throw new TypeError(`field ${spec.name} must be a list`);
     for (const item of v as readonly ZclFields[]) writeFields(w, spec.repeat, item);
   }
@@ -222,6 +252,13 @@ export function fieldsAreValid(specs: readonly ZclFieldSpec[], fields: ZclFields
         const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
         if (v < lo || v > hi) return false;
       }
+      continue;
+    }
+    if ("switch" in spec) {
+      const selector = fields[spec.switch];
+      const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
+      if (layout === undefined ? !(v instanceof Uint8Array) : !isFields(v) || !fieldsAreValid(layout, v))
+        return false;
       continue;
     }
     if (!Array.isArray(v)) return false;
@@ -289,6 +326,20 @@ export function randomFields(specs: readonly ZclFieldSpec[], rnd: (n: number) =>
       } else {
         const [lo, hi] = ranges[spec.type];
         out[spec.name] = drawInRange(rnd, lo, hi);
+      }
+      continue;
+    }
+    if ("switch" in spec) {
+      const keys = Object.keys(spec.cases).map(Number);
+      // Mostly a known layout; sometimes another selector value, whose rest stays bytes.
+      const pick = rnd(keys.length + 1);
+      if (pick < keys.length) {
+        out[spec.switch] = keys[pick]!;
+        out[spec.name] = randomFields(spec.cases[keys[pick]!]!, rnd);
+      } else {
+        const unknown = [0xfe, 0xff].find((k) => !keys.includes(k)) ?? 0xff;
+        out[spec.switch] = unknown;
+        out[spec.name] = Uint8Array.from({ length: rnd(24) }, () => rnd(256));
       }
       continue;
     }

@@ -3,7 +3,7 @@
  * PayloadContext that the dispatcher would, and a decrypt hook from the RTDS keystore.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   decryptPayloadData,
@@ -64,14 +64,15 @@ export function contextOf(frame: GbcsFrame, decrypt?: PayloadContext["decrypt"])
 }
 
 /**
- * A decrypt hook for `frame` with the RTDS keystore: the remote party's KA private key (only the
- * DCC-side private keys are published) and the device's KA certificate.
+ * A decrypt hook for `frame` with the RTDS keystore: the remote party's KA private key and the
+ * device's KA certificate; undefined when the private key is not published.
  */
 export function rtdsDecrypt(frame: GbcsFrame): PayloadContext["decrypt"] {
   const [device, party] = payloadParties(frame);
-  const privateKey = createPrivateKey(
-    readFileSync(reference("rtds-keystore", `${party.toLowerCase()}-ka.key`)),
-  );
+  const keyFile = reference("rtds-keystore", `${party.toLowerCase()}-ka.key`);
+  // Only the DCC-side private keys are published: messages to a device cannot be opened.
+  if (!existsSync(keyFile)) return undefined;
+  const privateKey = createPrivateKey(readFileSync(keyFile));
   const publicKey = createPublicKey(
     readFileSync(reference("rtds-keystore", `${device.toLowerCase()}-ka.pem`)),
   );
