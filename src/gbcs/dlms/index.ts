@@ -13,11 +13,9 @@ import type { PayloadContext } from "../payload-context.js";
 import { decodeApdu, encodeApdu, type XDlmsApdu } from "./apdu.js";
 import { type DlmsData, decodeData } from "./data.js";
 import {
-  type DecryptProtected,
   type GetProtectedAttributesResponse,
   getProtectedAttributesResponseFromData,
   isGetProtectedAttributesResponse,
-  protectedContent,
 } from "./protection.js";
 
 export type { AccessRequest, AccessResponse, DataNotification, XDlmsApdu } from "./apdu.js";
@@ -44,15 +42,8 @@ export interface DlmsPayload {
   readonly protectedAttributes: readonly ProtectedAttributesView[];
 }
 
-/**
- * What the DLMS codec uses of the payload context: a decrypter for sensitive data, when there are
- * keys. `decrypt` is the frame's (PayloadContext: key from the header, GBCS IV); `decryptProtected`
- * is a DLMS-specific one that receives the protection options carried in the payload itself, and
- * wins when both are given.
- */
-export type DlmsDecodeContext = Pick<PayloadContext, "decrypt"> & {
-  readonly decryptProtected?: DecryptProtected;
-};
+/** What the DLMS codec uses of the payload context: the frame's decrypter, when there are keys. */
+export type DlmsDecodeContext = Pick<PayloadContext, "decrypt">;
 
 /** True when the first byte of a grouping header's content is an xDLMS APDU tag. */
 export function isDlmsContent(content: Uint8Array): boolean {
@@ -71,39 +62,15 @@ export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = 
     apdu.accessResponseListOfData.forEach((d, index) => {
       if (!isGetProtectedAttributesResponse(d)) return;
       const response = getProtectedAttributesResponseFromData(d);
-      const decrypted = ctx.decryptProtected
-        ? decryptView(response, ctx.decryptProtected)
-        : ctx.decrypt
-          ? frameDecryptView(response, ctx.decrypt)
-          : undefined;
+      const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
       protectedAttributes.push(decrypted ? { index, response, decrypted } : { index, response });
     });
   }
   return { family: "dlms", apdu, protectedAttributes };
 }
 
-function decryptView(
-  response: GetProtectedAttributesResponse,
-  decrypt: DecryptProtected,
-): ProtectedPlaintext {
-  const params = response.getProtectionParameters[0];
-  if (params === undefined) return { ok: false, reason: "no protection parameters" };
-  const block = response.protectedAttributes;
-  const content = protectedContent(params.protectionOptions, block.securityControl, block.invocationCounter);
-  let plaintext: Uint8Array;
-  try {
-    plaintext = decrypt(content, block.ciphertext, block.tag);
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `decryption failed: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-  return decodePlaintext(plaintext);
-}
-
 /** Decryption through the frame's hook, which assumes the GBCS IV (invocation counter 0). */
-function frameDecryptView(
+function decryptView(
   response: GetProtectedAttributesResponse,
   decrypt: NonNullable<PayloadContext["decrypt"]>,
 ): ProtectedPlaintext {

@@ -8,14 +8,12 @@
  * security control byte (0x31: encryption only, GBCS' key set), 4-byte invocation counter,
  * ciphertext, 12-byte GCM tag.
  *
- * The GBCS construction, checked against the RTDS ECS17b/ECS19/ECS66 responses (the same as the
- * frame's payload encryption, src/gbcs/crypto/payload-encryption.ts):
- * - key: the GBCS KDF over ECDH(remote party KA key, device KA key) with other info
- *   `60 85 74 06 08 03 00 || originator system title || 09 || transaction id || recipient system title`,
- *   taking originator, recipient and the 9-byte transaction id (0x04 || 8-byte counter) from the
- *   response's protection options (originator = the device);
- * - IV: originator system title (8) || invocation counter (4, big-endian);
- * - additional authenticated data: the security control byte alone; tag: 12 bytes.
+ * Decryption is the frame's business (PayloadContext.decrypt; src/gbcs/crypto/payload-encryption.ts):
+ * the KDF with CRA flag 4 between the device and the party the data is for, IV originator system
+ * title || invocation counter (0), additional data the security control byte, a 12-byte tag. The
+ * protection options repeat the header (transaction id 0x04 || counter, device → recipient) but
+ * are not the key inputs: in ECS21b URP the options name the ACB and the header counter, while the
+ * key is for the supplementary remote party with the supplementary originator counter.
  *
  * The data tree stays the source of truth (it re-encodes exactly); the typed values here are views
  * of it and builders for it.
@@ -81,63 +79,6 @@ export interface CipheredBlock {
   readonly invocationCounter: number;
   readonly ciphertext: Uint8Array;
   readonly tag: Uint8Array;
-}
-
-/** Everything a key holder needs to decrypt or encrypt one ciphered block, GBCS layout applied. */
-export interface ProtectedContent {
-  readonly securityControl: number;
-  readonly invocationCounter: number;
-  readonly transactionId: Uint8Array;
-  readonly originatorSystemTitle: Uint8Array;
-  readonly recipientSystemTitle: Uint8Array;
-  /** originator system title || invocation counter. */
-  readonly iv: Uint8Array;
-  /** The security control byte. */
-  readonly aad: Uint8Array;
-  /** GBCS KDF other info: algorithm id || originator || 0x09 || transaction id || recipient. */
-  readonly kdfOtherInfo: Uint8Array;
-}
-
-/** A decrypter: returns the plaintext or throws (a wrong key, a bad tag). */
-export type DecryptProtected = (
-  content: ProtectedContent,
-  ciphertext: Uint8Array,
-  tag: Uint8Array,
-) => Uint8Array;
-/** An encrypter (the device side): returns ciphertext and a 12-byte tag. */
-export type EncryptProtected = (
-  content: ProtectedContent,
-  plaintext: Uint8Array,
-) => { readonly ciphertext: Uint8Array; readonly tag: Uint8Array };
-
-/** GBCS KDF AlgorithmID (SP 800-56A other info), as in GBCS §6.2.3. */
-export const GBCS_KDF_ALGORITHM_ID = Uint8Array.of(0x60, 0x85, 0x74, 0x06, 0x08, 0x03, 0x00);
-
-export function protectedContent(
-  options: ProtectionOptions,
-  securityControl: number,
-  invocationCounter: number,
-): ProtectedContent {
-  const iv = new Uint8Array(12);
-  iv.set(options.originatorSystemTitle.subarray(0, 8), 0);
-  new DataView(iv.buffer).setUint32(8, invocationCounter, false);
-  const kdfOtherInfo = concat(
-    GBCS_KDF_ALGORITHM_ID,
-    options.originatorSystemTitle,
-    Uint8Array.of(options.transactionId.length),
-    options.transactionId,
-    options.recipientSystemTitle,
-  );
-  return {
-    securityControl,
-    invocationCounter,
-    transactionId: options.transactionId,
-    originatorSystemTitle: options.originatorSystemTitle,
-    recipientSystemTitle: options.recipientSystemTitle,
-    iv,
-    aad: Uint8Array.of(securityControl),
-    kdfOtherInfo,
-  };
 }
 
 /** The 9-byte transaction id for a counter. */

@@ -9,10 +9,9 @@ import {
   type ImportRegisterCollection,
   readEcs17bResponse,
 } from "../../../src/gbcs/dlms/use-cases/ecs17b.js";
-import { deviceEncrypter, eui, hex, keyedContext, protectionDecrypter, rtdsMessage } from "./rtds.js";
+import { deviceEncrypter, eui, hex, keyedContext, rtdsMessage } from "./rtds.js";
 
 const DIR = "4.1.1_ECS17b";
-const DEVICE = "00DB1234567890A0";
 const file = (kind: string, type: string) => `${DIR}/ECS17b_4.1.1_${kind}_${type}_GBCS.HEX`;
 
 const SINGLE: ImportRegisterCollection = {
@@ -49,15 +48,6 @@ describe("ECS17b response", () => {
       const { frame } = rtdsMessage(file(kind, "RESPONSE"));
       const read = readEcs17bResponse(decodeDlmsPayload(frame.content, keyedContext(frame, frame.recipient)));
       assert.deepEqual(read, { outcome: "success", registers });
-    });
-
-    it(`${kind}: the supplier reads the registers through a DLMS decrypter keyed by the protection options`, () => {
-      const { frame } = rtdsMessage(file(kind, "RESPONSE"));
-      const ctx = { decryptProtected: protectionDecrypter(frame.recipient, DEVICE) };
-      assert.deepEqual(readEcs17bResponse(decodeDlmsPayload(frame.content, ctx)), {
-        outcome: "success",
-        registers,
-      });
     });
 
     it(`${kind}: the ESME builds the exact RTDS bytes from the registers`, () => {

@@ -3,14 +3,7 @@
  * first), their frames, and key-holding contexts built with the GBCS crypto functions and the RTDS
  * test keys.
  */
-import {
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  diffieHellman,
-  type KeyObject,
-  X509Certificate,
-} from "node:crypto";
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -21,7 +14,6 @@ import {
 } from "../../../src/gbcs/crypto/index.js";
 import { fromHex } from "../../../src/gbcs/cursor.js";
 import { isDlmsContent } from "../../../src/gbcs/dlms/index.js";
-import type { DecryptProtected } from "../../../src/gbcs/dlms/protection.js";
 import { decodeFrame, type GbcsFrame } from "../../../src/gbcs/frame.js";
 import type { PayloadContext } from "../../../src/gbcs/payload-context.js";
 import { reference } from "../../support/reference.js";
@@ -97,22 +89,6 @@ export function deviceEncrypter(
       publicKey: publicKa(info.recipient),
     });
     return encryptPayloadData(key, frame.originator, plaintext, aad);
-  };
-}
-
-/** A DLMS-specific decrypter (node:crypto only), keyed from the protection options in the payload. */
-export function protectionDecrypter(ownEui: string, peerEui: string): DecryptProtected {
-  return (content, ciphertext, tag) => {
-    const z = diffieHellman({ privateKey: privateKa(ownEui), publicKey: publicKa(peerEui) });
-    const key = createHash("sha256")
-      .update(Uint8Array.of(0, 0, 0, 1))
-      .update(z)
-      .update(content.kdfOtherInfo)
-      .digest();
-    const d = createDecipheriv("aes-128-gcm", key.subarray(0, 16), content.iv, { authTagLength: tag.length });
-    d.setAAD(content.aad);
-    d.setAuthTag(tag);
-    return new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
   };
 }
 
