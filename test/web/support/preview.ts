@@ -43,6 +43,30 @@ for (const scheme of ["light", "dark"] as const) {
     await page.close();
   }
 }
-await browser.close();
+// A viewport-sized one, small enough for the docs.
+{
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1200, height: 860 });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(address);
+  await page.waitForSelector(".state-live");
+  await page.waitForTimeout(1500);
+  const file = join(out, "dashboard-1200.png");
+  await page.screenshot({ path: file });
+  console.log(file);
+  await page.close();
+}
+
+// The same page once the server has gone away.
+const page = await browser.newPage();
+await page.setViewportSize({ width: 1280, height: 720 });
+await page.goto(address);
+await page.waitForSelector(".state-live");
 clearInterval(live);
 await app.close();
+await page.waitForSelector(".banner:not([hidden])");
+await page.waitForTimeout(300);
+const file = join(out, "dashboard-unreachable.png");
+await page.screenshot({ path: file });
+console.log(file);
+await browser.close();
