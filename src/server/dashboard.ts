@@ -167,6 +167,8 @@ class EventHub {
     raw.write(`retry: ${this.#intervalMs}\n\n`);
     this.#clients.add(raw);
     raw.on("close", () => this.#remove(raw));
+    // A viewer that vanished mid-write is just gone; never let its socket error escape.
+    raw.on("error", () => this.#remove(raw));
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#push(), this.#intervalMs);
       this.#timer.unref();
@@ -209,7 +211,7 @@ class EventHub {
       if (only === undefined) this.#busy = false;
     }
     for (const raw of only === undefined ? this.#clients : [only]) {
-      if (!raw.writableEnded) raw.write(frames);
+      if (!raw.writableEnded && !raw.destroyed) raw.write(frames);
     }
   }
 }

@@ -220,6 +220,37 @@ describe("dashboard page in chromium", { skip }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it("falls back to polling when the event stream cannot get through", async () => {
+    const polling = await context.newPage();
+    try {
+      await polling.route("**/api/v1/dashboard/events", (route) => route.abort());
+      await polling.goto(address);
+      await polling.getByRole("status").filter({ hasText: "Live (polling)" }).waitFor();
+      source.record({ ...response(0.5, "E51", 888), latencyMs: 12 });
+      await polling.locator('tbody tr:first-child[data-request-id$=":888"]').waitFor();
+      assert.equal(await polling.getByRole("alert").isHidden(), true);
+    } finally {
+      await polling.close();
+    }
+  });
+
+  it("says so when the server answers but cannot read its data", async () => {
+    const working = source.deliveryQueue.bind(source);
+    source.deliveryQueue = async () => {
+      throw new Error("database is locked");
+    };
+    const banner = page.getByRole("alert");
+    try {
+      await banner.waitFor({ state: "visible" });
+      assert.match((await banner.textContent()) ?? "", /cannot read its data\. database is locked\./);
+      assert.equal(await textOf(page, "[role=status]"), "Degraded");
+    } finally {
+      source.deliveryQueue = working;
+    }
+    await banner.waitFor({ state: "hidden" });
+    assert.equal(await textOf(page, "[role=status]"), "Live");
+  });
+
   it("shows a banner when the server is unreachable, and recovers when it is back", async () => {
     const port = new URL(address).port;
     await app.close();
