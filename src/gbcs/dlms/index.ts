@@ -28,7 +28,12 @@ export type ProtectedPlaintext =
 
 /** One get_protected_attributes result of an access-response. */
 export interface ProtectedAttributesView {
-  /** Index in accessResponseListOfData. */
+  /**
+   * Where it is: an index in accessResponseListOfData (a get_protected_attributes result), or in a
+   * data-notification's body structure (the index of the protection parameters, followed by the
+   * ciphered octet-string, as in the ECS68 alert).
+   */
+  readonly location: "accessResponseListOfData" | "notificationBody";
   readonly index: number;
   readonly response: GetProtectedAttributesResponse;
   /** Present when a decrypter was given. */
@@ -58,13 +63,22 @@ export function isDlmsContent(content: Uint8Array): boolean {
 export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = {}): DlmsPayload {
   const apdu = inPath("dlms", () => decodeApdu(new Reader(content)));
   const protectedAttributes: ProtectedAttributesView[] = [];
+  const found = (location: ProtectedAttributesView["location"], index: number, d: DlmsData) => {
+    if (!isGetProtectedAttributesResponse(d)) return;
+    const response = getProtectedAttributesResponseFromData(d);
+    const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
+    protectedAttributes.push(
+      decrypted ? { location, index, response, decrypted } : { location, index, response },
+    );
+  };
   if (apdu.apdu === "access-response") {
-    apdu.accessResponseListOfData.forEach((d, index) => {
-      if (!isGetProtectedAttributesResponse(d)) return;
-      const response = getProtectedAttributesResponseFromData(d);
-      const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
-      protectedAttributes.push(decrypted ? { index, response, decrypted } : { index, response });
-    });
+    apdu.accessResponseListOfData.forEach((d, index) => found("accessResponseListOfData", index, d));
+  } else if (apdu.apdu === "data-notification" && apdu.notificationBody.type === "structure") {
+    const elements = apdu.notificationBody.elements;
+    for (let i = 0; i + 1 < elements.length; i++) {
+      if (elements[i]!.type !== "array" || elements[i + 1]!.type !== "octet-string") continue;
+      found("notificationBody", i, { type: "structure", elements: [elements[i]!, elements[i + 1]!] });
+    }
   }
   return { family: "dlms", apdu, protectedAttributes };
 }
