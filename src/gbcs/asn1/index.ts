@@ -5,7 +5,6 @@
  * `encodeAsn1Payload` writes it back byte for byte.
  */
 import { Reader } from "../cursor.js";
-import { DecodeError } from "../errors.js";
 import { SafeWriter } from "../gbz/safe-writer.js";
 import type { PayloadContext } from "../payload-context.js";
 import { type Asn1Payload, type Asn1PayloadType, asn1PayloadTypeFor, asn1PayloadTypes } from "./payloads.js";
@@ -25,18 +24,15 @@ export function decodeAsn1As(type: Asn1PayloadType, content: Uint8Array): Asn1Pa
   return forms.size === 0 ? payload : { ...payload, derLengthForms: Object.fromEntries(forms) };
 }
 
+/**
+ * Decodes the ASN.1 payload of a message, typed by its message code and CRA flag; a message code
+ * with no GBCS ASN.1 type here gives an untyped `Der` tree (still byte-exact).
+ */
 export function decodeAsn1Payload(
   content: Uint8Array,
   ctx: Pick<PayloadContext, "messageCode" | "cra">,
 ): Asn1Payload {
-  const type = asn1PayloadTypeFor(ctx.messageCode, ctx.cra);
-  if (type === undefined) {
-    throw new DecodeError(
-      `message code 0x${ctx.messageCode.toString(16).padStart(4, "0")} with CRA flag ${ctx.cra} has no ASN.1 payload`,
-      { code: "unexpected", offset: 0 },
-    );
-  }
-  return decodeAsn1As(type, content);
+  return decodeAsn1As(asn1PayloadTypeFor(ctx.messageCode, ctx.cra) ?? "Der", content);
 }
 
 export function encodeAsn1Payload(p: Asn1Payload): Uint8Array {

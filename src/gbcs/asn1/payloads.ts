@@ -5,7 +5,7 @@
  */
 import type { Cra } from "../frame.js";
 import * as T from "./gbcs-types.js";
-import type { Asn1Value } from "./schema.js";
+import { type Asn1Value, anyDer } from "./schema.js";
 
 /** Every top-level GBCS ASN.1 payload type, by its spec name. */
 export const asn1PayloadTypes = {
@@ -38,6 +38,8 @@ export const asn1PayloadTypes = {
   GpfDeviceLogRestoreCommand: T.GpfDeviceLogRestoreCommand,
   GpfDeviceLogRestoreResponse: T.GpfDeviceLogRestoreResponse,
   GpfDeviceLogBackupAlert: T.GpfDeviceLogBackupAlert,
+  /** A DER payload of a message code with no GBCS type here, as an untyped tree. */
+  Der: anyDer(),
 } as const;
 
 export type Asn1PayloadType = keyof typeof asn1PayloadTypes;
@@ -92,6 +94,8 @@ export const asn1MessageCodes: ReadonlyMap<number, ByCra> = new Map<number, ByCr
   [0x00b2, { alert: "GpfDeviceLogBackupAlert" }], // GCS62 Backup GPF Device Log
   [0x00ca, { alert: "ActivateFirmwareAlert" }], // Future Dated Firmware Activation Alert
   [0x00cb, updateAlert], // Future Dated Update Security Credentials Alert
+  [0x0100, update], // CS02b rootBySupplier
+  [0x0101, update], // CS02b rootByWanProvider
   [0x0102, update], // CS02b supplierBySupplier
   [0x0103, update], // CS02b networkOperatorByNetworkOperator
   [0x0104, update], // CS02b accessControlBrokerByACB

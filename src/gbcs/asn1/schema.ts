@@ -350,3 +350,45 @@ export function choice<A extends Record<string, Asn1Codec<unknown>>>(
 }
 
 export type Asn1Value<C> = C extends Asn1Codec<infer T> ? T : never;
+
+/** A DER value of no known type: its identifier octet and either its content or, constructed, its parts. */
+export interface DerNode {
+  readonly tag: number;
+  readonly content: Uint8Array | readonly DerNode[];
+}
+
+/**
+ * Any single DER value, read into a tree (constructed values into their parts). For payloads of
+ * message codes that have no GBCS type here: still exact, though untyped.
+ */
+export function anyDer(): Asn1Codec<DerNode> {
+  const codec: Asn1Codec<DerNode> = {
+    tags: Array.from({ length: 256 }, (_, i) => i).filter((t) => (t & 0x1f) !== 0x1f),
+    decode(r, path, forms) {
+      const tlv = readTlv(r);
+      recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
+      if ((tlv.tag & ASN1_CONSTRUCTED) === 0) return { tag: tlv.tag, content: tlv.value.rest().slice() };
+      const parts: DerNode[] = [];
+      while (!tlv.value.done) {
+        const i = parts.length;
+        parts.push(inPath(`[${i}]`, () => codec.decode(tlv.value, `${path}[${i}]`, forms)));
+      }
+      return { tag: tlv.tag, content: parts };
+    },
+    encode(w, value, path, forms) {
+      if (value.content instanceof Uint8Array) {
+        writeTlv(w, value.tag, value.content, forms.get(path));
+        return;
+      }
+      const inner = new SafeWriter(64);
+      value.content.forEach((part, i) => {
+        codec.encode(inner, part, `${path}[${i}]`, forms);
+      });
+      writeTlv(w, value.tag, inner.finish(), forms.get(path));
+    },
+    withTag() {
+      throw new TypeError("an untyped DER value keeps its own tag");
+    },
+  };
+  return codec;
+}

@@ -15,6 +15,7 @@ import {
   RemotePartyRole,
 } from "../../../src/gbcs/asn1/index.js";
 import { fromHex, toHex } from "../../../src/gbcs/cursor.js";
+import { DecodeError } from "../../../src/gbcs/errors.js";
 import { rtdsMessage } from "../gbz/rtds-support.js";
 
 function decodeRtds(folder: string, file: string): { payload: Asn1Payload; content: Uint8Array } {
@@ -141,10 +142,26 @@ describe("GBCS ASN.1 payloads", () => {
     assert.deepEqual(decodeAsn1As("UpdateSecurityCredentialsResponse", der).value, payload.value);
   });
 
-  it("refuses a message code that has no ASN.1 payload", () => {
+  it("reads a message code with no GBCS type as an untyped DER tree, byte for byte", () => {
+    const bytes = fromHex("3082000C0500A105040300000102010A");
+    const p = decodeAsn1Payload(bytes, { messageCode: 0x0074, cra: 1 });
+    assert.deepEqual(p, {
+      family: "asn1",
+      type: "Der",
+      value: {
+        tag: 0x30,
+        content: [
+          { tag: 0x05, content: new Uint8Array(0) },
+          { tag: 0xa1, content: [{ tag: 0x04, content: fromHex("000001") }] },
+          { tag: 0x02, content: fromHex("0A") },
+        ],
+      },
+      derLengthForms: { "": 3 },
+    });
+    assert.equal(toHex(encodeAsn1Payload(p)), toHex(bytes));
     assert.throws(
-      () => decodeAsn1Payload(fromHex("0500"), { messageCode: 0x0074, cra: 1 }),
-      (e: Error) => e.name === "DecodeError" && /0x0074/.test(e.message),
+      () => decodeAsn1Payload(fromHex("3003050000"), { messageCode: 0x0074, cra: 1 }),
+      DecodeError,
     );
   });
 });
