@@ -24,7 +24,7 @@
  * The message is signed, and written, without whitespace between elements: DCC Boxed's verifier drops
  * such whitespace before it checks the digest, so a pretty-printed signed form would not interoperate.
  */
-import { createHash, type KeyObject, sign, type X509Certificate } from "node:crypto";
+import { hash, type KeyObject, sign, type X509Certificate } from "node:crypto";
 import { exclusiveC14n, inclusiveC14n, serializeXml } from "../xml/c14n.js";
 import { parseXml, type XmlLimits } from "../xml/parse.js";
 import {
@@ -75,7 +75,7 @@ export function signDuisTree(
         ? input.root
         : input;
   const withoutSignature = stripInterElementWhitespace(withNamespaceDeclarations(removeSignature(parsed)));
-  const digest = createHash("sha256").update(inclusiveC14n(withoutSignature)).digest("base64");
+  const digest = hash("sha256", inclusiveC14n(withoutSignature), "base64");
 
   const { issuer, serial } = signerName(options.certificate);
   const dsBound = withoutSignature.namespaceDeclarations.some(

@@ -14,7 +14,7 @@
  * fails and the message had such whitespace, the message exactly as received is tried too (a signer
  * that signed its pretty-printed text is also right by XML-DSig).
  */
-import { createHash, type KeyObject, verify, type X509Certificate } from "node:crypto";
+import { hash, type KeyObject, verify, type X509Certificate } from "node:crypto";
 import { exclusiveC14n, inclusiveC14n } from "../xml/c14n.js";
 import { XmlError } from "../xml/errors.js";
 import { parseXml, type XmlLimits } from "../xml/parse.js";
@@ -205,8 +205,7 @@ function digestMatches(root: XmlElement, sig: ParsedSignature): boolean {
           exclude: sig.signature,
           ...(sig.inclusivePrefixes === undefined ? {} : { inclusivePrefixes: sig.inclusivePrefixes }),
         });
-  const digest = createHash("sha256").update(canonical, "utf8").digest();
-  return digest.length === sig.digest.length && digest.equals(sig.digest);
+  return sig.digest.equals(hash("sha256", canonical, "buffer"));
 }
 
 function withoutChild(root: XmlElement, child: XmlElement): XmlElement {

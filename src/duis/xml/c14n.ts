@@ -38,13 +38,11 @@ export interface C14nOptions {
 
 /** Exclusive XML Canonicalization 1.0 (without comments) of `el` and its descendants. */
 export function exclusiveC14n(el: XmlElement, options: C14nOptions = {}): string {
-  const out: string[] = [];
   const prefixes = options.inclusivePrefixes ?? [];
   const inclusive = prefixes.map((p) => (p === "#default" ? "" : p));
   const inScope = inclusive.length > 0 ? new Map(options.inheritedNamespaces ?? []) : undefined;
   // What output ancestors have rendered: the default namespace starts as "" (none).
-  exclusiveElement(el, new Map([["", ""]]), inScope, inclusive, options.exclude, out);
-  return out.join("");
+  return exclusiveElement(el, new Map([["", ""]]), inScope, inclusive, options.exclude);
 }
 
 function exclusiveElement(
@@ -53,8 +51,7 @@ function exclusiveElement(
   parentScope: ReadonlyMap<string, string> | undefined,
   inclusive: readonly string[],
   exclude: XmlElement | undefined,
-  out: string[],
-): void {
+): string {
   let scope = parentScope;
   if (scope !== undefined && el.namespaceDeclarations.length > 0) {
     const s = new Map(scope);
@@ -89,12 +86,13 @@ function exclusiveElement(
     decls.push([prefix, uri]);
     (nextRendered as Map<string, string>).set(prefix, uri);
   }
-  openTag(el, decls, out);
+  const name = qname(el);
+  let out = openTag(name, el, decls);
   for (const c of el.children) {
-    if (c.kind === "text") out.push(escapeText(c.text));
-    else if (c !== exclude) exclusiveElement(c, nextRendered, scope, inclusive, exclude, out);
+    if (c.kind === "text") out += escapeText(c.text);
+    else if (c !== exclude) out += exclusiveElement(c, nextRendered, scope, inclusive, exclude);
   }
-  out.push("</", qname(el), ">");
+  return `${out}</${name}>`;
 }
 
 /**
@@ -106,10 +104,8 @@ export function inclusiveC14n(
   el: XmlElement,
   options: Pick<C14nOptions, "exclude" | "inheritedNamespaces"> = {},
 ): string {
-  const out: string[] = [];
   const inherited = options.inheritedNamespaces ?? new Map<string, string>();
-  inclusiveElement(el, inherited, true, options.exclude, out);
-  return out.join("");
+  return inclusiveElement(el, inherited, true, options.exclude);
 }
 
 function inclusiveElement(
@@ -117,8 +113,7 @@ function inclusiveElement(
   parentScope: ReadonlyMap<string, string>,
   apex: boolean,
   exclude: XmlElement | undefined,
-  out: string[],
-): void {
+): string {
   let scope = parentScope;
   let decls: [string, string][] | undefined;
   if (apex) {
@@ -139,33 +134,28 @@ function inclusiveElement(
     }
     scope = s;
   }
-  openTag(el, decls, out);
+  const name = qname(el);
+  let out = openTag(name, el, decls);
   for (const c of el.children) {
-    if (c.kind === "text") out.push(escapeText(c.text));
-    else if (c !== exclude) inclusiveElement(c, scope, false, exclude, out);
+    if (c.kind === "text") out += escapeText(c.text);
+    else if (c !== exclude) out += inclusiveElement(c, scope, false, exclude);
   }
-  out.push("</", qname(el), ">");
+  return `${out}</${name}>`;
 }
 
 /** Writes `<name xmlns… attrs…>` in canonical order. */
-function openTag(el: XmlElement, decls: [string, string][] | undefined, out: string[]): void {
-  out.push("<", qname(el));
+function openTag(name: string, el: XmlElement, decls: [string, string][] | undefined): string {
+  let out = `<${name}`;
   if (decls !== undefined && decls.length > 0) {
     if (decls.length > 1) decls.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [p, uri] of decls) {
-      out.push(p === "" ? ' xmlns="' : ` xmlns:${p}="`, escapeAttribute(uri), '"');
+      out += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttribute(uri)}"`;
     }
   }
   const attrs = el.attributes;
   if (attrs.length === 1) {
     const a = attrs[0]!;
-    out.push(
-      " ",
-      a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`,
-      '="',
-      escapeAttribute(a.value),
-      '"',
-    );
+    out += ` ${a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`}="${escapeAttribute(a.value)}"`;
   } else if (attrs.length > 1) {
     const sorted = [...attrs].sort((a, b) =>
       a.namespace < b.namespace
@@ -179,16 +169,10 @@ function openTag(el: XmlElement, decls: [string, string][] | undefined, out: str
               : 0,
     );
     for (const a of sorted) {
-      out.push(
-        " ",
-        a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`,
-        '="',
-        escapeAttribute(a.value),
-        '"',
-      );
+      out += ` ${a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`}="${escapeAttribute(a.value)}"`;
     }
   }
-  out.push(">");
+  return `${out}>`;
 }
 
 function qname(el: XmlElement): string {

@@ -43,6 +43,10 @@ export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
   maxAttributes: 64,
 });
 
+// Shared by every element without attributes or declarations (most of them); never mutated.
+const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
+const NO_DECLARATIONS: readonly XmlNamespaceDeclaration[] = Object.freeze([]);
+
 /** Thrown inside saxes handlers to stop the parse; carries the XmlError out. */
 class Abort {
   constructor(readonly error: XmlError) {}
@@ -63,6 +67,10 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   const lim: XmlLimits = { ...DEFAULT_XML_LIMITS, ...limits };
   const source = decode(input, lim);
 
+  checkDeclaredEncoding(source);
+  // Six handlers at most: saxes stores each as a new property on the parser, and a seventh pushes the
+  // object into slow (dictionary) mode, which makes every character read ~5x slower. So the XML
+  // declaration is checked from the text above instead of with an "xmldecl" handler.
   const parser = new SaxesParser({ xmlns: true, position: true });
   const positions = new Map<XmlElement, XmlPosition>();
   const stack: Frame[] = [];
@@ -73,19 +81,6 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     throw new Abort(error);
   };
 
-  parser.on("xmldecl", (decl) => {
-    const enc = decl.encoding;
-    if (enc !== undefined && enc.toLowerCase() !== "utf-8" && enc.toLowerCase() !== "utf8") {
-      fail(
-        new XmlError(
-          "encoding",
-          `encoding '${enc}' is not supported: DUIS is UTF-8`,
-          parser.line,
-          parser.column,
-        ),
-      );
-    }
-  });
   parser.on("doctype", () => {
     fail(
       new XmlError(
@@ -128,16 +123,20 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    const attributes: XmlAttribute[] = [];
-    const namespaceDeclarations: XmlNamespaceDeclaration[] = [];
+    let attributes: XmlAttribute[] | undefined;
+    let namespaceDeclarations: XmlNamespaceDeclaration[] | undefined;
     let count = 0;
-    for (const name in tag.attributes) {
-      const a = tag.attributes[name]!;
+    const attrs = tag.attributes;
+    for (const name in attrs) {
+      const a = attrs[name]!;
       count++;
-      if (a.prefix === "xmlns") namespaceDeclarations.push({ prefix: a.local, uri: a.value });
-      else if (a.prefix === "" && a.local === "xmlns")
-        namespaceDeclarations.push({ prefix: "", uri: a.value });
-      else attributes.push({ namespace: a.uri, localName: a.local, prefix: a.prefix, value: a.value });
+      if (a.prefix === "xmlns" || (a.prefix === "" && a.local === "xmlns")) {
+        namespaceDeclarations ??= [];
+        namespaceDeclarations.push({ prefix: a.prefix === "" ? "" : a.local, uri: a.value });
+      } else {
+        attributes ??= [];
+        attributes.push({ namespace: a.uri, localName: a.local, prefix: a.prefix, value: a.value });
+      }
     }
     if (count > lim.maxAttributes) {
       fail(
@@ -155,8 +154,8 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
       namespace: tag.uri,
       localName: tag.local,
       prefix: tag.prefix,
-      attributes,
-      namespaceDeclarations,
+      attributes: attributes ?? NO_ATTRIBUTES,
+      namespaceDeclarations: namespaceDeclarations ?? NO_DECLARATIONS,
       children,
     };
     positions.set(el, { line: parser.line, column: parser.column });
@@ -195,6 +194,18 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   }
   if (root === undefined) throw new XmlError("malformed", "no root element");
   return { root, positions };
+}
+
+const ENCODING_DECLARATION = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
+
+/** Refuses an XML declaration that names an encoding other than UTF-8. */
+function checkDeclaredEncoding(source: string): void {
+  if (!source.startsWith("<?xml")) return;
+  const m = ENCODING_DECLARATION.exec(source.slice(0, 200));
+  const enc = m?.[1];
+  if (enc !== undefined && enc.toLowerCase() !== "utf-8" && enc.toLowerCase() !== "utf8") {
+    throw new XmlError("encoding", `encoding '${enc}' is not supported: DUIS is UTF-8`, 1, 1);
+  }
 }
 
 /** The text to parse: size checked, bytes checked to be UTF-8, a byte-order mark removed. */
