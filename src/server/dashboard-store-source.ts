@@ -72,11 +72,11 @@ export class StoreDashboardSource implements DashboardSource {
       ...(options.retainMs === undefined ? {} : { retainMs: options.retainMs }),
       ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
     });
+    // Listens from construction, so the window fills from startup, before anyone opens the page.
+    this.#subscribe();
   }
 
-  /** Starts listening to the bus; call once, before serving the dashboard. */
-  start(): this {
-    if (this.#subscriptions.length > 0) return this;
+  #subscribe(): void {
     const { bus } = this.#options;
     this.#subscriptions = [
       bus.subscribe("request.state", (event) => {
@@ -90,10 +90,9 @@ export class StoreDashboardSource implements DashboardSource {
         this.#devices = undefined;
       }),
     ];
-    return this;
   }
 
-  /** Stops listening. */
+  /** Stops listening to the bus (closing the bus does as much). */
   close(): void {
     for (const s of this.#subscriptions) s.unsubscribe();
     this.#subscriptions = [];

@@ -63,7 +63,7 @@ describe("StoreDashboardSource", () => {
       instance: { name: "meterway", version: "0.1.0", mode: "embedded", startedAt: new Date(T0) },
       now: () => now,
       deviceCountsTtlMs: 10_000,
-    }).start();
+    });
     await store.devices.put([
       device(1, "CHF", "Commissioned", "North"),
       device(2, "ESME", "Commissioned", "North"),
