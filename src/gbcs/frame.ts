@@ -27,8 +27,8 @@
  * Length fields are DER definite lengths in their shortest form; a longer form is refused so that
  * `encodeFrame(decodeFrame(x))` is always `x`.
  */
-import { Reader, toHex, Writer } from "./cursor.js";
-import { DecodeError, inPath } from "./errors.js";
+import { Reader, Writer } from "./cursor.js";
+import { DecodeError } from "./errors.js";
 
 /** GBCS §7.2.7 CRA flag: what kind of message the transaction-id belongs to. */
 export const CraFlag = {
@@ -130,12 +130,28 @@ export interface FrameLayout {
 const EUI_LENGTH = 8;
 const TRANSACTION_ID_LENGTH = 9;
 
-function hex8(b: Uint8Array): string {
-  return toHex(b);
+/** Uppercase hex of every byte value, so that an EUI becomes a string without a Buffer round trip. */
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).toUpperCase().padStart(2, "0"),
+);
+
+/** 16 uppercase hex digits of the 8 bytes at `at` (the caller has checked they are there). */
+function euiAt(b: Uint8Array, at: number): string {
+  return (
+    HEX_PAIRS[b[at]!]! +
+    HEX_PAIRS[b[at + 1]!]! +
+    HEX_PAIRS[b[at + 2]!]! +
+    HEX_PAIRS[b[at + 3]!]! +
+    HEX_PAIRS[b[at + 4]!]! +
+    HEX_PAIRS[b[at + 5]!]! +
+    HEX_PAIRS[b[at + 6]!]! +
+    HEX_PAIRS[b[at + 7]!]!
+  );
 }
 
 /** A DER length read strictly: the shortest form only, so that re-encoding gives the same bytes. */
 function strictDerLength(r: Reader, what: string): number {
+  if (r.peekU8() < 0x80) return r.u8();
   const at = r.offset;
   const n = r.derLength();
   if (r.offset - at !== derLengthSize(n)) {
@@ -153,24 +169,28 @@ export function derLengthSize(n: number): number {
   return 5;
 }
 
-function readEui(r: Reader, what: string): string {
+function readEui(r: Reader, bytes: Uint8Array, base: number, what: string): string {
   const len = r.u8();
   if (len !== EUI_LENGTH) throw r.unexpected(`${what} length ${len}, expected 8`, r.offset - 1);
-  return hex8(r.bytes(EUI_LENGTH));
+  r.need(EUI_LENGTH);
+  const eui = euiAt(bytes, base + r.offset);
+  r.skip(EUI_LENGTH);
+  return eui;
 }
 
-function readSupplementary(r: Reader): SupplementaryInfo | undefined {
-  const n = r.remaining;
-  if (n === 0) return undefined;
+/** Reads the supplementary fields of other-information: `n` bytes after the message code. */
+function readSupplementary(r: Reader, bytes: Uint8Array, base: number, n: number): SupplementaryInfo {
   if (n !== 8 && n !== 16 && n < 24) {
     throw r.unexpected(`supplementary other-information of ${n} bytes`);
   }
-  const remotePartyId = inPath("remotePartyId", () => hex8(r.bytes(EUI_LENGTH)));
-  if (r.done) return { remotePartyId };
+  r.need(n);
+  const remotePartyId = euiAt(bytes, base + r.offset);
+  r.skip(EUI_LENGTH);
+  if (n === 8) return { remotePartyId };
   const remotePartyCounter = r.u64be();
-  if (r.done) return { remotePartyId, remotePartyCounter };
-  if (r.remaining === 8) return { remotePartyId, remotePartyCounter, originatorCounter: r.u64be() };
-  return { remotePartyId, remotePartyCounter, remotePartyCertificate: r.rest() };
+  if (n === 16) return { remotePartyId, remotePartyCounter };
+  if (n === 24) return { remotePartyId, remotePartyCounter, originatorCounter: r.u64be() };
+  return { remotePartyId, remotePartyCounter, remotePartyCertificate: r.bytes(n - 16) };
 }
 
 function supplementarySize(s: SupplementaryInfo | undefined): number {
@@ -181,11 +201,20 @@ function supplementarySize(s: SupplementaryInfo | undefined): number {
   return 16;
 }
 
+/** Where decoding is, so that an error gets its path without a closure per field. */
+type Stage = "" | "originator" | "recipient" | "supplementary" | "macHeader";
+
 /**
- * Decodes the body: from the General Signing tag to the end of `r` (the signature field included).
- * `r` must span exactly the body; offsets are relative to `base` (the start of the message).
+ * Decodes the body, from the General Signing tag to the end of `r` (signature field included);
+ * `bytes[base]` is `r`'s first byte. `mac` and `bodyStart` complete the frame.
  */
-function decodeBody(r: Reader): Omit<GbcsFrame, "mac" | "received"> & { contentEnd: number } {
+function decodeBody(
+  r: Reader,
+  bytes: Uint8Array,
+  base: number,
+  mac: Uint8Array | undefined,
+  stage: { at: Stage },
+): GbcsFrame {
   const tag = r.u8();
   if (tag !== GENERAL_SIGNING_TAG) {
     throw r.unexpected(
@@ -200,22 +229,29 @@ function decodeBody(r: Reader): Omit<GbcsFrame, "mac" | "received"> & { contentE
   const cra = r.u8();
   if (cra !== 1 && cra !== 2 && cra !== 3) throw r.unexpected(`CRA flag ${cra}`, r.offset - 1);
   const counter = r.u64be();
-  const originator = inPath("originator", () => readEui(r, "originator system title"));
-  const recipient = inPath("recipient", () => readEui(r, "recipient system title"));
+  stage.at = "originator";
+  const originator = readEui(r, bytes, base, "originator system title");
+  stage.at = "recipient";
+  const recipient = readEui(r, bytes, base, "recipient system title");
+  stage.at = "";
   const dtLength = r.u8();
   let dateTime: Uint8Array | null = null;
   if (dtLength === COSEM_DATE_TIME_LENGTH) dateTime = r.bytes(COSEM_DATE_TIME_LENGTH);
   else if (dtLength !== 0) throw r.unexpected(`date-time length ${dtLength}, expected 0 or 12`, r.offset - 1);
   const otherLength = strictDerLength(r, "other-information length");
   if (otherLength < 2) throw r.unexpected(`other-information length ${otherLength}, expected at least 2`);
-  const other = r.sub(otherLength, "other-information length");
-  const messageCode = other.u16be();
-  const supplementary = inPath("supplementary", () => readSupplementary(other));
+  r.checkLength(otherLength, "other-information length");
+  const messageCode = r.u16be();
+  let supplementary: SupplementaryInfo | undefined;
+  if (otherLength > 2) {
+    stage.at = "supplementary";
+    supplementary = readSupplementary(r, bytes, base, otherLength - 2);
+    stage.at = "";
+  }
   const contentLength = strictDerLength(r, "content length");
-  const contentStart = r.offset;
   r.checkLength(contentLength, "content length");
   const content = r.bytes(contentLength);
-  const contentEnd = contentStart + contentLength;
+  const contentEnd = base + r.offset;
   let signature: Uint8Array | undefined;
   if (!r.done) {
     const sigLength = strictDerLength(r, "signature length");
@@ -223,12 +259,32 @@ function decodeBody(r: Reader): Omit<GbcsFrame, "mac" | "received"> & { contentE
     signature = r.bytes(sigLength);
     r.end("signature");
   }
-  const frame = { cra, counter, originator, recipient, dateTime, messageCode, content, contentEnd } as const;
-  return {
-    ...frame,
-    ...(supplementary !== undefined ? { supplementary } : {}),
-    ...(signature !== undefined ? { signature } : {}),
+  const received: ReceivedSpans = {
+    bytes,
+    bodyStart: base,
+    contentEnd,
+    bodyEnd: base + r.offset,
+    content,
+    signature,
   };
+  // one object literal per shape keeps decoding monomorphic enough and avoids spreads
+  const frame: {
+    cra: Cra;
+    counter: bigint;
+    originator: string;
+    recipient: string;
+    dateTime: Uint8Array | null;
+    messageCode: number;
+    supplementary?: SupplementaryInfo;
+    content: Uint8Array;
+    signature?: Uint8Array;
+    mac?: Uint8Array;
+    received: ReceivedSpans;
+  } = { cra, counter, originator, recipient, dateTime, messageCode, content, received };
+  if (supplementary !== undefined) frame.supplementary = supplementary;
+  if (signature !== undefined) frame.signature = signature;
+  if (mac !== undefined) frame.mac = mac;
+  return frame;
 }
 
 /**
@@ -236,61 +292,55 @@ function decodeBody(r: Reader): Omit<GbcsFrame, "mac" | "received"> & { contentE
  * (no copies): keep `bytes` unchanged while the frame is in use.
  */
 export function decodeFrame(bytes: Uint8Array): GbcsFrame {
-  const r = new Reader(bytes);
-  const first = r.peekU8();
-  if (first === GENERAL_CIPHERING_TAG) {
-    return inPath("macHeader", () => {
-      const head = r.bytes(7);
-      for (let i = 1; i < 7; i++) {
-        if (head[i] !== 0) throw r.unexpected("General Ciphering header fields must be empty in GBCS", i);
-      }
-      const length = strictDerLength(r, "ciphered-service length");
-      r.checkLength(length, "ciphered-service length");
-      if (length < 5 + MAC_LENGTH) throw r.unexpected(`ciphered-service length ${length} is too short`);
-      const sc = r.u8();
-      if (sc !== MAC_SECURITY_CONTROL) {
-        throw r.unexpected(`security control 0x${sc.toString(16)}, expected 0x11`, r.offset - 1);
-      }
-      if (r.u32be() !== 0) throw r.unexpected("invocation counter must be zero", r.offset - 4);
-      const bodyStart = r.offset;
-      const bodyLength = length - 5 - MAC_LENGTH;
-      const body = r.sub(bodyLength, "ciphered-service length");
-      const decoded = decodeBody(body);
-      if (decoded.signature === undefined) {
-        throw new DecodeError("a MAC-protected message must have a signature field", {
-          code: "truncated",
-          offset: bodyStart + bodyLength,
-        });
-      }
-      const mac = r.bytes(MAC_LENGTH);
-      r.end("MAC");
-      const { contentEnd, ...frame } = decoded;
-      return {
-        ...frame,
-        mac,
-        received: {
-          bytes,
-          bodyStart,
-          contentEnd: bodyStart + contentEnd,
-          bodyEnd: bodyStart + bodyLength,
-          content: frame.content,
-          signature: frame.signature,
-        },
-      };
-    });
-  }
-  const { contentEnd, ...frame } = decodeBody(r);
-  return {
-    ...frame,
-    received: {
+  const stage: { at: Stage } = { at: "" };
+  try {
+    if (bytes.length === 0 || bytes[0] !== GENERAL_CIPHERING_TAG) {
+      return decodeBody(new Reader(bytes), bytes, 0, undefined, stage);
+    }
+    stage.at = "macHeader";
+    const r = new Reader(bytes);
+    r.need(7);
+    for (let i = 1; i < 7; i++) {
+      if (bytes[i] !== 0) throw r.unexpected("General Ciphering header fields must be empty in GBCS", i);
+    }
+    r.skip(7);
+    const length = strictDerLength(r, "ciphered-service length");
+    r.checkLength(length, "ciphered-service length");
+    if (length < 5 + MAC_LENGTH) throw r.unexpected(`ciphered-service length ${length} is too short`);
+    if (r.remaining !== length) {
+      throw new DecodeError(`${r.remaining - length} bytes left after the MAC`, {
+        code: "trailing",
+        offset: r.offset + length,
+        available: r.remaining - length,
+      });
+    }
+    const sc = r.u8();
+    if (sc !== MAC_SECURITY_CONTROL) {
+      throw r.unexpected(`security control 0x${sc.toString(16)}, expected 0x11`, r.offset - 1);
+    }
+    if (r.u32be() !== 0) throw r.unexpected("invocation counter must be zero", r.offset - 4);
+    const bodyStart = r.offset;
+    const bodyEnd = bytes.length - MAC_LENGTH;
+    const mac = bytes.subarray(bodyEnd);
+    stage.at = "";
+    const frame = decodeBody(
+      new Reader(bytes.subarray(bodyStart, bodyEnd), bodyStart),
       bytes,
-      bodyStart: 0,
-      contentEnd,
-      bodyEnd: bytes.length,
-      content: frame.content,
-      signature: frame.signature,
-    },
-  };
+      bodyStart,
+      mac,
+      stage,
+    );
+    if (frame.signature === undefined) {
+      throw new DecodeError("a MAC-protected message must have a signature field", {
+        code: "truncated",
+        offset: bodyEnd,
+      });
+    }
+    return frame;
+  } catch (error) {
+    if (error instanceof DecodeError && stage.at !== "") throw error.withPath(stage.at);
+    throw error;
+  }
 }
 
 /** Size of the body (DF .. signature field) of `frame`. */

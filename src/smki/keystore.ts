@@ -79,8 +79,8 @@ export class KeyStore implements GbcsKeys {
       publicKey: publicKey ?? prior?.publicKey,
       privateKey: entry.privateKey ?? prior?.privateKey,
     });
-    // secrets that involved this party may change
-    for (const key of this.secrets.keys()) if (key.includes(eui)) this.secrets.delete(key);
+    // secrets that involved this party may change (cached under any spelling of its EUI)
+    this.secrets.clear();
     return this;
   }
 
@@ -117,22 +117,30 @@ export class KeyStore implements GbcsKeys {
    * private key is held. Cached per pair; undefined when it cannot be computed.
    */
   sharedSecret(a: string, b: string, usage: KaUsage = "ka"): Uint8Array | undefined {
+    // the key as given first: no normalising on the hot path of a message check
+    const rawKey = `${a}/${b}/${usage}`;
+    const hit = this.secrets.get(rawKey);
+    if (hit !== undefined) return hit ?? undefined;
     const ea = normaliseEui(a);
     const eb = normaliseEui(b);
-    const cacheKey = `${ea}-${usage}/${eb}`;
-    const cached = this.secrets.get(cacheKey);
-    if (cached !== undefined) return cached ?? undefined;
-    let z: Uint8Array | null = null;
+    const cacheKey = `${ea}/${eb}/${usage}`;
+    let z = this.secrets.get(cacheKey);
+    if (z === undefined) {
+      z = this.computeSecret(ea, eb, usage);
+      this.secrets.set(cacheKey, z);
+    }
+    this.secrets.set(rawKey, z);
+    return z ?? undefined;
+  }
+
+  private computeSecret(ea: string, eb: string, usage: KaUsage): Uint8Array | null {
     const privA = this.privateKey(ea, usage);
     const pubB = privA !== undefined ? this.publicKey(eb, "ka") : undefined;
-    if (privA !== undefined && pubB !== undefined) z = sharedSecret(privA, pubB);
-    else {
-      const privB = this.privateKey(eb, "ka");
-      const pubA = privB !== undefined ? this.publicKey(ea, usage) : undefined;
-      if (privB !== undefined && pubA !== undefined) z = sharedSecret(privB, pubA);
-    }
-    this.secrets.set(cacheKey, z);
-    return z ?? undefined;
+    if (privA !== undefined && pubB !== undefined) return sharedSecret(privA, pubB);
+    const privB = this.privateKey(eb, "ka");
+    const pubA = privB !== undefined ? this.publicKey(ea, usage) : undefined;
+    if (privB !== undefined && pubA !== undefined) return sharedSecret(privB, pubA);
+    return null;
   }
 
   private entry(eui: string, usage: KeyUsage): Entry {

@@ -7,7 +7,7 @@
  * Tags are 12 bytes unless said otherwise. GMAC is GCM over additional data only.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { euiBytes } from "./kdf.js";
+import { writeEui } from "./kdf.js";
 
 /** Default GBCS tag length. */
 export const GCM_TAG_LENGTH = 12;
@@ -15,7 +15,7 @@ export const GCM_TAG_LENGTH = 12;
 /** The GBCS GCM IV for messages from `originator` (16 hex). */
 export function gbcsIv(originator: string): Uint8Array {
   const iv = new Uint8Array(12);
-  iv.set(euiBytes(originator), 0);
+  writeEui(iv, 0, originator);
   return iv;
 }
 

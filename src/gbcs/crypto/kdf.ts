@@ -39,21 +39,54 @@ export function sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Uint8
   return new Uint8Array(diffieHellman({ privateKey, publicKey }));
 }
 
+/** Writes the 33-byte GBCS OtherInfo for `info` into `out` at `at`. */
+function writeOtherInfo(out: Uint8Array, at: number, info: KdfInfo): void {
+  out.set(ALGORITHM_ID, at);
+  writeEui(out, at + 7, info.originator);
+  out[at + 15] = 9;
+  out[at + 16] = info.cra;
+  new DataView(out.buffer, out.byteOffset).setBigUint64(at + 17, info.counter, false);
+  writeEui(out, at + 25, info.recipient);
+}
+
 /** The 33-byte GBCS OtherInfo for `info`. */
 export function kdfOtherInfo(info: KdfInfo): Uint8Array {
   const out = new Uint8Array(33);
-  out.set(ALGORITHM_ID, 0);
-  out.set(euiBytes(info.originator), 7);
-  out[15] = 9;
-  out[16] = info.cra;
-  new DataView(out.buffer).setBigUint64(17, info.counter, false);
-  out.set(euiBytes(info.recipient), 25);
+  writeOtherInfo(out, 0, info);
   return out;
+}
+
+/**
+ * The KDF over an OtherInfo whose variable parts are given as bytes: `originator` (8),
+ * `transactionId` (09, CRA flag, counter: 10 bytes) and `recipient` (8) — views of a received
+ * Grouping Header, which holds them in this form. Same result as `deriveKeyFromSecret`.
+ */
+export function deriveKeyFromHeaderBytes(
+  z: Uint8Array,
+  originator: Uint8Array,
+  transactionId: Uint8Array,
+  recipient: Uint8Array,
+): Uint8Array {
+  const input = new Uint8Array(4 + z.length + 33);
+  input[3] = 1;
+  input.set(z, 4);
+  let at = 4 + z.length;
+  input.set(ALGORITHM_ID, at);
+  input.set(originator, (at += 7));
+  input.set(transactionId, (at += 8));
+  input.set(recipient, at + 10);
+  const digest = createHash("sha256").update(input).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, 16);
 }
 
 /** The 16-byte AES-128 key from a shared secret Z and the message fields (the KDF alone). */
 export function deriveKeyFromSecret(z: Uint8Array, info: KdfInfo): Uint8Array {
-  const digest = createHash("sha256").update(KDF_COUNTER).update(z).update(kdfOtherInfo(info)).digest();
+  // one buffer and one hash call: this runs once per message checked
+  const input = new Uint8Array(4 + z.length + 33);
+  input.set(KDF_COUNTER, 0);
+  input.set(z, 4);
+  writeOtherInfo(input, 4 + z.length, info);
+  const digest = createHash("sha256").update(input).digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, 16);
 }
 
@@ -65,9 +98,27 @@ export function deriveKey(args: KdfInfo & { privateKey: KeyObject; publicKey: Ke
   return deriveKeyFromSecret(sharedSecret(args.privateKey, args.publicKey), args);
 }
 
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Writes the 8 bytes of a 16-hex-digit EUI at `at`; throws RangeError for anything else. */
+export function writeEui(out: Uint8Array, at: number, eui: string): void {
+  if (eui.length !== 16) throw new RangeError(`an EUI is 16 hex digits, got '${eui}'`);
+  for (let i = 0; i < 8; i++) {
+    const hi = hexDigit(eui.charCodeAt(2 * i));
+    const lo = hexDigit(eui.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw new RangeError(`an EUI is 16 hex digits, got '${eui}'`);
+    out[at + i] = (hi << 4) | lo;
+  }
+}
+
 /** 8 bytes of a 16-hex-digit EUI; throws RangeError otherwise. */
 export function euiBytes(eui: string): Uint8Array {
-  const b = Buffer.from(eui, "hex");
-  if (b.length !== 8 || eui.length !== 16) throw new RangeError(`an EUI is 16 hex digits, got '${eui}'`);
-  return new Uint8Array(b.buffer, b.byteOffset, 8);
+  const out = new Uint8Array(8);
+  writeEui(out, 0, eui);
+  return out;
 }

@@ -16,7 +16,7 @@
 
 import { frameLayout, type GbcsFrame, MAC_LENGTH, withoutReceived } from "../frame.js";
 import { gbcsIv, gmac, tagsEqual } from "./gcm.js";
-import { deriveKeyFromSecret } from "./kdf.js";
+import { deriveKeyFromHeaderBytes, deriveKeyFromSecret } from "./kdf.js";
 import { ACB_EUI } from "./keys.js";
 
 const AAD_PREFIX = Uint8Array.of(0x11, 0, 0, 0, 0, 0);
