@@ -114,6 +114,7 @@ export class Delivery {
   private lastProbe = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again = false;
 
   constructor(deps: DeliveryDeps) {
     this.outbox = deps.outbox;
@@ -243,23 +244,38 @@ export class Delivery {
     this.timer.unref();
   }
 
-  /** Starts a pass unless one is running (called after enqueue, so delivery does not wait a tick). */
+  /**
+   * Starts a pass now (called after enqueue, so delivery does not wait for the timer). When a pass
+   * is already running, one more follows it, so a message queued meanwhile is not left behind.
+   */
   kick(): void {
-    if (this.running !== undefined) return;
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
     this.running = this.runDue()
       .catch(() => {
         // The store failed: the next tick tries again; nothing was marked.
       })
       .finally(() => {
         this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
       });
+  }
+
+  /** Resolves when no pass is running or queued (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
   }
 
   /** Stops the timer and waits for the pass in progress. */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    await this.idle();
   }
 }
 

@@ -1,0 +1,75 @@
+/**
+ * A Service User's receive-response endpoint, the smallest that works: an HTTP server on a local
+ * port that answers every POST with 200 and hands the body (a signed DUIS response or alert) to
+ * whoever waits for it. Used by `meterway request` and by the end-to-end tests; a real user's
+ * endpoint does the same after storing the message.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedMessage {
+  readonly path: string;
+  readonly contentType: string | undefined;
+  readonly body: string;
+}
+
+export class ResponseReceiver {
+  private readonly server: Server;
+  private readonly queue: ReceivedMessage[] = [];
+  private readonly waiters: Array<(message: ReceivedMessage) => void> = [];
+  /** Every message received, in order. */
+  readonly received: ReceivedMessage[] = [];
+  /** What the next POSTs are answered with (tests make the endpoint fail); 200 when empty. */
+  readonly statuses: number[] = [];
+
+  private constructor() {
+    this.server = createServer((request, response) => {
+      readBody(request)
+        .then((body) => {
+          const status = this.statuses.shift() ?? 200;
+          response.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "OK" : "not now");
+          if (status !== 200) return;
+          const message = { path: request.url ?? "/", contentType: request.headers["content-type"], body };
+          this.received.push(message);
+          const waiter = this.waiters.shift();
+          if (waiter !== undefined) waiter(message);
+          else this.queue.push(message);
+        })
+        .catch(() => response.writeHead(400).end());
+    });
+  }
+
+  /** Starts listening on `host:port` (port 0: a free one). */
+  static async start(host = "127.0.0.1", port = 0): Promise<ResponseReceiver> {
+    const receiver = new ResponseReceiver();
+    await new Promise<void>((resolve, reject) => {
+      receiver.server.once("error", reject);
+      receiver.server.listen(port, host, () => resolve());
+    });
+    return receiver;
+  }
+
+  /** The URL to register as the user's receive-response endpoint. */
+  get url(): string {
+    const address = this.server.address() as AddressInfo;
+    return `http://${address.address}:${address.port}/duis/receive`;
+  }
+
+  /** The next message answered with 200 (resolves at once when one is already waiting). */
+  next(): Promise<ReceivedMessage> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,199 @@
+/**
+ * The DUIS web services, as DCC Boxed serves them, plus two small user APIs.
+ *
+ * DUIS (XML, `application/xml` or `text/xml`):
+ * - `POST /api/v1/serviceS`: send a command (CV 1, 2, 3, 5, 6, 7);
+ * - `POST /api/v1/serviceT`: transform to a pre-command (CV 4);
+ * - `POST /api/v1/serviceD`: non-device requests (CV 8).
+ * The body is the signed DUIS Request; the answer is the signed DUIS acknowledgement (I99) or
+ * E-code with HTTP 200, or an HTTP error with a short text body when the request cannot be
+ * answered in DUIS (not XML, not signed by a known user, a replay): see `src/duis/errors.ts`.
+ * The command variant is checked against the web service it arrived on (E13).
+ *
+ * User APIs (JSON), authenticated with a signature by the user's own DUIS signing key:
+ * - `GET /api/v1/responses[?ack=<id>,<id>…]`: the pull API. Removes the entries the user
+ *   acknowledges (ids it took before), then returns `{ responses: [{ id, kind, requestId, body,
+ *   createdAt }] }`: up to 50 undelivered responses and alerts, oldest first, each `body` the signed
+ *   DUIS XML as it would have been POSTed. An entry stays until acknowledged.
+ * - `PUT /api/v1/users/<EUI>/receive-url` with `{ "url": "http://…" | null }`: sets where the DCC
+ *   POSTs the user's responses and alerts (null: pull only). A user can set only its own.
+ *
+ * The user-API signature (a DCC Boxed-like client holds exactly one key, the one it signs DUIS
+ * requests with, so that key authenticates it here too):
+ *
+ *   Authorization: DUIS-Signature user=<EUI, 16 hex>, time=<ISO 8601 UTC>, signature=<base64>
+ *
+ * `signature` is ECDSA P-256 / SHA-256, raw r||s, over the UTF-8 text
+ * `<METHOD>\n<path and query>\n<time>\n<hex SHA-256 of the body>`, verified with any of the user's
+ * registered signing certificates; `time` must be within 5 minutes of the DCC's clock.
+ */
+import { createHash, type KeyObject, sign, verify, X509Certificate } from "node:crypto";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { WebService } from "../catalogue/index.js";
+import type { Delivery } from "../dcc/delivery.js";
+import type { SubmitResult } from "../dcc/pipeline.js";
+import { DuisError } from "../duis/errors.js";
+import type { UserRepository } from "../store/port.js";
+
+export interface DuisRoutesOptions {
+  readonly pipeline: { submit(webService: WebService, body: string | Uint8Array): Promise<SubmitResult> };
+  readonly delivery: Pick<Delivery, "pull" | "kick">;
+  readonly users: Pick<UserRepository, "get" | "put">;
+  /** The DCC's clock (ms since the epoch), for the user-API signature window. */
+  readonly now: () => number;
+}
+
+/** How far the signed time of a user-API call may be from the DCC's clock. */
+export const AUTH_WINDOW_MS = 5 * 60_000;
+const AUTH_SCHEME = "DUIS-Signature";
+const WEB_SERVICES: readonly WebService[] = ["serviceS", "serviceT", "serviceD"];
+
+/** The text a user-API signature covers. */
+export function authPayload(
+  method: string,
+  pathAndQuery: string,
+  time: string,
+  body: string | Uint8Array,
+): string {
+  const digest = createHash("sha256").update(body).digest("hex");
+  return `${method.toUpperCase()}\n${pathAndQuery}\n${time}\n${digest}`;
+}
+
+/** The `Authorization` header value for a user-API call (the client side: `meterway request`, tests). */
+export function signedAuthorization(options: {
+  readonly user: string;
+  readonly privateKey: KeyObject;
+  readonly method: string;
+  readonly pathAndQuery: string;
+  readonly body?: string | Uint8Array;
+  readonly at: Date;
+}): string {
+  const time = options.at.toISOString();
+  const payload = authPayload(options.method, options.pathAndQuery, time, options.body ?? "");
+  const signature = sign("sha256", Buffer.from(payload, "utf8"), {
+    key: options.privateKey,
+    dsaEncoding: "ieee-p1363",
+  }).toString("base64");
+  return `${AUTH_SCHEME} user=${options.user.toLowerCase()}, time=${time}, signature=${signature}`;
+}
+
+/** Checks a user-API call's signature; returns the user's EUI or throws DuisError. */
+async function authenticate(
+  request: FastifyRequest,
+  rawBody: string,
+  options: DuisRoutesOptions,
+): Promise<string> {
+  const header = request.headers.authorization;
+  if (header === undefined || !header.startsWith(`${AUTH_SCHEME} `)) {
+    throw new DuisError("signatureMissing", `Authorization: ${AUTH_SCHEME} expected`);
+  }
+  const fields = new Map(
+    header
+      .slice(AUTH_SCHEME.length + 1)
+      .split(",")
+      .map((part) => {
+        const at = part.indexOf("=");
+        return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
+      }),
+  );
+  const user = fields.get("user")?.toLowerCase();
+  const time = fields.get("time");
+  const signature = fields.get("signature");
+  if (user === undefined || time === undefined || signature === undefined || !/^[0-9a-f]{16}$/.test(user)) {
+    throw new DuisError("signatureUnsupported", "Authorization needs user, time and signature");
+  }
+  const signedAt = Date.parse(time);
+  if (!Number.isFinite(signedAt) || Math.abs(signedAt - options.now()) > AUTH_WINDOW_MS) {
+    throw new DuisError("signatureInvalid", `time ${time} is not within 5 minutes of the DCC's clock`);
+  }
+  const record = await options.users.get(user);
+  if (record === undefined) throw new DuisError("certificateUnknown", `no user ${user}`);
+  const payload = Buffer.from(authPayload(request.method, request.url, time, rawBody), "utf8");
+  const raw = Buffer.from(signature, "base64");
+  const ok = record.certificates.some((c) => {
+    if (c.usage === "ka" || c.pem === undefined) return false;
+    try {
+      return verify(
+        "sha256",
+        payload,
+        { key: new X509Certificate(c.pem).publicKey, dsaEncoding: "ieee-p1363" },
+        raw,
+      );
+    } catch {
+      return false;
+    }
+  });
+  if (!ok) throw new DuisError("signatureInvalid", "the Authorization signature does not verify");
+  return user;
+}
+
+function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  const e = error instanceof DuisError ? error : new DuisError("internal", undefined, { cause: error });
+  return reply.code(e.httpStatus).type("application/json").send({ error: e.key, message: e.message });
+}
+
+export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, options) => {
+  // DUIS bodies are taken as bytes: the signature is checked over exactly what arrived.
+  app.addContentTypeParser(["application/xml", "text/xml"], { parseAs: "buffer" }, (_request, body, done) =>
+    done(null, body),
+  );
+  // JSON bodies keep their text too: the user-API signature covers the bytes sent.
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, { raw: body, value: JSON.parse(body as string) as unknown });
+    } catch {
+      done(Object.assign(new Error("body is not JSON"), { statusCode: 400 }));
+    }
+  });
+
+  for (const webService of WEB_SERVICES) {
+    app.post(`/api/v1/${webService}`, async (request, reply) => {
+      const result = await options.pipeline.submit(webService, request.body as Buffer);
+      return reply
+        .code(result.httpStatus)
+        .type(result.contentType === "application/xml" ? "application/xml; charset=utf-8" : "text/plain")
+        .send(result.body);
+    });
+  }
+
+  app.get("/api/v1/responses", async (request, reply) => {
+    try {
+      const user = await authenticate(request, "", options);
+      const query = request.query as { ack?: string };
+      const ack = (query.ack ?? "").split(",").filter((id) => id.length > 0);
+      const entries = await options.delivery.pull(user, ack);
+      return reply.send({
+        responses: entries.map((e) => ({
+          id: e.id,
+          kind: e.kind,
+          requestId: e.requestId,
+          body: e.body,
+          createdAt: new Date(e.createdAt).toISOString(),
+        })),
+      });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.put("/api/v1/users/:eui/receive-url", async (request, reply) => {
+    try {
+      const body = request.body as { raw: string; value: unknown } | undefined;
+      const user = await authenticate(request, body?.raw ?? "", options);
+      const target = (request.params as { eui: string }).eui.replaceAll("-", "").toLowerCase();
+      if (target !== user) throw new DuisError("certificateNotOriginator", "a user may set only its own URL");
+      const value = body?.value;
+      const url = typeof value === "object" && value !== null && "url" in value ? value.url : undefined;
+      if (url !== null && (typeof url !== "string" || !/^https?:\/\/[^\s]+$/.test(url))) {
+        return reply.code(400).send({ error: "badRequest", message: "url must be an http(s) URL or null" });
+      }
+      const record = await options.users.get(user);
+      if (record === undefined) throw new DuisError("certificateUnknown", `no user ${user}`);
+      await options.users.put({ ...record, receiveResponseUrl: url });
+      options.delivery.kick();
+      return reply.send({ user, receiveResponseUrl: url });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+};
