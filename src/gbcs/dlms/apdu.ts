@@ -241,20 +241,21 @@ function writeAttributeDescriptor(w: Writer, d: CosemAttributeDescriptor): void 
   w.u16be(d.classId).bytes(obisToBytes(d.instanceId)).i8(d.attributeId);
 }
 
-const REQUEST_KIND_BY_TAG = new Map(
-  Object.entries(AccessRequestSpecificationTag).map(([k, v]) => [v, k as AccessRequestSpecification["kind"]]),
+const REQUEST_KIND_BY_TAG: ReadonlyMap<number, AccessRequestSpecification["kind"]> = new Map(
+  (Object.entries(AccessRequestSpecificationTag) as [AccessRequestSpecification["kind"], number][]).map(
+    ([kind, tag]) => [tag, kind],
+  ),
 );
-const RESPONSE_KIND_BY_TAG = new Map(
-  Object.entries(AccessResponseSpecificationTag).map(([k, v]) => [
-    v,
-    k as AccessResponseSpecification["kind"],
-  ]),
+const RESPONSE_KIND_BY_TAG: ReadonlyMap<number, AccessResponseSpecification["kind"]> = new Map(
+  (Object.entries(AccessResponseSpecificationTag) as [AccessResponseSpecification["kind"], number][]).map(
+    ([kind, tag]) => [tag, kind],
+  ),
 );
 
 function readRequestSpecification(r: Reader): AccessRequestSpecification {
   const at = r.offset;
   const tag = r.u8();
-  const kind = REQUEST_KIND_BY_TAG.get(tag as 1);
+  const kind = REQUEST_KIND_BY_TAG.get(tag);
   switch (kind) {
     case "access-request-get":
     case "access-request-set":
@@ -354,7 +355,7 @@ export function decodeApdu(r: Reader): XDlmsApdu {
       for (let i = 0; i < n; i++) {
         const specAt = r.offset;
         const specTag = r.u8();
-        const kind = RESPONSE_KIND_BY_TAG.get(specTag as 1);
+        const kind = RESPONSE_KIND_BY_TAG.get(specTag);
         if (kind === undefined) {
           throw r
             .unexpected(
@@ -418,4 +419,26 @@ export function encodeApdu(apdu: XDlmsApdu): Uint8Array {
       break;
   }
   return w.finish();
+}
+
+/** One request specification with what the device answered for it. */
+export interface AccessOutcome {
+  readonly specification: AccessRequestSpecification;
+  /** The data returned (null-data for a set or a failure, the value read for a get). */
+  readonly data: DlmsData | undefined;
+  /** The device's result for it; undefined when the response stopped before it (break-on-error). */
+  readonly result: AccessResponseSpecification | undefined;
+}
+
+/**
+ * Pairs the specifications of a command with the data and results of its response, in order.
+ * GBCS responses do not echo the request specifications, so the reader of a response needs the
+ * command it answers (the DCC keeps it; a device's answer to it is correlated by counter).
+ */
+export function pairAccessResponse(request: AccessRequest, response: AccessResponse): AccessOutcome[] {
+  return request.accessRequestSpecification.map((specification, i) => ({
+    specification,
+    data: response.accessResponseListOfData[i],
+    result: response.accessResponseSpecification[i],
+  }));
 }

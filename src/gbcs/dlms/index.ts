@@ -18,8 +18,41 @@ import {
   isGetProtectedAttributesResponse,
 } from "./protection.js";
 
-export type { AccessRequest, AccessResponse, DataNotification, XDlmsApdu } from "./apdu.js";
-export type { DlmsData, TypeDescription } from "./data.js";
+export { type DlmsAlert, readDlmsAlert } from "./alert.js";
+export {
+  type AccessOutcome,
+  type AccessRequest,
+  type AccessRequestSpecification,
+  type AccessResponse,
+  type AccessResponseSpecification,
+  ActionResult,
+  accessResultName,
+  type CosemAttributeDescriptor,
+  type CosemMethodDescriptor,
+  DataAccessResult,
+  type DataNotification,
+  decodeApdu,
+  encodeApdu,
+  gbcsInvokeIdAndPriority,
+  type LongInvokeIdAndPriority,
+  pairAccessResponse,
+  type SelectiveAccessDescriptor,
+  type XDlmsApdu,
+} from "./apdu.js";
+export {
+  type CosemDate,
+  type CosemDateTime,
+  type CosemTime,
+  type DataType,
+  type DlmsData,
+  decodeCosemDateTime,
+  decodeData,
+  encodeCosemDateTime,
+  encodeData,
+  type TypeDescription,
+} from "./data.js";
+export { isObisCode, type ObisCode, obisFromBytes, obisToBytes } from "./obis.js";
+export type { CipheredBlock, GetProtectedAttributesResponse, ProtectionParameters } from "./protection.js";
 
 /** The plaintext of a ciphered block, decoded, or why it could not be. */
 export type ProtectedPlaintext =

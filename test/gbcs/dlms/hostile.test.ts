@@ -106,8 +106,8 @@ describe("DLMS hostile input", () => {
   });
 
   it("nesting deeper than the limit is refused, not a stack overflow", () => {
-    rejects("0101".repeat(200) + "00", "length");
-    rejects("0201".repeat(100_000) + "00", "length");
+    rejects(`${"0101".repeat(200)}00`, "length");
+    rejects(`${"0201".repeat(100_000)}00`, "length");
   });
 
   it("unknown tags and zero-size compact-array elements are refused", () => {
