@@ -70,11 +70,11 @@ export function deriveKeyFromHeaderBytes(
   const input = new Uint8Array(4 + z.length + 33);
   input[3] = 1;
   input.set(z, 4);
-  let at = 4 + z.length;
+  const at = 4 + z.length;
   input.set(ALGORITHM_ID, at);
-  input.set(originator, (at += 7));
-  input.set(transactionId, (at += 8));
-  input.set(recipient, at + 10);
+  input.set(originator, at + 7);
+  input.set(transactionId, at + 15);
+  input.set(recipient, at + 25);
   const digest = createHash("sha256").update(input).digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, 16);
 }

@@ -34,16 +34,42 @@ export function macParties(
   return fromRemoteParty ? [ACB_EUI, frame.recipient] : [frame.originator, frame.recipient];
 }
 
+/** Offsets in the body (from the DF tag) of the transaction-id, originator and recipient. */
+const TX_AT = 1;
+const ORIGINATOR_AT = 12;
+const RECIPIENT_AT = 21;
+
+/** The received bytes of `frame` when they still describe it (decoded, not edited since). */
+function receivedBody(frame: Partial<GbcsFrame>): Uint8Array | undefined {
+  const rx = frame.received;
+  if (rx === undefined || rx.content !== frame.content || rx.signature !== frame.signature) return undefined;
+  return rx.bytes.subarray(rx.bodyStart, rx.bodyEnd);
+}
+
 /** The MAC key of `frame` from the shared secret Z of its `macParties`. */
 export function macKey(
-  frame: Pick<GbcsFrame, "cra" | "counter" | "originator" | "recipient">,
+  frame: Pick<GbcsFrame, "cra" | "counter" | "originator" | "recipient"> & Partial<GbcsFrame>,
   z: Uint8Array,
 ): Uint8Array {
-  return deriveKeyFromSecret(z, frame);
+  const body = receivedBody(frame);
+  if (body === undefined) return deriveKeyFromSecret(z, frame);
+  // the header holds OtherInfo's fields as bytes already: no hex or bigint conversions
+  return deriveKeyFromHeaderBytes(
+    z,
+    body.subarray(ORIGINATOR_AT, ORIGINATOR_AT + 8),
+    body.subarray(TX_AT, TX_AT + 10),
+    body.subarray(RECIPIENT_AT, RECIPIENT_AT + 8),
+  );
 }
 
 /** Computes the 12-byte MAC of `frame` (its `mac` field, if any, is ignored). */
 export function computeMac(frame: GbcsFrame, key: Uint8Array): Uint8Array {
+  const body = receivedBody(frame);
+  if (body !== undefined) {
+    const iv = new Uint8Array(12);
+    iv.set(body.subarray(ORIGINATOR_AT, ORIGINATOR_AT + 8));
+    return gmac(key, iv, [AAD_PREFIX, body], MAC_LENGTH);
+  }
   const l = frameLayout(frame.mac === undefined ? { ...frame, mac: new Uint8Array(MAC_LENGTH) } : frame);
   return gmac(
     key,
