@@ -9,6 +9,9 @@ describe("format", () => {
     assert.equal(compact(12_300), "12.3k");
     assert.equal(compact(4_500_000), "4.5M");
     assert.equal(compact(250_000), "250k");
+    assert.equal(compact(0.5), "0.5");
+    assert.equal(compact(1.25), "1.25");
+    assert.equal(compact(2), "2");
   });
 
   it("writes rates with precision that shrinks as they grow", () => {

@@ -16,6 +16,7 @@ export function compact(n: number): string {
   if (abs >= 1e9) return `${trim(n / 1e9)}G`;
   if (abs >= 1e6) return `${trim(n / 1e6)}M`;
   if (abs >= 1e4) return `${trim(n / 1e3)}k`;
+  if (abs < 10 && !Number.isInteger(n)) return n.toFixed(2).replace(/\.?0+$/, "");
   return integer.format(n);
 }
 

@@ -31,6 +31,7 @@ function key(r: ResponseJson): string {
 export class ResponsesTable {
   readonly tile: Tile;
   readonly #rows: Row[] = [];
+  readonly #empty: HTMLElement;
   #seen = new Set<string>();
   #first = true;
 
@@ -56,7 +57,8 @@ export class ResponsesTable {
       ),
       tbody,
     );
-    this.tile.body.append(h("div", { class: "table-wrap" }, table));
+    this.#empty = h("div", { class: "table-empty" }, "No responses yet");
+    this.tile.body.append(h("div", { class: "table-wrap" }, table, this.#empty));
     this.tile.aside.textContent = "newest first";
   }
 
@@ -102,6 +104,7 @@ export class ResponsesTable {
     });
     this.#seen = seen;
     this.#first = false;
+    this.#empty.hidden = responses.length > 0;
     text(this.tile.aside, `newest first · ${Math.min(responses.length, this.#rows.length)} shown`);
   }
 }
