@@ -12,6 +12,7 @@ import {
 import { deviceEncrypter, eui, hex, keyedContext, rtdsMessage } from "./rtds.js";
 
 const DIR = "4.1.1_ECS17b";
+const DEVICE = "00DB1234567890A0";
 const file = (kind: string, type: string) => `${DIR}/ECS17b_4.1.1_${kind}_${type}_GBCS.HEX`;
 
 const SINGLE: ImportRegisterCollection = {
@@ -35,6 +36,12 @@ describe("ECS17b command", () => {
         recipient: eui(frame.recipient),
       });
       assert.equal(hex(built), hex(frame.content));
+      const fromHex = buildEcs17bCommand({
+        counter: frame.counter,
+        originator: frame.originator,
+        recipient: frame.recipient,
+      });
+      assert.equal(hex(fromHex), hex(frame.content));
     });
   }
 });
@@ -83,6 +90,13 @@ describe("ECS17b response", () => {
     );
     assert.equal(read.outcome, "encrypted");
     if (read.outcome === "encrypted") assert.equal(read.reason, "authentication failed");
+  });
+
+  it("refuses a system title that is not 8 bytes", () => {
+    assert.throws(
+      () => buildEcs17bCommand({ counter: 1n, originator: "90B3D51F3001", recipient: DEVICE }),
+      RangeError,
+    );
   });
 
   it("ERROR: a hardware fault is data, and rebuilds exactly", () => {

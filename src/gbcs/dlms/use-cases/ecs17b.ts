@@ -60,10 +60,19 @@ export interface ImportRegisterCollection {
 export interface Ecs17bCommandInput {
   /** The originator counter of the grouping header (transaction id). */
   readonly counter: bigint;
-  /** The remote party's EUI (supplier), 8 bytes: the grouping header's originator. */
-  readonly originator: Uint8Array;
-  /** The ESME's EUI, 8 bytes. */
-  readonly recipient: Uint8Array;
+  /** The remote party's EUI (supplier): the grouping header's originator; 8 bytes or 16 hex digits. */
+  readonly originator: Uint8Array | string;
+  /** The ESME's EUI, 8 bytes or 16 hex digits. */
+  readonly recipient: Uint8Array | string;
+}
+
+/** A system title (EUI-64) as 8 bytes; throws RangeError on anything else. */
+function systemTitle(eui: Uint8Array | string): Uint8Array {
+  const bytes =
+    typeof eui === "string" && /^[0-9A-Fa-f]{16}$/.test(eui) ? Uint8Array.from(Buffer.from(eui, "hex")) : eui;
+  if (typeof bytes === "string" || bytes.length !== 8)
+    throw new RangeError("a system title is 8 bytes (16 hex digits)");
+  return bytes;
 }
 
 /** The DLMS content of the ECS17b command. */
@@ -93,7 +102,13 @@ export function buildEcs17bCommand(input: Ecs17bCommandInput): Uint8Array {
             restrictingObject: NO_RESTRICTION,
           },
         ],
-        getProtectionParameters: [gbcsProtectionParameters(input.counter, input.originator, input.recipient)],
+        getProtectionParameters: [
+          gbcsProtectionParameters(
+            input.counter,
+            systemTitle(input.originator),
+            systemTitle(input.recipient),
+          ),
+        ],
       }),
     ],
   };
@@ -151,10 +166,10 @@ export function ecs17bPlaintext(registers: ImportRegisterCollection): Uint8Array
 export interface Ecs17bResponseInput {
   /** The counter of the command being answered. */
   readonly counter: bigint;
-  /** The ESME's EUI (the response's originator). */
-  readonly originator: Uint8Array;
-  /** The remote party's EUI. */
-  readonly recipient: Uint8Array;
+  /** The ESME's EUI (the response's originator), 8 bytes or 16 hex digits. */
+  readonly originator: Uint8Array | string;
+  /** The remote party's EUI, 8 bytes or 16 hex digits. */
+  readonly recipient: Uint8Array | string;
   readonly registers: ImportRegisterCollection;
   /**
    * Encrypts for the recipient as the frame does (src/gbcs/crypto \`encryptPayloadData\` with the key
@@ -177,7 +192,11 @@ function response(counter: bigint, data: DlmsData, result: number): AccessRespon
 
 /** The DLMS content of a successful ECS17b response (the ESME side). */
 export function buildEcs17bResponse(input: Ecs17bResponseInput): Uint8Array {
-  const params = gbcsProtectionParameters(input.counter, input.originator, input.recipient);
+  const params = gbcsProtectionParameters(
+    input.counter,
+    systemTitle(input.originator),
+    systemTitle(input.recipient),
+  );
   // GBCS fixes the invocation counter (the last 4 bytes of the IV) at zero.
   const invocationCounter = 0;
   const sealed = input.encrypt(ecs17bPlaintext(input.registers), Uint8Array.of(GBCS_SECURITY_CONTROL));
