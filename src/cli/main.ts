@@ -6,6 +6,10 @@ import type { Command } from "./command.js";
 
 // Each subcommand module exports one Command; add a line here when adding one.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  bench: {
+    summary: "run benchmark suites (bench/results/*.json, *.md)",
+    load: async () => (await import("./bench.js")).bench,
+  },
   gbcs: {
     summary: "decode GBCS messages to JSON and encode them back",
     load: async () => (await import("./gbcs.js")).gbcs,
