@@ -6,6 +6,10 @@ import type { Command } from "./command.js";
 
 // Each subcommand module exports one Command; add a line here when adding one.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: {
+    summary: "run the embedded DCC: DUIS web services, dashboard and a simulated fleet",
+    load: async () => (await import("./start.js")).start,
+  },
   bench: {
     summary: "run benchmark suites (bench/results/*.json, *.md)",
     load: async () => (await import("./bench.js")).bench,

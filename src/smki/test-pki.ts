@@ -17,6 +17,7 @@
  * and serialised once, signed with node:crypto, and wrapped without a second serialisation.
  */
 import {
+  createECDH,
   createHash,
   createPrivateKey,
   generateKeyPair,
@@ -24,7 +25,7 @@ import {
   randomBytes,
   sign,
 } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -268,6 +269,51 @@ function privateKeyPem(key: KeyObject): string {
   return key.export({ type: "pkcs8", format: "pem" }).toString();
 }
 
+/** DER prefix of a P-256 SubjectPublicKeyInfo: SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING header. */
+const P256_SPKI_PREFIX = Uint8Array.from(
+  Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"),
+);
+/**
+ * DER around a P-256 private key in PKCS#8 (RFC 5208 + RFC 5915), as OpenSSL writes it:
+ * prefix, the 32-byte scalar, middle, the 65-byte uncompressed public point.
+ */
+const P256_PKCS8_PREFIX = Buffer.from(
+  "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420",
+  "hex",
+);
+const P256_PKCS8_MIDDLE = Buffer.from("a144034200", "hex");
+
+/**
+ * A P-256 key pair from OpenSSL's ECDH generator, encoded straight into SPKI and PKCS#8 PEM.
+ * For thousands of device keys this is several times faster than generating KeyObjects and
+ * exporting each (a test checks the encoding against node:crypto).
+ */
+export function rawP256KeyPair(): { spki: asn.SubjectPublicKeyInfo; spkiDer: Uint8Array; pkcs8Pem: string } {
+  const ecdh = createECDH("prime256v1");
+  const point = ecdh.generateKeys();
+  let scalar = ecdh.getPrivateKey();
+  if (scalar.length < 32) scalar = Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]);
+  const spkiDer = new Uint8Array(P256_SPKI_PREFIX.length + point.length);
+  spkiDer.set(P256_SPKI_PREFIX);
+  spkiDer.set(point, P256_SPKI_PREFIX.length);
+  const pkcs8 = Buffer.concat([P256_PKCS8_PREFIX, scalar, P256_PKCS8_MIDDLE, point]);
+  const b64 = pkcs8
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n");
+  const spki = new asn.SubjectPublicKeyInfo({
+    algorithm: EC_P256_ALGORITHM,
+    subjectPublicKey: arrayBuffer(new Uint8Array(point)),
+  });
+  return { spki, spkiDer, pkcs8Pem: `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n` };
+}
+
+/** id-ecPublicKey with the prime256v1 curve, as an AlgorithmIdentifier. */
+const EC_P256_ALGORITHM = AsnConvert.parse(
+  Buffer.from("301306072a8648ce3d020106082a8648ce3d030107", "hex"),
+  asn.AlgorithmIdentifier,
+);
+
 const CA_FILES = {
   root: "root-ca.pem",
   rootKey: "root-ca.key",
@@ -493,34 +539,32 @@ export async function issueDevices(
   let done = 0;
   for (let start = 0; start < todo.length; start += batchSize) {
     const batch = todo.slice(start, start + batchSize);
-    const keys = await Promise.all(batch.map(() => newKeyPair()));
-    await Promise.all(
-      batch.map(({ eui, usage }, i) => {
-        const { privateKey, spki } = keys[i]!;
-        const der = issue({
-          serial: newSerial(),
-          issuer: ca.issuerName,
-          subject: emptySubject,
-          notBefore,
-          notAfter: NO_EXPIRY,
-          spki,
-          extensions: [
-            usageExtension[usage],
-            ...keyIdExtensions(keyIdentifier(spki), ca.keyId),
-            deviceSanExtension(eui),
-            policy,
-          ],
-          signer: ca.issuingKey,
-        });
-        const paths = credentialPaths(ca.dir, eui, usage);
-        return Promise.all([
-          writeFile(paths.certificate, pem(der)),
-          writeFile(paths.key, privateKeyPem(privateKey), { mode: 0o600 }),
-        ]);
-      }),
-    );
+    for (const { eui, usage } of batch) {
+      const keys = rawP256KeyPair();
+      const der = issue({
+        serial: newSerial(),
+        issuer: ca.issuerName,
+        subject: emptySubject,
+        notBefore,
+        notAfter: NO_EXPIRY,
+        spki: keys.spki,
+        extensions: [
+          usageExtension[usage],
+          ...keyIdExtensions(keyIdentifier(keys.spki), ca.keyId),
+          deviceSanExtension(eui),
+          policy,
+        ],
+        signer: ca.issuingKey,
+      });
+      const paths = credentialPaths(ca.dir, eui, usage);
+      // Synchronous writes: thousands of small files are written faster than through the thread pool.
+      writeFileSync(paths.certificate, pem(der));
+      writeFileSync(paths.key, keys.pkcs8Pem, { mode: 0o600 });
+    }
     done += batch.length;
     options.onProgress?.(done, todo.length);
+    // Let the event loop breathe between batches (progress bars, signals).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return todo.length;
 }

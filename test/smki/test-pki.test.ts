@@ -13,6 +13,7 @@ import {
   issueDevices,
   issueOrganisation,
   openTestCa,
+  rawP256KeyPair,
   SMKI_HW_TYPE,
   X500_UNIQUE_IDENTIFIER,
 } from "../../src/smki/test-pki.js";
@@ -164,5 +165,18 @@ describe("test PKI", () => {
       AsnConvert.serialize(new asn.AlgorithmIdentifier({ algorithm: SMKI_HW_TYPE })),
     ).toString("hex");
     assert.ok(der.includes("060d2a863a0001848fb90f01020201"), der);
+  });
+
+  it("encodes raw P-256 key pairs as node:crypto reads and writes them", () => {
+    for (let i = 0; i < 20; i++) {
+      const pair = rawP256KeyPair();
+      const privateKey = createPrivateKey(pair.pkcs8Pem);
+      const publicDer = createPublicKey(privateKey).export({ type: "spki", format: "der" });
+      assert.deepEqual(new Uint8Array(publicDer), pair.spkiDer);
+      // OpenSSL writes the same PKCS#8 bytes back.
+      assert.equal(privateKey.export({ type: "pkcs8", format: "pem" }), pair.pkcs8Pem);
+      const data = Buffer.from([i]);
+      assert.ok(verify("sha256", data, createPublicKey(privateKey), sign("sha256", data, privateKey)));
+    }
   });
 });
