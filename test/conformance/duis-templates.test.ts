@@ -1,13 +1,14 @@
 /**
  * Every RTDS 4.9.1 DUIS request template (297) reads into the typed model and builds back to XML equal
  * in content: the same elements, attributes and text, leaving out the placeholder signature and
- * whitespace between elements. One generated test per file.
+ * whitespace between elements, and valid against the DUIS 5.4 schema. One generated test per file.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isSrv, srvEntry } from "../../src/catalogue/index.js";
 import { buildRequest, type DuisRequest, parseRequest, toXmlText } from "../../src/duis/model/index.js";
+import { loadSchemaValidator } from "../../src/duis/schema/load.js";
 import { exclusiveC14n } from "../../src/duis/xml/c14n.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
 import { isXmlWhitespace, stripInterElementWhitespace, type XmlElement } from "../../src/duis/xml/tree.js";
@@ -15,6 +16,7 @@ import { reference } from "../support/reference.js";
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 const dir = reference("rtds-4.9.1-duis");
+const schema = loadSchemaValidator(reference("duis-schema"));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".XML"))
   .sort();
@@ -58,6 +60,7 @@ describe("conformance: RTDS 4.9.1 DUIS templates parse and build back", () => {
       assert.equal(content(built), content(original));
 
       const text = toXmlText(built);
+      assert.deepEqual(schema.validate(parseXml(text)), { valid: true });
       const again = parseRequest(parseXml(text).root);
       assert.deepEqual(again, unsigned(request));
     });

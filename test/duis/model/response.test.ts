@@ -14,6 +14,7 @@ import {
   parseResponse,
   toXmlText,
 } from "../../../src/duis/model/index.js";
+import { loadSchemaValidator } from "../../../src/duis/schema/load.js";
 import { exclusiveC14n } from "../../../src/duis/xml/c14n.js";
 import { parseXml } from "../../../src/duis/xml/parse.js";
 import type { XmlElement } from "../../../src/duis/xml/tree.js";
@@ -23,8 +24,14 @@ const DS = "http://www.w3.org/2000/09/xmldsig#";
 const AT = new Date("2026-01-02T03:04:05.678Z");
 const RID = parseRequestId("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000");
 
+const schema = loadSchemaValidator(reference("duis-schema"));
 const sample = (...p: string[]) => parseXml(readFileSync(reference("duis-samples", ...p))).root;
-const read = (tree: XmlElement) => parseResponse(parseXml(toXmlText(tree)).root);
+/** Serialises a built response, checks it against the DUIS 5.4 schema, and reads it back. */
+function read(tree: XmlElement): DuisResponse {
+  const doc = parseXml(toXmlText(tree));
+  assert.deepEqual(schema.validate(doc), { valid: true });
+  return parseResponse(doc.root);
+}
 
 function unsignedContent(root: XmlElement): string {
   return exclusiveC14n({
@@ -53,6 +60,7 @@ describe("DUIS response model", () => {
     assert.deepEqual([...r.body.payload.gbcsPayload.subarray(0, 3)], [0xdd, 0x00, 0x00]);
     assert.ok(r.signature);
     assert.equal(unsignedContent(rebuild(r)), unsignedContent(root));
+    assert.deepEqual(read(rebuild(r)), (({ signature: _, ...rest }) => rest)(r));
   });
 
   it("reads the 5.4 read-inventory response into typed devices and builds it back", () => {
@@ -64,6 +72,7 @@ describe("DUIS response model", () => {
       assert.ok(devices.length >= 1, name);
       assert.ok(devices.every((d) => /^[0-9A-F]{2}(-[0-9A-F]{2}){7}$/.test(d.deviceId)));
       assert.equal(unsignedContent(rebuild(r)), unsignedContent(root), name);
+      read(rebuild(r));
     }
     const r = parseResponse(sample("signing-tool", "read-inventory-response-5.4.xml"));
     if (r.body.kind !== "ResponseMessage" || r.body.payload?.kind !== "DSPInventory")
@@ -104,7 +113,12 @@ describe("DUIS response model", () => {
       { kind: "DSPScheduledMessage", gbcsPayload: bytes, scheduleId: 42 },
       { kind: "DSPScheduleID", scheduleId: 7 },
       { kind: "CINMessage", gbcsPayload: bytes, customerIdentificationNumber: "0123" },
-      { kind: "other", element: el("DSPUpdateFirmwareWarning", [el("DeviceID", "00-DB-12-34-56-78-90-A0")]) },
+      {
+        kind: "other",
+        element: el("DSPUpdateFirmwareWarning", [
+          el("InvalidDeviceIDList", "00-DB-12-34-56-78-90-A0,00-DB-12-34-56-78-90-A1"),
+        ]),
+      },
     ] as const;
     for (const payload of payloads) {
       const tree = buildServiceResponse({
