@@ -54,7 +54,7 @@ export interface XmlElement {
 
 export type XmlNode = XmlElement | XmlText;
 
-/** Where an element started in the source, for error messages (1-based line and column). */
+/** Where an element's start tag ends in the source (its `>`), for error messages; 1-based. */
 export interface XmlPosition {
   readonly line: number;
   readonly column: number;
