@@ -123,6 +123,8 @@ function writeScalar(w: Writer, type: ZclFieldType, v: ZclFieldValue, name: stri
     return;
   }
   if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`field ${name} must be an integer`);
+  const [lo, hi] = ranges[type];
+  if (v < lo || v > hi) throw new RangeError(`field ${name} = ${v} is outside ${type}`);
   switch (type) {
     case "uint8":
     case "enum8":
@@ -243,7 +245,8 @@ export function fieldsAreValid(specs: readonly ZclFieldSpec[], fields: ZclFields
       } else if (spec.type === "octetString") {
         if (!(v instanceof Uint8Array) || v.length > 0xfe) return false;
       } else if (spec.type === "rest") {
-        if (!(v instanceof Uint8Array)) return false;
+        // Present but empty would decode as absent.
+        if (!(v instanceof Uint8Array) || (spec.optional && v.length === 0)) return false;
       } else {
         if (typeof v !== "number" || !Number.isInteger(v)) return false;
         const bits = widths[spec.type] * 8;
@@ -322,7 +325,9 @@ export function randomFields(specs: readonly ZclFieldSpec[], rnd: (n: number) =>
       }
       if (spec.type === "date") out[spec.name] = Uint8Array.from({ length: 4 }, () => rnd(256));
       else if (spec.type === "octetString" || spec.type === "rest") {
-        out[spec.name] = Uint8Array.from({ length: rnd(24) }, () => rnd(256));
+        // An optional field that is present has at least one byte: empty would read as absent.
+        const min = spec.optional && spec.type === "rest" ? 1 : 0;
+        out[spec.name] = Uint8Array.from({ length: min + rnd(24) }, () => rnd(256));
       } else {
         const [lo, hi] = ranges[spec.type];
         out[spec.name] = drawInRange(rnd, lo, hi);

@@ -9,7 +9,7 @@ import { Reader, type Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
 import { SafeWriter } from "./safe-writer.js";
 import { findZclCommand, type ZclDirection, ZclGlobalCommand } from "./zcl-commands.js";
-import { decodeZclValue, encodeZclValue, type ZclValue } from "./zcl-data-types.js";
+import { decodeZclValue, encodeZclValue, isValidZclValue, type ZclValue } from "./zcl-data-types.js";
 import { readFields, trailing, writeFields, type ZclFields } from "./zcl-fields.js";
 
 /** Frame control bits (ZCL §2.4.1.1). */
@@ -207,6 +207,17 @@ export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader
   return { kind: "command", name: spec.name, fields };
 }
 
+/** Writes a value's type byte and the value; refuses a value its type cannot hold. */
+function writeValue(w: Writer, attributeId: number, value: ZclValue): void {
+  if (!isValidZclValue(value)) {
+    throw new RangeError(
+      `attribute 0x${attributeId.toString(16)}: value does not fit ZCL type 0x${value.type.toString(16)}`,
+    );
+  }
+  w.u8(value.type);
+  encodeZclValue(w, value);
+}
+
 export function encodeZclPayload(w: Writer, clusterId: number, header: ZclHeader, p: ZclPayload): void {
   switch (p.kind) {
     case "readAttributes":
@@ -218,8 +229,7 @@ export function encodeZclPayload(w: Writer, clusterId: number, header: ZclHeader
         if (rec.status === 0) {
           if (rec.value === undefined)
             throw new TypeError("a successful read attribute record needs a value");
-          w.u8(rec.value.type);
-          encodeZclValue(w, rec.value);
+          writeValue(w, rec.attributeId, rec.value);
         }
       }
       return;
@@ -228,8 +238,8 @@ export function encodeZclPayload(w: Writer, clusterId: number, header: ZclHeader
     case "writeAttributesNoResponse":
     case "reportAttributes":
       for (const rec of p.records) {
-        w.u16le(rec.attributeId).u8(rec.value.type);
-        encodeZclValue(w, rec.value);
+        w.u16le(rec.attributeId);
+        writeValue(w, rec.attributeId, rec.value);
       }
       return;
     case "writeAttributesResponse":
