@@ -33,6 +33,8 @@ export interface FeedOptions {
   /** A stream silent this long is taken for dead (the server pushes every couple of seconds). */
   readonly silenceMs: number;
   readonly maxBackoffMs: number;
+  /** How long one poll may take before it counts as a failure. */
+  readonly requestTimeoutMs: number;
 }
 
 /** After this many stream failures with the server otherwise fine, stop trying the stream. */

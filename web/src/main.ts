@@ -53,6 +53,7 @@ function mount(root: HTMLElement): void {
       pollMs: 2000,
       silenceMs: 10_000,
       maxBackoffMs: 15_000,
+      requestTimeoutMs: 8_000,
     },
     {
       summary(summary: SummaryJson): void {
