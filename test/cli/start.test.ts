@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { after, describe, it } from "node:test";
+import type { CommandIo } from "../../src/cli/command.js";
+import type { Dcc } from "../../src/cli/compose.js";
+import { parseStartArgs, runStart, start } from "../../src/cli/start.js";
+import { ConfigError, type MeterwayConfig } from "../../src/config/config.js";
+import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "meterway-start-"));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function capture(): { io: CommandIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  return {
+    io: {
+      stdout: sink((s) => {
+        out += s;
+      }),
+      stderr: sink((s) => {
+        err += s;
+      }),
+      stdin: new PassThrough(),
+      env: {},
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const NOW = Date.UTC(2026, 10, 28, 12);
+
+/** Runs the DCC, calls `use` once it listens, then stops it; returns the exit code and output. */
+async function runOnce(config: MeterwayConfig, use: (dcc: Dcc, url: string) => Promise<void>) {
+  const io = capture();
+  const stop = new AbortController();
+  let failure: unknown;
+  const code = await runStart(config, io.io, {
+    signal: stop.signal,
+    now: () => NOW,
+    onListening: (dcc, url) => {
+      use(dcc, url)
+        .catch((error: unknown) => {
+          failure = error;
+        })
+        .finally(() => stop.abort());
+    },
+  });
+  if (failure !== undefined) throw failure;
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("meterway start flags", () => {
+  it("resolves defaults and flags", () => {
+    const cwd = tempDir();
+    const defaults = parseStartArgs([], cwd);
+    assert.notEqual(defaults, "help");
+    const d = defaults as MeterwayConfig;
+    assert.equal(d.premises, 100);
+    assert.equal(d.port, 8079);
+    assert.equal(d.dataDir, join(cwd, "var"));
+    assert.deepEqual(d.store, { kind: "sqlite", file: join(cwd, "var", "meterway.db") });
+    assert.deepEqual(d.bus, { kind: "memory" });
+    assert.equal(d.pkiDir, join(cwd, "var", "pki"));
+    assert.equal(d.pkiGiven, false);
+    assert.equal(d.profile, "demo");
+    const c = parseStartArgs(
+      [
+        "--premises",
+        "7",
+        "--port",
+        "0",
+        "--data",
+        "d",
+        "--store",
+        "postgres://db/x",
+        "--pki",
+        "/keys",
+        "--profile",
+        "rtds",
+      ],
+      cwd,
+    ) as MeterwayConfig;
+    assert.equal(c.premises, 7);
+    assert.equal(c.port, 0);
+    assert.equal(c.dataDir, join(cwd, "d"));
+    assert.deepEqual(c.store, { kind: "postgres", url: "postgres://db/x" });
+    assert.equal(c.pkiDir, "/keys");
+    assert.equal(c.pkiGiven, true);
+    assert.equal(c.profile, "rtds");
+    assert.equal(parseStartArgs(["-h"], cwd), "help");
+  });
+
+  it("refuses bad flags with a reason", () => {
+    assert.throws(() => parseStartArgs(["--premises", "many"]), ConfigError);
+    assert.throws(() => parseStartArgs(["--port", "70000"]), /0-65535/);
+    assert.throws(() => parseStartArgs(["--profile", "boxed"]), /demo and rtds/);
+    assert.throws(() => parseStartArgs(["--bus", "kafka://x"]), /unknown bus/);
+    assert.throws(() => parseStartArgs(["--store", "mysql://x"]), /unknown store/);
+    assert.throws(() => parseStartArgs(["--frobnicate"]), ConfigError);
+    assert.throws(() => parseStartArgs(["extra"]), /unexpected argument/);
+  });
+
+  it("prints usage for --help and exits 2 on bad usage", async () => {
+    const help = capture();
+    assert.equal(await start(["--help"], help.io), 0);
+    assert.match(help.out(), /--premises N/);
+    const bad = capture();
+    assert.equal(await start(["--port", "x"], bad.io), 2);
+    assert.match(bad.err(), /--port x: expected a whole number/);
+  });
+
+  it("says clearly what is not supported yet", async () => {
+    const data = tempDir();
+    const base = { port: 0, host: "127.0.0.1", premises: 1 };
+    for (const [flags, message] of [
+      [["--store", "postgres://localhost/meterway"], /PostgreSQL store is not supported yet/],
+      [["--bus", "nats://localhost:4222"], /NATS bus is not supported yet/],
+      [["--profile", "rtds"], /--profile rtds is not available yet/],
+    ] as const) {
+      const config = parseStartArgs([
+        ...flags,
+        "--data",
+        data,
+        "--port",
+        String(base.port),
+        "--premises",
+        "1",
+      ]);
+      const io = capture();
+      assert.equal(await runStart(config as MeterwayConfig, io.io), 2);
+      assert.match(io.err(), message);
+    }
+  });
+});
+
+describe("meterway start", () => {
+  it("creates the data folder on first run and reuses it after a restart", async () => {
+    const data = join(tempDir(), "var");
+    const config = parseStartArgs(["--data", data, "--port", "0", "--host", "127.0.0.1", "--premises", "3"]);
+    const plan = premisesPlan(1);
+    let supplierSerial = "";
+
+    const first = await runOnce(config as MeterwayConfig, async (dcc, url) => {
+      assert.equal(dcc.firstRun, true);
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: "ok", checks: { store: "ok", bus: "ok" } });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /^meterway_devices\{status="Commissioned",type="ESME",region="Central"\} 1$/m);
+      supplierSerial = (await dcc.store.users.get(DEMO_SUPPLIER.eui))!.certificates.find(
+        (c) => c.usage === "ds",
+      )!.serial;
+      // State to find again after the restart.
+      await dcc.inventory.setStatus(plan.esme, "Suspended", NOW);
+      assert.equal(await dcc.store.counters.advance(DEMO_SUPPLIER.eui, 41n), true);
+    });
+    assert.equal(first.code, 0);
+    assert.match(first.out, /created and started/);
+    assert.match(first.out, /dashboard {6}http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(first.out, /\/api\/v1\/serviceS/);
+    assert.match(first.out, /90-B3-D5-1F-30-A0-00-01 {2}Demo Supplier +roles IS, GS/);
+    assert.match(first.out, /90b3d51f30a00001-ds\.pem/);
+    assert.match(first.out, /Fleet: 3 premises, 15 devices \(Central 5, North 5, South 5\)/);
+    assert.ok(existsSync(join(data, "meterway.db")));
+    assert.ok(existsSync(join(data, "pki", `${plan.gsme}-ka.pem`)));
+    assert.ok(existsSync(join(data, "pki", "90b3d51f30000002-xml.key")));
+
+    const second = await runOnce(config as MeterwayConfig, async (dcc) => {
+      assert.equal(dcc.firstRun, false);
+      assert.equal(dcc.fleet.added, 0);
+      assert.equal((await dcc.inventory.device(plan.esme))?.status, "Suspended");
+      assert.equal(await dcc.store.counters.advance(DEMO_SUPPLIER.eui, 41n), false, "counter kept: a replay");
+      const supplier = await dcc.store.users.get(DEMO_SUPPLIER.eui);
+      assert.equal(supplier?.certificates.find((c) => c.usage === "ds")?.serial, supplierSerial);
+    });
+    assert.equal(second.code, 0);
+    assert.match(second.out, /\(reused\)/);
+    assert.match(second.out, /Fleet: 3 premises, 15 devices/);
+  });
+});
