@@ -118,6 +118,23 @@ export function isRequestFor<S extends Srv>(request: DuisRequest, srv: S): reque
   return request.header.serviceReferenceVariant === srv;
 }
 
+/**
+ * The execution date-time of a future-dated request (xs:dateTime as written), whatever its SRV: the
+ * typed bodies' field, or the `ExecutionDateTime` child that every future-datable DUIS body starts
+ * with. Undefined for an on-demand request.
+ */
+export function executionDateTimeOf(request: DuisRequest): string | undefined {
+  const b = request.body;
+  switch (b.kind) {
+    case "ReadInventory":
+      return undefined;
+    case "generic":
+      return b.element.children.find((c) => c.name === "ExecutionDateTime")?.text;
+    default:
+      return b.executionDateTime;
+  }
+}
+
 /** The element name a body is written as. */
 export function bodyElementName(body: RequestBody): string {
   return body.kind === "generic" ? body.element.name : body.kind;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DuisError } from "../../../src/duis/errors.js";
 import {
@@ -7,6 +7,7 @@ import {
   checkRouting,
   type DuisRequest,
   el,
+  executionDateTimeOf,
   isRequestFor,
   newRequest,
   parseEui,
@@ -217,5 +218,27 @@ describe("DUIS request model: SRV-keyed body types", () => {
     assert.equal(isRequestFor(r, "4.1.1"), false);
     if (isRequestFor(r, "8.2") && r.body.kind === "ReadInventory")
       assert.equal(r.body.selector.by, "DeviceID");
+  });
+});
+
+describe("DUIS request model: execution date-time", () => {
+  it("finds ExecutionDateTime in typed and generic bodies", () => {
+    assert.equal(
+      executionDateTimeOf(fromText(template("ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML"))),
+      undefined,
+    );
+    assert.match(
+      executionDateTimeOf(fromText(template("ECS17b_4.1.1_DSP_FUTURE_DATED_REQUEST_DUIS.XML"))) ?? "",
+      /^\d{4}-/,
+    );
+    const dir = reference("rtds-4.9.1-duis");
+    let found = 0;
+    for (const f of readdirSync(dir)) {
+      const xml = readFileSync(`${dir}/${f}`, "utf8");
+      const written = /<sr:Body>\s*<sr:\w+>\s*<sr:ExecutionDateTime>([^<]+)</.exec(xml)?.[1];
+      assert.equal(executionDateTimeOf(fromText(xml)), written, f);
+      if (written !== undefined) found++;
+    }
+    assert.ok(found >= 30, `${found} future-dated templates`);
   });
 });
