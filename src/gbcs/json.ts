@@ -51,7 +51,7 @@ export function toJsonTree(value: unknown, types: Record<string, JsonType> = {},
       const out: { [key: string]: JsonValue } = {};
       for (const [k, v] of Object.entries(value)) {
         if (v === undefined) continue;
-        out[k] = toJsonTree(v, types, pointer(path, k));
+        setOwn(out, k, toJsonTree(v, types, pointer(path, k)));
       }
       return out;
     }
@@ -86,10 +86,15 @@ export function fromJsonTree(json: unknown, types: Readonly<Record<string, strin
   if (Array.isArray(json)) return json.map((v, i) => fromJsonTree(v, types, pointer(path, i)));
   if (json !== null && typeof json === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(json)) out[k] = fromJsonTree(v, types, pointer(path, k));
+    for (const [k, v] of Object.entries(json)) setOwn(out, k, fromJsonTree(v, types, pointer(path, k)));
     return out;
   }
   return json;
+}
+
+/** Sets an own property, even one named `__proto__` (plain assignment would set the prototype). */
+function setOwn(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function bad(path: string, why: string): DecodeError {
