@@ -13,10 +13,12 @@
  * - **Per-user order.** A user's messages are sent oldest first, and a message is not sent while an
  *   older one for the same user is still undelivered: the head of the queue gates the rest.
  * - **Retries.** Exponential backoff from {@link DeliveryPolicy.firstRetryMs} (at least one retry
- *   within 300 s, as DUIS asks), capped at {@link DeliveryPolicy.maxRetryMs}. After
- *   {@link DeliveryPolicy.attemptsBeforeFailed} attempts the entry moves to the failed queue, where it
- *   is kept {@link DeliveryPolicy.keepFailedMs} (two days) and re-sent every
- *   {@link DeliveryPolicy.failedProbeMs} until the endpoint is back, or it expires.
+ *   within 300 s, as DUIS asks), capped at {@link DeliveryPolicy.maxRetryMs}: after a few attempts
+ *   an entry is in the failed queue in all but name, tried again every 5 minutes, so it goes as soon
+ *   as the endpoint is back. It is kept {@link DeliveryPolicy.keepFailedMs} (two days); then it is
+ *   marked failed (the store's failed state, with the last error) and purged. (Entries stay
+ *   `pending` while they are retried because the store marks only pending entries delivered: an
+ *   entry moved to `failed` could not be marked delivered after a re-send.)
  * - **Pull.** A user without an endpoint (or with one that is down) can take its pending messages
  *   with {@link Delivery.pull}; see `src/server/duis-routes.ts`.
  *
@@ -40,12 +42,8 @@ export interface DeliveryPolicy {
   readonly backoffFactor: number;
   /** Longest wait between two retries (ms). */
   readonly maxRetryMs: number;
-  /** Attempts after which the entry is moved to the failed queue. */
-  readonly attemptsBeforeFailed: number;
   /** How long an undelivered message is kept (ms): the failed queue keeps two days. */
   readonly keepFailedMs: number;
-  /** How often entries in the failed queue are tried again (ms). */
-  readonly failedProbeMs: number;
   /** How long a POST may take before it counts as failed (ms). */
   readonly requestTimeoutMs: number;
   /** Entries claimed per pass. */
@@ -56,9 +54,7 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   firstRetryMs: 10_000,
   backoffFactor: 3,
   maxRetryMs: 300_000,
-  attemptsBeforeFailed: 6,
   keepFailedMs: 2 * 24 * 3600_000,
-  failedProbeMs: 300_000,
   requestTimeoutMs: 30_000,
   batch: 100,
 };
@@ -94,7 +90,7 @@ export interface DeliveryAttempt {
 
 export interface DeliveryDeps {
   readonly outbox: OutboxRepository;
-  readonly users: Pick<UserRepository, "get" | "list">;
+  readonly users: Pick<UserRepository, "get">;
   readonly now: Now;
   readonly post?: Poster;
   readonly policy?: Partial<DeliveryPolicy>;
@@ -104,14 +100,15 @@ export interface DeliveryDeps {
 
 export class Delivery {
   private readonly outbox: OutboxRepository;
-  private readonly users: Pick<UserRepository, "get" | "list">;
+  private readonly users: Pick<UserRepository, "get">;
   private readonly now: Now;
   private readonly post: Poster;
   readonly policy: DeliveryPolicy;
   private readonly onAttempt: (attempt: DeliveryAttempt) => void;
   /** Users whose queue a loop is working now: one loop per user keeps order and avoids doubles. */
   private readonly busy = new Set<string>();
-  private lastProbe = Number.NEGATIVE_INFINITY;
+  /** Orders ids of messages enqueued in the same millisecond (the store sorts by createdAt, id). */
+  private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -133,7 +130,9 @@ export class Delivery {
     readonly body: string;
   }): Promise<string> {
     const at = this.now();
-    const id = randomUUID();
+    this.sequence = (this.sequence + 1) % 0x1_0000_0000;
+    // Time, then this instance's sequence, then randomness (unique across nodes): ids sort in order.
+    const id = `${at.toString(16).padStart(12, "0")}-${this.sequence.toString(16).padStart(8, "0")}-${randomUUID().slice(0, 8)}`;
     await this.outbox.enqueue({
       id,
       userEui: message.userEui,
@@ -148,19 +147,14 @@ export class Delivery {
   }
 
   /**
-   * One pass: sends what is due now, user by user in order, then (every `failedProbeMs`) tries the
-   * failed queue again, then purges what expired. Safe to call concurrently: a user already being
-   * worked is skipped.
+   * One pass: sends what is due now, user by user in order, then purges what expired. Safe to call
+   * concurrently: a user already being worked is skipped.
    */
   async runDue(): Promise<void> {
     const now = this.now();
     const due = await this.outbox.claimDue(now, this.policy.batch, this.policy.requestTimeoutMs * 2);
     const claimed = new Set(due.map((entry) => entry.id));
     const users = new Set(due.map((entry) => entry.userEui));
-    if (now - this.lastProbe >= this.policy.failedProbeMs) {
-      this.lastProbe = now;
-      for (const user of await this.users.list()) users.add(user.eui);
-    }
     await Promise.all([...users].map((user) => this.deliverUser(user, claimed)));
     await this.outbox.purgeExpired(now);
   }
@@ -177,10 +171,22 @@ export class Delivery {
       const url = user?.receiveResponseUrl ?? null;
       if (url === null) return; // pull only
       for (;;) {
-        const queue = await this.outbox.forUser(userEui, this.policy.batch);
+        // Failed entries (expired, kept until purged) are no longer the queue's.
+        const queue = (await this.outbox.forUser(userEui, this.policy.batch)).filter(
+          (e) => e.state === "pending",
+        );
         if (queue.length === 0) return;
         for (const entry of queue) {
           const now = this.now();
+          if (entry.expiresAt <= now) {
+            // Two days undelivered: out of the queue, with the reason, so the rest can go.
+            await this.outbox.markAttemptFailed(
+              entry.id,
+              `expired undelivered: ${entry.lastError ?? "never tried"}`,
+              null,
+            );
+            continue;
+          }
           if (!this.isDue(entry, now, claimed)) return;
           if (!(await this.attempt(entry, url))) return;
         }
@@ -191,14 +197,11 @@ export class Delivery {
   }
 
   /**
-   * Whether the queue's head may be tried now: a first attempt, a retry whose time has come (claimed
-   * by this pass: `claimDue` pushed its nextAttemptAt by the lease), or an entry of the failed queue
-   * (this user's queue is worked either because something new is due or by the periodic probe).
+   * Whether the queue's head may be tried now: a first attempt, or a retry whose time has come
+   * (claimed by this pass: `claimDue` pushed its nextAttemptAt by the lease).
    */
   private isDue(entry: OutboxRecord, now: number, claimed: ReadonlySet<string>): boolean {
-    if (entry.expiresAt <= now) return false;
-    if (entry.state === "failed" || entry.attempts === 0 || claimed.has(entry.id)) return true;
-    return entry.nextAttemptAt <= now;
+    return entry.attempts === 0 || claimed.has(entry.id) || entry.nextAttemptAt <= now;
   }
 
   /** Sends one entry; true when delivered. */
@@ -212,14 +215,8 @@ export class Delivery {
     }
     const attempts = entry.attempts + 1;
     const at = this.now();
-    if (error === null) {
-      await this.outbox.markDelivered(entry.id, at);
-    } else if (entry.state === "failed" || attempts >= this.policy.attemptsBeforeFailed) {
-      // Into (or still in) the failed queue: probed again in failedProbeMs.
-      await this.outbox.markAttemptFailed(entry.id, error, null);
-    } else {
-      await this.outbox.markAttemptFailed(entry.id, error, at + retryDelayMs(this.policy, attempts));
-    }
+    if (error === null) await this.outbox.markDelivered(entry.id, at);
+    else await this.outbox.markAttemptFailed(entry.id, error, at + retryDelayMs(this.policy, attempts));
     this.onAttempt({ outboxId: entry.id, userEui: entry.userEui, ok: error === null, attempts, error, at });
     return error === null;
   }
