@@ -6,16 +6,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toHex } from "../../../src/gbcs/cursor.js";
+import { DecodeError } from "../../../src/gbcs/errors.js";
 import {
+  buildGcs13aCommand,
+  buildGcs13aResponse,
   decodeGbzPayload,
   encodeGbzPayload,
   type GbzCipheredBody,
   type GbzPayload,
+  gcs13aCommand,
+  readGcs13aResponse,
   ZclCluster,
   ZclDataType,
   zclAttributeName,
 } from "../../../src/gbcs/gbz/index.js";
-import { contextOf, rtdsDecrypt, rtdsMessage } from "./rtds-support.js";
+import { contextOf, rtdsDecrypt, rtdsEncrypt, rtdsMessage } from "./rtds-support.js";
 
 const FOLDER = "4.1.1_GCS13a";
 
@@ -124,5 +129,55 @@ describe("GCS13a Read GSME Consumption Register", () => {
       ],
     });
     assert.equal(toHex(encodeGbzPayload(p)), toHex(frame.content));
+  });
+});
+
+describe("GCS13a builders and reader", () => {
+  it("build the RTDS command and (with the RTDS keys) the RTDS responses byte for byte", () => {
+    const command = rtdsMessage(FOLDER, "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_COMMAND_GBCS.HEX");
+    assert.equal(toHex(buildGcs13aCommand()), toHex(command.content));
+
+    const ok = rtdsMessage(FOLDER, "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX");
+    const register = { divisor: 1000, multiplier: 1, unitOfMeasure: 1, currentSummationDelivered: 12345 };
+    assert.equal(
+      toHex(buildGcs13aResponse({ readings: register, encrypt: rtdsEncrypt(ok) })),
+      toHex(ok.content),
+    );
+
+    const error = rtdsMessage(FOLDER, "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX");
+    const readings = {
+      divisor: { status: 0xc0 },
+      multiplier: { value: 1 },
+      unitOfMeasure: { value: 1 },
+      currentSummationDelivered: { value: 12345 },
+    };
+    assert.equal(toHex(buildGcs13aResponse({ readings, encrypt: rtdsEncrypt(error) })), toHex(error.content));
+  });
+
+  it("read the register from a response, or say it stayed ciphered", () => {
+    const ok = rtdsMessage(FOLDER, "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX");
+    const read = readGcs13aResponse(decodeGbzPayload(ok.content, contextOf(ok, rtdsDecrypt(ok))));
+    assert.deepEqual(read, {
+      outcome: "success",
+      readings: {
+        divisor: { value: 1000 },
+        multiplier: { value: 1 },
+        unitOfMeasure: { value: 1 },
+        currentSummationDelivered: { value: 12345 },
+      },
+      register: { divisor: 1000, multiplier: 1, unitOfMeasure: 1, currentSummationDelivered: 12345 },
+    });
+    assert.deepEqual(readGcs13aResponse(decodeGbzPayload(ok.content, contextOf(ok))), {
+      outcome: "encrypted",
+      reason: "no decrypt hook",
+    });
+    const error = rtdsMessage(FOLDER, "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX");
+    const partial = readGcs13aResponse(decodeGbzPayload(error.content, contextOf(error, rtdsDecrypt(error))));
+    assert.equal(partial.outcome, "success");
+    if (partial.outcome !== "success") return;
+    assert.deepEqual(partial.readings.divisor, { status: 0xc0 });
+    assert.equal(partial.register, undefined);
+    // A command is not a response.
+    assert.throws(() => readGcs13aResponse(gcs13aCommand()), DecodeError);
   });
 });

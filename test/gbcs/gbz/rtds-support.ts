@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   decryptPayloadData,
   deriveKey,
+  encryptPayloadData,
   payloadKdfInfo,
   payloadParties,
 } from "../../../src/gbcs/crypto/index.js";
@@ -81,4 +82,17 @@ export function rtdsDecrypt(frame: GbcsFrame): PayloadContext["decrypt"] {
     const plaintext = decryptPayloadData(key, frame.originator, ciphertextAndTag, aad);
     return plaintext === undefined ? { ok: false, reason: "authentication failed" } : { ok: true, plaintext };
   };
+}
+
+/** An encrypt hook for a response `frame` with the RTDS keystore (the same key the decrypt hook uses). */
+export function rtdsEncrypt(frame: GbcsFrame): (plaintext: Uint8Array, aad: Uint8Array) => Uint8Array {
+  const [device, party] = payloadParties(frame);
+  const privateKey = createPrivateKey(
+    readFileSync(reference("rtds-keystore", `${party.toLowerCase()}-ka.key`)),
+  );
+  const publicKey = createPublicKey(
+    readFileSync(reference("rtds-keystore", `${device.toLowerCase()}-ka.pem`)),
+  );
+  const key = deriveKey({ ...payloadKdfInfo(frame), privateKey, publicKey });
+  return (plaintext, aad) => encryptPayloadData(key, frame.originator, plaintext, aad);
 }
