@@ -105,7 +105,8 @@ export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = 
     );
   };
   if (apdu.apdu === "access-response") {
-    apdu.accessResponseListOfData.forEach((d, index) => found("accessResponseListOfData", index, d));
+    for (const [index, d] of apdu.accessResponseListOfData.entries())
+      found("accessResponseListOfData", index, d);
   } else if (apdu.apdu === "data-notification" && apdu.notificationBody.type === "structure") {
     const elements = apdu.notificationBody.elements;
     for (let i = 0; i + 1 < elements.length; i++) {

@@ -10,32 +10,21 @@
  *   second_active_import_value double-long-unsigned OPTIONAL   -- twin element ESME only
  * }
  */
-import { DecodeError } from "../../errors.js";
-import {
-  type AccessRequest,
-  type AccessResponse,
-  ActionResult,
-  accessResultName,
-  encodeApdu,
-  gbcsInvokeIdAndPriority,
-} from "../apdu.js";
+import { DecodeError, inPath } from "../../errors.js";
+import { type AccessResponse, ActionResult, encodeApdu, gbcsInvokeIdAndPriority } from "../apdu.js";
 import { type DlmsData, encodeData } from "../data.js";
 import type { DlmsPayload } from "../index.js";
 import type { ObisCode } from "../obis.js";
 import {
   type CipheredBlock,
-  DATA_PROTECTION_CLASS_ID,
-  DATA_PROTECTION_INSTANCE,
   GBCS_SECURITY_CONTROL,
   GBCS_TAG_LENGTH,
-  GET_PROTECTED_ATTRIBUTES,
   gbcsProtectionParameters,
-  getProtectedAttributesRequestToData,
   getProtectedAttributesResponseToData,
-  NO_RESTRICTION,
   small,
   structureOf,
 } from "../protection.js";
+import { buildProtectedReadCommand, readProtectedReadResponse, systemTitle } from "./protected-reads.js";
 
 export const ECS17B_MESSAGE_CODE = 0x0027;
 /** ImportRegisterCollection: class 1 (Data), attribute 2 (value). */
@@ -66,53 +55,9 @@ export interface Ecs17bCommandInput {
   readonly recipient: Uint8Array | string;
 }
 
-/** A system title (EUI-64) as 8 bytes; throws RangeError on anything else. */
-function systemTitle(eui: Uint8Array | string): Uint8Array {
-  const bytes =
-    typeof eui === "string" && /^[0-9A-Fa-f]{16}$/.test(eui) ? Uint8Array.from(Buffer.from(eui, "hex")) : eui;
-  if (typeof bytes === "string" || bytes.length !== 8)
-    throw new RangeError("a system title is 8 bytes (16 hex digits)");
-  return bytes;
-}
-
 /** The DLMS content of the ECS17b command. */
 export function buildEcs17bCommand(input: Ecs17bCommandInput): Uint8Array {
-  const request: AccessRequest = {
-    apdu: "access-request",
-    longInvokeIdAndPriority: gbcsInvokeIdAndPriority(input.counter),
-    dateTime: null,
-    accessRequestSpecification: [
-      {
-        kind: "access-request-action",
-        cosemMethodDescriptor: {
-          classId: DATA_PROTECTION_CLASS_ID,
-          instanceId: DATA_PROTECTION_INSTANCE,
-          methodId: GET_PROTECTED_ATTRIBUTES,
-        },
-      },
-    ],
-    accessRequestListOfData: [
-      getProtectedAttributesRequestToData({
-        objectList: [
-          {
-            classId: IMPORT_REGISTER_COLLECTION.classId,
-            logicalName: IMPORT_REGISTER_COLLECTION.logicalName,
-            attributeIndex: 2,
-            dataIndex: 0,
-            restrictingObject: NO_RESTRICTION,
-          },
-        ],
-        getProtectionParameters: [
-          gbcsProtectionParameters(
-            input.counter,
-            systemTitle(input.originator),
-            systemTitle(input.recipient),
-          ),
-        ],
-      }),
-    ],
-  };
-  return encodeApdu(request);
+  return buildProtectedReadCommand("ECS17b", input);
 }
 
 export function importRegisterCollectionToData(r: ImportRegisterCollection): DlmsData {
@@ -236,43 +181,18 @@ export type Ecs17bResponse =
  * Throws a DecodeError when the payload is not an ECS17b response.
  */
 export function readEcs17bResponse(payload: DlmsPayload): Ecs17bResponse {
-  const apdu = payload.apdu;
-  const spec = apdu.apdu === "access-response" ? apdu.accessResponseSpecification[0] : undefined;
-  if (
-    apdu.apdu !== "access-response" ||
-    spec === undefined ||
-    apdu.accessResponseSpecification.length !== 1
-  ) {
-    throw new DecodeError("not an ECS17b response: one access-response specification expected", {
+  const read = inPath("ECS17b", () => readProtectedReadResponse(payload));
+  if (read.outcome !== "success") return read;
+  const [collection, ...more] = read.values;
+  if (collection === undefined || more.length > 0) {
+    throw new DecodeError("one protected attribute value expected", {
       code: "unexpected",
       offset: 0,
       path: "ECS17b",
     });
   }
-  if (spec.result !== ActionResult.success) {
-    return { outcome: "failure", actionResult: spec.result, actionResultName: accessResultName(spec) };
-  }
-  const view = payload.protectedAttributes[0];
-  if (view === undefined) {
-    throw new DecodeError("ECS17b success without protected attributes", {
-      code: "unexpected",
-      offset: 0,
-      path: "ECS17b",
-    });
-  }
-  const decrypted = view.decrypted;
-  if (decrypted === undefined || !decrypted.ok) {
-    return {
-      outcome: "encrypted",
-      protectedAttributes: view.response.protectedAttributes,
-      reason: decrypted?.reason ?? "no decrypter",
-    };
-  }
-  const [collection] = structureOf(decrypted.data, 1, "protected attribute values");
-  try {
-    return { outcome: "success", registers: importRegisterCollectionFromData(collection!) };
-  } catch (error) {
-    if (error instanceof DecodeError) throw error.withPath("ECS17b.registers");
-    throw error;
-  }
+  return {
+    outcome: "success",
+    registers: inPath("ECS17b.registers", () => importRegisterCollectionFromData(collection)),
+  };
 }
