@@ -10,8 +10,9 @@
  * - Responses: the request store keeps each request's latest state only, so the history the chart
  *   needs is gathered from the `request.state` events the pipeline publishes (I99 on acknowledgement,
  *   I0 or an E-code when the request ends), each completed with its request record (target device,
- *   time received) into a rolling `ResponseWindow`. In cluster mode the events reach every node, so
- *   each node's dashboard shows the whole DCC. The window starts empty when the process starts.
+ *   time received) and counted into `ResponseStats` (per-second counters and latency histograms, in
+ *   bounded memory at any rate). In cluster mode the events reach every node, so each node's
+ *   dashboard shows the whole DCC. The statistics start empty when the process starts.
  */
 import type { Bus, Subscription } from "../bus/port.js";
 import type { Repositories } from "../store/port.js";
@@ -26,7 +27,7 @@ import type {
   LatencyPercentiles,
   ResponseRecord,
 } from "./dashboard-source.js";
-import { ResponseWindow } from "./dashboard-window.js";
+import { ResponseStats } from "./dashboard-stats.js";
 
 export interface StoreDashboardSourceOptions {
   readonly store: Pick<Repositories, "devices" | "outbox" | "requests">;
@@ -37,10 +38,10 @@ export interface StoreDashboardSourceOptions {
   readonly now: () => number;
   /** How long device counts are reused (default 10 s). */
   readonly deviceCountsTtlMs?: number;
-  /** How far back responses are kept (default 15 min: the chart shows 10). */
+  /** How far back response statistics are kept (default 15 min: the chart shows 10). */
   readonly retainMs?: number;
-  /** Most responses kept (default 500,000). */
-  readonly capacity?: number;
+  /** Resolution of the statistics (default 1 s; the chart's buckets are multiples of it). */
+  readonly resolutionMs?: number;
   /** Where to report a failed lookup (the event is still counted, without its device and latency). */
   readonly log?: (message: string, error: unknown) => void;
 }
@@ -58,7 +59,7 @@ function tally(map: Map<string, number>): KeyCount[] {
 
 export class StoreDashboardSource implements DashboardSource {
   readonly #options: StoreDashboardSourceOptions;
-  readonly #window: ResponseWindow;
+  readonly #stats: ResponseStats;
   readonly #ttl: number;
   #devices: Promise<DeviceCounts> | undefined;
   #subscriptions: Subscription[] = [];
@@ -68,9 +69,9 @@ export class StoreDashboardSource implements DashboardSource {
   constructor(options: StoreDashboardSourceOptions) {
     this.#options = options;
     this.#ttl = options.deviceCountsTtlMs ?? 10_000;
-    this.#window = new ResponseWindow({
+    this.#stats = new ResponseStats({
       ...(options.retainMs === undefined ? {} : { retainMs: options.retainMs }),
-      ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
+      ...(options.resolutionMs === undefined ? {} : { resolutionMs: options.resolutionMs }),
     });
     // Listens from construction, so the window fills from startup, before anyone opens the page.
     this.#subscribe();
@@ -98,7 +99,7 @@ export class StoreDashboardSource implements DashboardSource {
     this.#subscriptions = [];
   }
 
-  /** Resolves when every response seen so far is in the window. */
+  /** Resolves when every response seen so far is counted. */
   async settled(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
@@ -115,7 +116,7 @@ export class StoreDashboardSource implements DashboardSource {
     } catch (error) {
       this.#options.log?.("dashboard: request lookup failed", error);
     }
-    this.#window.add({ at: new Date(at), requestId, srv, deviceId, responseCode: code, latencyMs });
+    this.#stats.add({ at: new Date(at), requestId, srv, deviceId, responseCode: code, latencyMs });
   }
 
   #deviceCounts(): Promise<DeviceCounts> {
@@ -162,11 +163,11 @@ export class StoreDashboardSource implements DashboardSource {
   }
 
   async responseCounts(window: BucketWindow): Promise<readonly CodeCounts[]> {
-    return this.#window.counts(window);
+    return this.#stats.counts(window);
   }
 
   async latency(from: Date, to: Date): Promise<LatencyPercentiles> {
-    return this.#window.latency(from, to);
+    return this.#stats.latency(from, to);
   }
 
   async deliveryQueue(): Promise<DeliveryQueueSizes> {
@@ -175,6 +176,6 @@ export class StoreDashboardSource implements DashboardSource {
   }
 
   async latestResponses(limit: number): Promise<readonly ResponseRecord[]> {
-    return this.#window.latest(limit);
+    return this.#stats.latest(limit);
   }
 }
