@@ -35,6 +35,7 @@ async function loadSuite(projectRoot: string, file: string): Promise<BenchModule
 /** Suite name → runner; add a line per suite. */
 const suites: Record<string, (ctx: BenchContext) => Promise<void>> = {
   gbcs: async (ctx) => (await loadSuite(ctx.projectRoot, "gbcs.ts")).run(ctx),
+  duis: async (ctx) => (await loadSuite(ctx.projectRoot, "duis.ts")).run(ctx),
 };
 
 const USAGE = `usage: meterway bench [suite...] [--min-cpu-ms N]
