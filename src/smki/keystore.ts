@@ -157,11 +157,21 @@ export class KeyStore implements GbcsKeys {
   private load(id: string): Entry {
     const file = id.toLowerCase();
     let certificate: X509Certificate | undefined;
+    let bareKey: KeyObject | undefined;
     let privateKey: KeyObject | undefined;
     for (const dir of this.directories) {
-      if (certificate === undefined) {
-        const pem = readIfExists(join(dir, `${file}.pem`));
-        if (pem !== undefined) certificate = new X509Certificate(pem);
+      if (certificate === undefined && bareKey === undefined) {
+        const path = join(dir, `${file}.pem`);
+        const pem = readIfExists(path);
+        // a certificate as a rule; some test folders hold a bare public key (SPKI PEM) instead
+        if (pem !== undefined) {
+          try {
+            if (pem.includes("-----BEGIN CERTIFICATE-----")) certificate = new X509Certificate(pem);
+            else bareKey = createPublicKey(pem);
+          } catch (error) {
+            throw new Error(`key store: cannot read ${path}`, { cause: error });
+          }
+        }
       }
       if (privateKey === undefined) {
         const key = readIfExists(join(dir, `${file}.key`));
