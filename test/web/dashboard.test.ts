@@ -82,8 +82,8 @@ async function textOf(page: Page, selector: string): Promise<string> {
 }
 
 describe("dashboard page in chromium", { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), "meterway-web-"));
-  const dist = join(work, "dist");
+  let work: string;
+  let dist: string;
   let source: MemoryDashboardSource;
   let app: FastifyInstance;
   let address: string;
@@ -92,6 +92,8 @@ describe("dashboard page in chromium", { skip }, () => {
   const problems: string[] = [];
 
   before(async () => {
+    work = mkdtempSync(join(tmpdir(), "meterway-web-"));
+    dist = join(work, "dist");
     // Build the current sources into a private folder: never a stale web/dist, never a shared one.
     await build({
       configFile: resolve("web/vite.config.ts"),
@@ -126,7 +128,7 @@ describe("dashboard page in chromium", { skip }, () => {
   after(async () => {
     await context?.close();
     await app?.close();
-    rmSync(work, { recursive: true, force: true });
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   it("shows the instance in the header", async () => {
