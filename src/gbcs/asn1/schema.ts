@@ -30,6 +30,15 @@ export interface Asn1Codec<T> {
   encode(w: Writer, value: T, path: string, forms: ReadonlyMap<string, number>): void;
   /** The same type under another identifier octet (IMPLICIT tagging). */
   withTag(tag: number): Asn1Codec<T>;
+  /** A random valid value (the quartet's `random`), drawn from `rnd` (integers in [0, n)). */
+  random(rnd: RandomInt): T;
+}
+
+/** A source of uniformly drawn integers in [0, n): a seeded generator in tests and the simulator. */
+export type RandomInt = (n: number) => number;
+
+function randomBytes(rnd: RandomInt, max: number): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from({ length: rnd(max + 1) }, () => rnd(256));
 }
 
 function recordForm(forms: DerLengthForms, path: string, lengthOctets: number, length: number): void {
@@ -41,9 +50,11 @@ function primitive<T>(
   what: string,
   decodeValue: (v: Reader) => T,
   encodeValue: (value: T) => Uint8Array,
+  random: (rnd: RandomInt) => T,
 ): Asn1Codec<T> {
   return {
     tags: [tag],
+    random,
     decode(r, path, forms) {
       const tlv = expectTlv(r, tag, what);
       recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
@@ -55,7 +66,7 @@ function primitive<T>(
       writeTlv(w, tag, encodeValue(value), forms.get(path));
     },
     withTag(t) {
-      return primitive(t, what, decodeValue, encodeValue);
+      return primitive(t, what, decodeValue, encodeValue, random);
     },
   };
 }
@@ -86,7 +97,12 @@ function integerContent(n: bigint): Uint8Array {
 
 /** INTEGER as a bigint (sequence numbers and counters are 64-bit). */
 export function integer(): Asn1Codec<bigint> {
-  return primitive(Asn1Tag.integer, "INTEGER", readIntegerContent, integerContent);
+  return primitive(Asn1Tag.integer, "INTEGER", readIntegerContent, integerContent, (rnd) => {
+    // Mostly counters (0 .. 2^64-1), sometimes negative.
+    let n = 0n;
+    for (let i = 0, len = 1 + rnd(8); i < len; i++) n = (n << 8n) | BigInt(rnd(256));
+    return rnd(8) === 0 ? -n : n;
+  });
 }
 
 /** INTEGER that GBCS keeps small (codes, roles, modes): a number; larger values are refused. */
@@ -103,6 +119,7 @@ export function smallInteger(tag: number = Asn1Tag.integer, what = "INTEGER"): A
       return Number(n);
     },
     (n) => integerContent(BigInt(n)),
+    (rnd) => (rnd(4) === 0 ? rnd(0x1_0000_0000) - 0x8000_0000 : rnd(256)),
   );
 }
 
@@ -117,6 +134,7 @@ export function octetString(): Asn1Codec<Uint8Array> {
     "OCTET STRING",
     (v) => v.rest().slice(),
     (b) => b,
+    (rnd) => randomBytes(rnd, 24),
   );
 }
 
@@ -126,6 +144,7 @@ export function nullValue(): Asn1Codec<null> {
     "NULL",
     () => null,
     () => new Uint8Array(0),
+    () => null,
   );
 }
 
@@ -149,6 +168,10 @@ export function bitString(): Asn1Codec<BitString> {
       out[0] = b.unusedBits;
       out.set(b.bytes, 1);
       return out;
+    },
+    (rnd) => {
+      const bytes = randomBytes(rnd, 4);
+      return { unusedBits: bytes.length === 0 ? 0 : rnd(8), bytes };
     },
   );
 }
@@ -179,6 +202,8 @@ export function generalizedTime(): Asn1Codec<Date> {
       return date;
     },
     (d) => Uint8Array.from(formatGeneralizedTime(d), (c) => c.charCodeAt(0)),
+    // Whole seconds from 2000 to about 2100.
+    (rnd) => new Date(Date.UTC(2000, 0, 1) + rnd(3_155_760_000) * 1000),
   );
 }
 
@@ -200,6 +225,12 @@ export function derBytes(tag: number = Asn1Tag.sequence): Asn1Codec<Uint8Array> 
     },
     withTag(t) {
       return derBytes(t);
+    },
+    random(rnd) {
+      // Any content of this tag: the codec does not look inside (a certificate is not checked here).
+      const w = new SafeWriter(32);
+      writeTlv(w, tag, randomBytes(rnd, 300));
+      return w.finish();
     },
   };
 }
@@ -241,9 +272,11 @@ function constructed<T>(
   what: string,
   decodeContent: (v: Reader, path: string, forms: DerLengthForms) => T,
   encodeContent: (w: Writer, value: T, path: string, forms: ReadonlyMap<string, number>) => void,
+  random: (rnd: RandomInt) => T,
 ): Asn1Codec<T> {
   return {
     tags: [tag],
+    random,
     decode(r, path, forms) {
       const tlv = expectTlv(r, tag, what);
       recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
@@ -257,7 +290,7 @@ function constructed<T>(
       writeTlv(w, tag, inner.finish(), forms.get(path));
     },
     withTag(t) {
-      return constructed(t, what, decodeContent, encodeContent);
+      return constructed(t, what, decodeContent, encodeContent, random);
     },
   };
 }
@@ -291,6 +324,14 @@ export function sequence<F extends Record<string, FieldSpec<unknown, boolean>>>(
         spec.codec.encode(w, v, childPath(path, name), forms);
       }
     },
+    (rnd) => {
+      const out: Record<string, unknown> = {};
+      for (const [name, spec] of entries) {
+        if (spec.optional && rnd(2) === 0) continue;
+        out[name] = spec.codec.random(rnd);
+      }
+      return out as SequenceValue<F>;
+    },
   );
 }
 
@@ -312,6 +353,7 @@ export function sequenceOf<T>(item: Asn1Codec<T>): Asn1Codec<readonly T[]> {
         item.encode(w, x, `${path}[${i}]`, forms);
       });
     },
+    (rnd) => Array.from({ length: rnd(4) }, () => item.random(rnd)),
   );
 }
 
@@ -346,10 +388,17 @@ export function choice<A extends Record<string, Asn1Codec<unknown>>>(
     withTag() {
       throw new TypeError("a CHOICE cannot be IMPLICIT tagged");
     },
+    random(rnd) {
+      const [name, codec] = entries[rnd(entries.length)]!;
+      return { choice: name, value: codec.random(rnd) } as ChoiceValue<A>;
+    },
   };
 }
 
 export type Asn1Value<C> = C extends Asn1Codec<infer T> ? T : never;
+
+/** How deep an untyped DER tree may nest (GBCS structures are a few levels deep). */
+const MAX_UNTYPED_DEPTH = 32;
 
 /** A DER value of no known type: its identifier octet and either its content or, constructed, its parts. */
 export interface DerNode {
@@ -362,9 +411,28 @@ export interface DerNode {
  * message codes that have no GBCS type here: still exact, though untyped.
  */
 export function anyDer(): Asn1Codec<DerNode> {
+  const randomNode = (rnd: RandomInt, depth: number): DerNode => {
+    const tagNumber = rnd(31);
+    const cls = rnd(4) << 6;
+    if (depth < 3 && rnd(3) === 0) {
+      return {
+        tag: cls | ASN1_CONSTRUCTED | tagNumber,
+        content: Array.from({ length: rnd(4) }, () => randomNode(rnd, depth + 1)),
+      };
+    }
+    return { tag: cls | tagNumber, content: randomBytes(rnd, 20) };
+  };
   const codec: Asn1Codec<DerNode> = {
     tags: Array.from({ length: 256 }, (_, i) => i).filter((t) => (t & 0x1f) !== 0x1f),
+    random: (rnd) => randomNode(rnd, 0),
     decode(r, path, forms) {
+      // The path holds one '[' per level: refuse deep nesting before it costs the stack.
+      if (path.split("[").length > MAX_UNTYPED_DEPTH) {
+        throw new DecodeError(`DER nested deeper than ${MAX_UNTYPED_DEPTH} levels`, {
+          code: "unexpected",
+          offset: r.absoluteOffset,
+        });
+      }
       const tlv = readTlv(r);
       recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
       if ((tlv.tag & ASN1_CONSTRUCTED) === 0) return { tag: tlv.tag, content: tlv.value.rest().slice() };
