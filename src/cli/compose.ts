@@ -7,6 +7,7 @@
  * First run (an empty data folder): the test PKI, the demo users and the simulated fleet are
  * created. Later runs reuse them, so state (inventory, counters, outbox, audit) survives restarts.
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -14,13 +15,17 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { MemoryBus } from "../bus/memory.js";
 import type { Bus } from "../bus/port.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
-import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, provisionFleet } from "../dcc/fleet.js";
+import { Delivery } from "../dcc/delivery.js";
+import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
 import { Inventory } from "../dcc/inventory.js";
+import { Pipeline } from "../dcc/pipeline.js";
 import { Registration } from "../dcc/registration.js";
 import { type AppPlugin, appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
+import { duisRoutes } from "../server/duis-routes.js";
 import { DccMetrics } from "../server/metrics.js";
+import { SimFleet } from "../sim/fleet.js";
 import { KeyStore } from "../smki/keystore.js";
 import {
   credentialPaths,
@@ -113,18 +118,69 @@ export interface ServiceParts {
 export type PlatformParts = Omit<Dcc, "app" | "listen" | "close">;
 
 // ─── DCC pipeline and simulated fleet ───────────────────────────────────────────────────────────
-// This is the place where the request pipeline (src/dcc/pipeline), delivery, the DUIS routes
-// (src/server/duis-routes.ts) and the simulated fleet (src/sim, attached to `parts.wan`) are built
-// from the platform parts and returned as plugins plus a close function.
-async function composeService(_parts: PlatformParts): Promise<ServiceParts> {
-  return { plugins: [], close: async () => {} };
+// The request pipeline (src/dcc/pipeline), delivery, the DUIS routes (src/server/duis-routes.ts)
+// and the simulated fleet (src/sim: premises i as src/dcc/fleet.ts provisioned it, attached to the
+// WAN and built on its first command).
+async function composeService(parts: PlatformParts): Promise<ServiceParts> {
+  const { store, bus, wan, now, pki, metrics } = parts;
+  if (pki.xmlSigning === undefined) {
+    throw new ConfigError(`${pki.dir}: no XML-signing key for the DCC (${ACB_EUI}-xml.pem and .key)`);
+  }
+  const signer = {
+    privateKey: createPrivateKey(readFileSync(pki.xmlSigning.keyPath)),
+    certificate: new X509Certificate(readFileSync(pki.xmlSigning.certificatePath)),
+  };
+  const delivery = new Delivery({
+    outbox: store.outbox,
+    users: store.users,
+    now,
+    onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
+  });
+  const pipeline = new Pipeline({
+    store,
+    bus,
+    wan,
+    inventory: parts.inventory,
+    registration: parts.registration,
+    gbcsKeys: parts.keys,
+    signer,
+    delivery,
+    now,
+    onAnswered: (srv, code, ms) => {
+      metrics.requests.inc({ srv: srv ?? "unknown", code });
+      if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
+    },
+  });
+  const devices = new SimFleet(KeyStore.fromDirectory(pki.dir), now);
+  const remoteParties = [ACB_EUI, ...DEMO_USERS.map((u) => u.eui)];
+  for (let i = 0; i < parts.fleet.premises; i++) {
+    const p = premisesPlan(i);
+    const han = [
+      { eui: p.esme, type: "ESME" },
+      { eui: p.gsme, type: "GSME" },
+      { eui: p.gpf, type: "GPF" },
+      { eui: p.ihd, type: "IHD" },
+    ] as const;
+    wan.attach(p.chf, p.region, devices.lazyHub({ hubEui: p.chf, devices: han, remoteParties }));
+  }
+  return {
+    plugins: [appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now })],
+    async start() {
+      await pipeline.start();
+      delivery.start();
+    },
+    async close() {
+      pipeline.stop();
+      await delivery.stop();
+    },
+  };
 }
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 
 function openStore(config: MeterwayConfig): Store {
   switch (config.store.kind) {
     case "sqlite":
-      return openSqliteStore({ file: config.store.file });
+      return openSqliteStore({ file: config.store.file, synchronous: config.store.synchronous });
     case "postgres":
       throw new ConfigError(
         `--store ${config.store.url}: the PostgreSQL store is not supported yet; use a SQLite file (the default)`,

@@ -95,6 +95,12 @@ export interface PipelineDeps {
   readonly dispatchConcurrency?: number;
   /** WAN timeout per command (ms). */
   readonly sendTimeoutMs?: number;
+  /**
+   * Told when a request gets its final answer (a synchronous E-code or refusal, or the asynchronous
+   * I0/E2x): SRV (null when unknown), code (`I0`, `E4`, `HTTP 401`…), ms since it was received.
+   * The composition root feeds metrics from it.
+   */
+  readonly onAnswered?: (srv: string | null, code: string, durationMs: number) => void;
   /** Told about failures the pipeline survives (a store error in a background job…). */
   readonly log?: (message: string, error?: unknown) => void;
 }
@@ -288,6 +294,11 @@ export class Pipeline {
       requestId === undefined ? null : formatRequestId(requestId),
       { error: error.key, message: error.message },
     ).catch((e: unknown) => this.log("audit failed", e));
+    this.deps.onAnswered?.(
+      srv ?? null,
+      error.responseCode ?? `HTTP ${error.httpStatus}`,
+      this.deps.now() - at,
+    );
     if (error.responseCode !== null && requestId !== undefined && srv !== undefined && isSrv(srv)) {
       await this.recordRefusal(request!, error.responseCode, error.message, at).catch((e: unknown) =>
         this.log("refusal not recorded", e),
@@ -361,6 +372,7 @@ export class Pipeline {
       body,
     });
     await this.publishState(request, outcome.code === "I0" ? "responded" : "failed", outcome.code);
+    this.deps.onAnswered?.(request.srv, outcome.code, at - request.receivedAt);
     this.deps.delivery.kick();
   }
 

@@ -90,3 +90,8 @@ export class ImportEnergy {
     return { activeWh: Math.floor(active), reactiveVarh: Math.floor(active * this.profile.reactiveRatio) };
   }
 }
+
+/** The energy model of the simulated ESME with this EUI (the same for every run and every reader). */
+export function esmeEnergy(eui: string): ImportEnergy {
+  return new ImportEnergy(profileFromSeed(seedFromEui(eui)));
+}

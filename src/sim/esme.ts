@@ -62,17 +62,7 @@ export class SimEsme implements SimDevice {
 
   /** The register collection the meter would report now (what ECS17b returns, before encryption). */
   registers(at = this.now()): ImportRegisterCollection {
-    const reading = this.energy.at(at);
-    const base = {
-      activeImportValue: reading.activeWh,
-      activeImportScaler: 0,
-      activeImportUnit: DlmsUnit.Wh,
-      reactiveImportValue: reading.reactiveVarh,
-      reactiveImportScaler: 0,
-      reactiveImportUnit: DlmsUnit.varh,
-    };
-    // The second element of a twin meter: a share of the same premises' energy.
-    return this.twin ? { ...base, secondActiveImportValue: Math.floor(reading.activeWh / 4) } : base;
+    return importRegisterCollection(this.energy, at, this.twin);
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
@@ -117,4 +107,26 @@ export class SimEsme implements SimDevice {
     };
     return encodeFrame(protectFrame(response, macKey(response, z)));
   }
+}
+
+/**
+ * The ECS17b import register collection of an energy model at an instant: active import (Wh) and
+ * reactive import (varh), scaler 0; a twin-element meter adds its second element's active import.
+ */
+export function importRegisterCollection(
+  energy: ImportEnergy,
+  at: number,
+  twin = false,
+): ImportRegisterCollection {
+  const reading = energy.at(at);
+  const base = {
+    activeImportValue: reading.activeWh,
+    activeImportScaler: 0,
+    activeImportUnit: DlmsUnit.Wh,
+    reactiveImportValue: reading.reactiveVarh,
+    reactiveImportScaler: 0,
+    reactiveImportUnit: DlmsUnit.varh,
+  };
+  // The second element of a twin meter: a share of the same premises' energy.
+  return twin ? { ...base, secondActiveImportValue: Math.floor(reading.activeWh / 4) } : base;
 }

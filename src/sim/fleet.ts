@@ -7,7 +7,7 @@
 import type { KeyStore } from "../smki/keystore.js";
 import { SimCommsHub } from "./chf.js";
 import type { SimDevice, SimDeviceType } from "./device.js";
-import { ImportEnergy, profileFromSeed, seedFromEui } from "./energy.js";
+import { esmeEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
 import { DeviceKeyring } from "./keyring.js";
 import { SimStubDevice } from "./stubs.js";
@@ -46,6 +46,18 @@ export class SimFleet {
     return hub;
   }
 
+  /**
+   * A hub handler that builds its premises on the first command it relays, so that a large fleet
+   * costs a closure per hub until a device is used. Attach it to the WAN like `hub.handle`.
+   */
+  lazyHub(spec: SimPremisesSpec): (bytes: Uint8Array) => Promise<Uint8Array[]> {
+    let hub: SimCommsHub | undefined;
+    return (bytes) => {
+      hub ??= this.hub(spec.hubEui) ?? this.addPremises(spec);
+      return hub.handle(bytes);
+    };
+  }
+
   /** Every hub, in the order added. */
   hubs(): SimCommsHub[] {
     return [...this.hubsByEui.values()];
@@ -73,7 +85,7 @@ export class SimFleet {
     if (type === "ESME") {
       return new SimEsme({
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
-        energy: new ImportEnergy(profileFromSeed(seedFromEui(eui))),
+        energy: esmeEnergy(eui),
         now: this.now,
       });
     }

@@ -1,0 +1,53 @@
+/**
+ * What a Service User's client does to talk to the DCC, as small functions shared by `meterway
+ * request` and the end-to-end tests: build a DUIS 4.1.1 request, sign it, POST it, and register a
+ * receive-response URL through the signed user API (see `src/server/duis-routes.ts`).
+ */
+import type { KeyObject, X509Certificate } from "node:crypto";
+import { buildRequest, type Eui, newRequest } from "../duis/model/index.js";
+import { signDuis } from "../duis/signature/sign.js";
+import { signedAuthorization } from "../server/duis-routes.js";
+
+/** A user's DUIS signing identity: its EUI (16 hex), key and certificate. */
+export interface UserIdentity {
+  readonly eui: string;
+  readonly privateKey: KeyObject;
+  readonly certificate: X509Certificate;
+}
+
+/** `90b3d51f30a00001` → `90-B3-D5-1F-30-A0-00-01`. */
+export function duisEui(eui: string): Eui {
+  const hex = eui.replaceAll("-", "").toUpperCase();
+  if (!/^[0-9A-F]{16}$/.test(hex)) throw new RangeError(`not an EUI-64: '${eui}'`);
+  return hex.match(/../g)!.join("-") as Eui;
+}
+
+/** A signed SRV 4.1.1 Read Instantaneous Import Registers request (CV1) for `device`. */
+export function readImportRegistersRequest(user: UserIdentity, device: string, counter: bigint): string {
+  const request = newRequest(
+    {
+      requestId: { originator: duisEui(user.eui), target: duisEui(device), counter },
+      commandVariant: 1,
+      serviceReference: "4.1",
+      serviceReferenceVariant: "4.1.1",
+    },
+    { kind: "ReadInstantaneousImportRegisters" },
+  );
+  return signDuis(buildRequest(request), { privateKey: user.privateKey, certificate: user.certificate });
+}
+
+/** The `Authorization` header of a user-API call. */
+export function userApiAuthorization(
+  user: UserIdentity,
+  method: string,
+  pathAndQuery: string,
+  body: string,
+  at = new Date(),
+): string {
+  return signedAuthorization({ user: user.eui, privateKey: user.privateKey, method, pathAndQuery, body, at });
+}
+
+/** The path of the receive-URL user API for `eui`. */
+export function receiveUrlPath(eui: string): string {
+  return `/api/v1/users/${eui.replaceAll("-", "").toLowerCase()}/receive-url`;
+}
