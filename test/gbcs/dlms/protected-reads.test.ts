@@ -10,11 +10,13 @@ import { decodeDlmsPayload } from "../../../src/gbcs/dlms/index.js";
 import { getProtectedAttributesRequestFromData } from "../../../src/gbcs/dlms/protection.js";
 import {
   buildProtectedReadCommand,
+  buildProtectedReadErrorResponse,
+  buildProtectedReadResponse,
   PROTECTED_READS,
   protectedReadByMessageCode,
   readProtectedReadResponse,
 } from "../../../src/gbcs/dlms/use-cases/protected-reads.js";
-import { hex, keyedContext, rtdsDlmsMessages } from "./rtds.js";
+import { deviceEncrypter, hex, keyedContext, rtdsDlmsMessages } from "./rtds.js";
 
 const messages = rtdsDlmsMessages().filter(
   (m) => protectedReadByMessageCode(m.frame.messageCode) !== undefined,
@@ -57,12 +59,18 @@ describe("protected reads", () => {
   }
 
   for (const { name, frame } of responses) {
-    it(`${name}: reads as one value per object, or a failure`, () => {
+    it(`${name}: reads as one value per object (or a failure) and is rebuilt exactly`, () => {
       const useCase = protectedReadByMessageCode(frame.messageCode)!;
       const payload = decodeDlmsPayload(frame.content, keyedContext(frame, payloadParties(frame)[1]));
       const read = readProtectedReadResponse(payload);
       if (name.includes("ERROR")) {
         assert.equal(read.outcome, "failure");
+        if (read.outcome !== "failure") return;
+        const built = buildProtectedReadErrorResponse({
+          counter: frame.counter,
+          actionResult: read.actionResult,
+        });
+        assert.equal(hex(built), hex(frame.content));
         return;
       }
       assert.equal(read.outcome, "success", JSON.stringify(read));
@@ -77,6 +85,15 @@ describe("protected reads", () => {
           `${name} value ${i}`,
         );
       }
+      // The ESME side gives back the same bytes from the same values.
+      const built = buildProtectedReadResponse({
+        counter: frame.counter,
+        originator: frame.originator,
+        recipient: frame.recipient,
+        values: read.values,
+        encrypt: deviceEncrypter(frame),
+      });
+      assert.equal(hex(built), hex(frame.content));
     });
   }
 

@@ -11,20 +11,16 @@
  * }
  */
 import { DecodeError, inPath } from "../../errors.js";
-import { type AccessResponse, ActionResult, encodeApdu, gbcsInvokeIdAndPriority } from "../apdu.js";
 import { type DlmsData, encodeData } from "../data.js";
 import type { DlmsPayload } from "../index.js";
 import type { ObisCode } from "../obis.js";
+import { type CipheredBlock, small, structureOf } from "../protection.js";
 import {
-  type CipheredBlock,
-  GBCS_SECURITY_CONTROL,
-  GBCS_TAG_LENGTH,
-  gbcsProtectionParameters,
-  getProtectedAttributesResponseToData,
-  small,
-  structureOf,
-} from "../protection.js";
-import { buildProtectedReadCommand, readProtectedReadResponse, systemTitle } from "./protected-reads.js";
+  buildProtectedReadCommand,
+  buildProtectedReadErrorResponse,
+  buildProtectedReadResponse,
+  readProtectedReadResponse,
+} from "./protected-reads.js";
 
 export const ECS17B_MESSAGE_CODE = 0x0027;
 /** ImportRegisterCollection: class 1 (Data), attribute 2 (value). */
@@ -116,44 +112,14 @@ export interface Ecs17bResponseInput {
   /** The remote party's EUI, 8 bytes or 16 hex digits. */
   readonly recipient: Uint8Array | string;
   readonly registers: ImportRegisterCollection;
-  /**
-   * Encrypts for the recipient as the frame does (src/gbcs/crypto \`encryptPayloadData\` with the key
-   * of \`payloadKdfInfo\` for the response header, GBCS IV): given the plaintext and the additional
-   * data (the security control byte), returns the ciphertext followed by its 12-byte tag.
-   */
+  /** As in ProtectedReadResponseInput: ciphertext||tag of the plaintext under the frame's payload key. */
   readonly encrypt: (plaintext: Uint8Array, aad: Uint8Array) => Uint8Array;
-}
-
-function response(counter: bigint, data: DlmsData, result: number): AccessResponse {
-  return {
-    apdu: "access-response",
-    longInvokeIdAndPriority: gbcsInvokeIdAndPriority(counter),
-    dateTime: null,
-    accessRequestSpecification: null,
-    accessResponseListOfData: [data],
-    accessResponseSpecification: [{ kind: "access-response-action", result }],
-  };
 }
 
 /** The DLMS content of a successful ECS17b response (the ESME side). */
 export function buildEcs17bResponse(input: Ecs17bResponseInput): Uint8Array {
-  const params = gbcsProtectionParameters(
-    input.counter,
-    systemTitle(input.originator),
-    systemTitle(input.recipient),
-  );
-  // GBCS fixes the invocation counter (the last 4 bytes of the IV) at zero.
-  const invocationCounter = 0;
-  const sealed = input.encrypt(ecs17bPlaintext(input.registers), Uint8Array.of(GBCS_SECURITY_CONTROL));
-  if (sealed.length < GBCS_TAG_LENGTH) throw new RangeError("encrypt returned less than a tag");
-  const ciphertext = sealed.slice(0, sealed.length - GBCS_TAG_LENGTH);
-  const tag = sealed.slice(sealed.length - GBCS_TAG_LENGTH);
-  const block: CipheredBlock = { securityControl: GBCS_SECURITY_CONTROL, invocationCounter, ciphertext, tag };
-  const data = getProtectedAttributesResponseToData({
-    getProtectionParameters: [params],
-    protectedAttributes: block,
-  });
-  return encodeApdu(response(input.counter, data, ActionResult.success));
+  const { registers, ...rest } = input;
+  return buildProtectedReadResponse({ ...rest, values: [importRegisterCollectionToData(registers)] });
 }
 
 /** The DLMS content of a failed ECS17b response: null-data and the action result (e.g. 1 hardware-fault). */
@@ -161,9 +127,7 @@ export function buildEcs17bErrorResponse(input: {
   readonly counter: bigint;
   readonly actionResult: number;
 }): Uint8Array {
-  if (input.actionResult === ActionResult.success)
-    throw new RangeError("an error response needs a failing result");
-  return encodeApdu(response(input.counter, { type: "null-data" }, input.actionResult));
+  return buildProtectedReadErrorResponse(input);
 }
 
 export type Ecs17bResponse =

@@ -8,20 +8,24 @@
 import { DecodeError } from "../../errors.js";
 import {
   type AccessRequest,
+  type AccessResponse,
   ActionResult,
   accessResultName,
   encodeApdu,
   gbcsInvokeIdAndPriority,
 } from "../apdu.js";
-import { type CosemDateTime, type DlmsData, encodeCosemDateTime } from "../data.js";
+import { type CosemDateTime, type DlmsData, encodeCosemDateTime, encodeData } from "../data.js";
 import type { DlmsPayload } from "../index.js";
 import type { ObisCode } from "../obis.js";
 import {
   type CipheredBlock,
   DATA_PROTECTION_CLASS_ID,
+  GBCS_SECURITY_CONTROL,
+  GBCS_TAG_LENGTH,
   GET_PROTECTED_ATTRIBUTES,
   gbcsProtectionParameters,
   getProtectedAttributesRequestToData,
+  getProtectedAttributesResponseToData,
   NO_RESTRICTION,
   type ObjectListElement,
   structureOf,
@@ -219,6 +223,69 @@ export function buildProtectedReadCommand(
     ],
   };
   return encodeApdu(request);
+}
+
+export interface ProtectedReadResponseInput {
+  /** The counter of the command being answered. */
+  readonly counter: bigint;
+  /** The ESME (the response's originator), 8 bytes or 16 hex digits. */
+  readonly originator: Uint8Array | string;
+  /** The response's recipient, 8 bytes or 16 hex digits. */
+  readonly recipient: Uint8Array | string;
+  /** One value per object of the use case (the plaintext is structure { ...values }). */
+  readonly values: readonly DlmsData[];
+  /**
+   * Encrypts for the party the data is for, as the frame does (src/gbcs/crypto
+   * `encryptPayloadData` with the key of `payloadKdfInfo` for the response header, GBCS IV): given
+   * the plaintext and the additional data (the security control byte), returns the ciphertext
+   * followed by its 12-byte tag.
+   */
+  readonly encrypt: (plaintext: Uint8Array, aad: Uint8Array) => Uint8Array;
+}
+
+function actionResponse(counter: bigint, data: DlmsData, result: number): AccessResponse {
+  return {
+    apdu: "access-response",
+    longInvokeIdAndPriority: gbcsInvokeIdAndPriority(counter),
+    dateTime: null,
+    accessRequestSpecification: null,
+    accessResponseListOfData: [data],
+    accessResponseSpecification: [{ kind: "access-response-action", result }],
+  };
+}
+
+/** The DLMS content of a successful protected read response (the ESME side). */
+export function buildProtectedReadResponse(input: ProtectedReadResponseInput): Uint8Array {
+  const params = gbcsProtectionParameters(
+    input.counter,
+    systemTitle(input.originator),
+    systemTitle(input.recipient),
+  );
+  const plaintext = encodeData({ type: "structure", elements: input.values });
+  const sealed = input.encrypt(plaintext, Uint8Array.of(GBCS_SECURITY_CONTROL));
+  if (sealed.length < GBCS_TAG_LENGTH) throw new RangeError("encrypt returned less than a tag");
+  const block: CipheredBlock = {
+    securityControl: GBCS_SECURITY_CONTROL,
+    // GBCS fixes the invocation counter (the last 4 bytes of the IV) at zero.
+    invocationCounter: 0,
+    ciphertext: sealed.slice(0, sealed.length - GBCS_TAG_LENGTH),
+    tag: sealed.slice(sealed.length - GBCS_TAG_LENGTH),
+  };
+  const data = getProtectedAttributesResponseToData({
+    getProtectionParameters: [params],
+    protectedAttributes: block,
+  });
+  return encodeApdu(actionResponse(input.counter, data, ActionResult.success));
+}
+
+/** The DLMS content of a failed protected read: null-data and the action result (e.g. 1 hardware-fault). */
+export function buildProtectedReadErrorResponse(input: {
+  readonly counter: bigint;
+  readonly actionResult: number;
+}): Uint8Array {
+  if (input.actionResult === ActionResult.success)
+    throw new RangeError("an error response needs a failing result");
+  return encodeApdu(actionResponse(input.counter, { type: "null-data" }, input.actionResult));
 }
 
 export type ProtectedReadResponse =
