@@ -6,7 +6,12 @@ import { isAbsolute, join, resolve } from "node:path";
 
 /** Where state is kept. `sqlite` with file `:memory:` is a throwaway store (tests). */
 export type StoreConfig =
-  | { readonly kind: "sqlite"; readonly file: string }
+  | {
+      readonly kind: "sqlite";
+      readonly file: string;
+      /** NORMAL (default): commits survive the process dying; FULL: they survive power loss too. */
+      readonly synchronous: "NORMAL" | "FULL";
+    }
   | { readonly kind: "postgres"; readonly url: string };
 
 /** How the platform's parts talk. */
@@ -48,19 +53,34 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-/** Turns a `--store` value into a StoreConfig: a file path or `sqlite:PATH` → sqlite, `postgres://` → postgres. */
-export function parseStoreUrl(url: string | undefined, dataDir: string): StoreConfig {
-  if (url === undefined || url === "") return { kind: "sqlite", file: join(dataDir, "meterway.db") };
-  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { kind: "postgres", url };
-  if (url.startsWith("sqlite:")) {
-    const file = url.slice("sqlite:".length).replace(/^\/\//, "");
-    if (file === "") throw new ConfigError("--store sqlite: needs a file, e.g. sqlite:./var/meterway.db");
-    return { kind: "sqlite", file: file === ":memory:" ? file : resolve(file) };
+/**
+ * Turns a `--store` value into a StoreConfig: empty → `<dataDir>/meterway.db`; a file path or
+ * `sqlite:PATH` → SQLite, with `?synchronous=full` for power-loss durability; `postgres://` →
+ * PostgreSQL.
+ */
+export function parseStoreUrl(url: string | undefined, dataDir: string, cwd = process.cwd()): StoreConfig {
+  if (url === undefined || url === "") {
+    return { kind: "sqlite", file: join(dataDir, "meterway.db"), synchronous: "NORMAL" };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { kind: "postgres", url };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("sqlite:")) {
     throw new ConfigError(`--store ${url}: unknown store; use a SQLite file path or postgres://...`);
   }
-  return { kind: "sqlite", file: url === ":memory:" ? url : resolve(url) };
+  let rest = url.startsWith("sqlite:") ? url.slice("sqlite:".length).replace(/^\/\//, "") : url;
+  let synchronous: "NORMAL" | "FULL" = "NORMAL";
+  const query = rest.indexOf("?");
+  if (query >= 0) {
+    const params = new URLSearchParams(rest.slice(query + 1));
+    rest = rest.slice(0, query);
+    for (const [key, value] of params) {
+      if (key !== "synchronous" || !/^(normal|full)$/i.test(value)) {
+        throw new ConfigError(`--store ${url}: the only option is synchronous=normal|full`);
+      }
+      synchronous = value.toUpperCase() as "NORMAL" | "FULL";
+    }
+  }
+  if (rest === "") throw new ConfigError(`--store ${url}: needs a file, e.g. sqlite:./var/meterway.db`);
+  return { kind: "sqlite", file: rest === ":memory:" ? rest : resolve(cwd, rest), synchronous };
 }
 
 /** Turns a `--bus` value into a BusConfig: empty or `memory` → in process, `nats://` → NATS. */
@@ -107,7 +127,7 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     port,
     host: input.host ?? DEFAULTS.host,
     premises,
-    store: parseStoreUrl(input.store, dataDir),
+    store: parseStoreUrl(input.store, dataDir, cwd),
     bus: parseBusUrl(input.bus),
     pkiDir,
     pkiGiven,

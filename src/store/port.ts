@@ -8,7 +8,8 @@
  *
  * Durability: a method's promise resolves only after the change is committed, so the pipeline may
  * acknowledge (I99) a request once `requests.insert`/`transition` has resolved: nothing acknowledged
- * is lost when the process dies afterwards.
+ * is lost when the process dies afterwards. Each call is its own commit; group the writes of one
+ * step in `transaction` when commits per second matter (one commit instead of several).
  */
 import type {
   AuditRecord,

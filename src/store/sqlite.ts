@@ -1,9 +1,12 @@
 /**
  * The embedded store: SQLite through better-sqlite3 (synchronous, in process), behind the async port.
  *
- * - WAL journal, so readers never block the writer; `synchronous=FULL` by default, so a committed
- *   write (an acknowledged request) survives power loss, not only a process crash. `NORMAL` is
- *   faster and loses at most the last transactions on power loss; choose it for load tests.
+ * - WAL journal, so readers never block the writer. Durability is chosen by `synchronous`:
+ *   NORMAL (the default) makes each commit reach the WAL file before the call returns, so a
+ *   committed write (an acknowledged request) survives the process dying, which is what the design
+ *   promises; only an operating-system crash or power loss can undo the last commits. FULL also
+ *   fsyncs every commit and survives power loss, at a large cost in commits per second (see
+ *   bench/results/platform.md); choose it with `--store sqlite:FILE?synchronous=full`.
  * - Every statement is prepared once per store instance and reused.
  * - One connection per store. A single call is atomic because better-sqlite3 runs it to completion
  *   before returning; `transaction()` holds a BEGIN IMMEDIATE across awaits and makes every other
@@ -50,7 +53,7 @@ import type {
 export interface SqliteStoreOptions {
   /** Database file, or `:memory:` for a throwaway store. */
   readonly file: string;
-  /** FULL (default): durable on power loss. NORMAL: durable on process crash only. */
+  /** NORMAL (default): a commit survives the process dying. FULL: it also survives power loss (slower). */
   readonly synchronous?: "FULL" | "NORMAL";
   /** Migrations to apply (default: the product's); tests pass their own to check versioning. */
   readonly migrations?: readonly Migration[];
@@ -665,7 +668,7 @@ export class SqliteStore implements Store {
     this.db = new Database(options.file);
     try {
       if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
-      this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+      this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
       this.db.pragma("foreign_keys = ON");
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       this.schemaVersion = migrate(this.db, options.migrations ?? SQLITE_MIGRATIONS, options.now ?? Date.now);

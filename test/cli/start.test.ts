@@ -77,7 +77,11 @@ describe("meterway start flags", () => {
     assert.equal(d.premises, 100);
     assert.equal(d.port, 8079);
     assert.equal(d.dataDir, join(cwd, "var"));
-    assert.deepEqual(d.store, { kind: "sqlite", file: join(cwd, "var", "meterway.db") });
+    assert.deepEqual(d.store, {
+      kind: "sqlite",
+      file: join(cwd, "var", "meterway.db"),
+      synchronous: "NORMAL",
+    });
     assert.deepEqual(d.bus, { kind: "memory" });
     assert.equal(d.pkiDir, join(cwd, "var", "pki"));
     assert.equal(d.pkiGiven, false);
@@ -107,6 +111,12 @@ describe("meterway start flags", () => {
     assert.equal(c.pkiGiven, true);
     assert.equal(c.profile, "rtds");
     assert.equal(parseStartArgs(["-h"], cwd), "help");
+    const full = parseStartArgs(["--store", "sqlite:db/x.db?synchronous=full"], cwd) as MeterwayConfig;
+    assert.deepEqual(full.store, {
+      kind: "sqlite",
+      file: join(cwd, "db/x.db"),
+      synchronous: "FULL",
+    });
   });
 
   it("refuses bad flags with a reason", () => {
@@ -115,6 +125,7 @@ describe("meterway start flags", () => {
     assert.throws(() => parseStartArgs(["--profile", "boxed"]), /demo and rtds/);
     assert.throws(() => parseStartArgs(["--bus", "kafka://x"]), /unknown bus/);
     assert.throws(() => parseStartArgs(["--store", "mysql://x"]), /unknown store/);
+    assert.throws(() => parseStartArgs(["--store", "x.db?journal=off"]), /synchronous=normal\|full/);
     assert.throws(() => parseStartArgs(["--frobnicate"]), ConfigError);
     assert.throws(() => parseStartArgs(["extra"]), /unexpected argument/);
   });
