@@ -134,15 +134,26 @@ export function payloadContext(
   keys?: GbcsKeys,
   onDecrypt?: (result: DecryptResult) => void,
 ): PayloadContext {
-  const base = {
+  // one literal per shape, no spread: this runs for every message
+  if (keys === undefined) {
+    return {
+      messageCode: frame.messageCode,
+      cra: frame.cra,
+      useCase,
+      originator: frame.originator,
+      recipient: frame.recipient,
+      counter: frame.counter,
+    };
+  }
+  return {
     messageCode: frame.messageCode,
     cra: frame.cra,
     useCase,
     originator: frame.originator,
     recipient: frame.recipient,
     counter: frame.counter,
+    decrypt: payloadDecrypter(frame, keys, onDecrypt),
   };
-  return keys === undefined ? base : { ...base, decrypt: payloadDecrypter(frame, keys, onDecrypt) };
 }
 
 /** Decodes a message and, with keys, checks it. Throws only DecodeError. */

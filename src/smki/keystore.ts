@@ -73,7 +73,9 @@ export class KeyStore implements GbcsKeys {
       entry.publicKey ??
       certificate?.publicKey ??
       (entry.privateKey !== undefined ? createPublicKey(entry.privateKey) : undefined);
-    const prior = this.entries.get(`${eui}-${entry.usage}`);
+    const prior = this.entry(eui, entry.usage);
+    // drop the aliases (other spellings of this EUI) so that lookups see the new keys
+    for (const [key, value] of this.entries) if (value === prior) this.entries.delete(key);
     this.entries.set(`${eui}-${entry.usage}`, {
       certificate: certificate ?? (entry.publicKey === undefined ? prior?.certificate : undefined),
       publicKey: publicKey ?? prior?.publicKey,
@@ -144,12 +146,17 @@ export class KeyStore implements GbcsKeys {
   }
 
   private entry(eui: string, usage: KeyUsage): Entry {
+    // the EUI as given first (no normalising on a message check's hot path), then its canonical form
+    const raw = `${eui}-${usage}`;
+    const hit = this.entries.get(raw);
+    if (hit !== undefined) return hit;
     const id = `${normaliseEui(eui)}-${usage}`;
     let entry = this.entries.get(id);
     if (entry === undefined) {
       entry = this.load(id);
       this.entries.set(id, entry);
     }
+    this.entries.set(raw, entry);
     return entry;
   }
 
