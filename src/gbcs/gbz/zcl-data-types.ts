@@ -352,3 +352,21 @@ export function randomZclValue(code: ZclDataTypeCode, rnd: RandomInt): ZclValue 
 
 /** Every type code this module knows. */
 export const zclDataTypeCodes: readonly ZclDataTypeCode[] = Object.values(ZclDataType);
+
+/** The ZCL UTCTime epoch, 2000-01-01T00:00:00Z, in Unix milliseconds. */
+export const ZCL_UTC_EPOCH_MS = Date.UTC(2000, 0, 1);
+/** ZCL UTCTime 0xFFFFFFFF: "invalid / not set" (GBCS also uses it for "cancel" or "never"). */
+export const ZCL_UTC_INVALID = 0xffffffff;
+
+/** A ZCL UTCTime (seconds since 2000-01-01 UTC) as a Date; undefined for 0xFFFFFFFF. */
+export function zclUtcTimeToDate(seconds: number): Date | undefined {
+  return seconds === ZCL_UTC_INVALID ? undefined : new Date(ZCL_UTC_EPOCH_MS + seconds * 1000);
+}
+
+/** A Date as a ZCL UTCTime (whole seconds since 2000-01-01 UTC); RangeError outside 2000-2136. */
+export function dateToZclUtcTime(date: Date): number {
+  const seconds = Math.floor((date.getTime() - ZCL_UTC_EPOCH_MS) / 1000);
+  if (!(seconds >= 0 && seconds < ZCL_UTC_INVALID))
+    throw new RangeError(`${date.toISOString()} is not a ZCL UTCTime`);
+  return seconds;
+}

@@ -9,10 +9,12 @@ import { describe, it } from "node:test";
 import { toHex } from "../../../src/gbcs/cursor.js";
 import {
   componentFrame,
+  dateToZclUtcTime,
   decodeGbzPayload,
   encodeGbzPayload,
   type GbzPayload,
   ZclCluster,
+  zclUtcTimeToDate,
 } from "../../../src/gbcs/gbz/index.js";
 import { contextOf, isGbzContent, rtdsDecrypt, rtdsMessage, rtdsMessages } from "./rtds-support.js";
 
@@ -49,6 +51,13 @@ describe("GBZ payloads of the RTDS set", () => {
       publishSnapshot: 13,
       readAttributesResponse: 15,
     });
+  });
+
+  it("ZCL UTCTime converts to and from Date (seconds since 2000-01-01 UTC)", () => {
+    assert.deepEqual(zclUtcTimeToDate(JAN_2015), new Date("2015-01-01T00:00:00Z"));
+    assert.equal(dateToZclUtcTime(new Date("2015-01-01T00:00:00.900Z")), JAN_2015);
+    assert.equal(zclUtcTimeToDate(0xffffffff), undefined);
+    assert.throws(() => dateToZclUtcTime(new Date("1999-12-31T23:59:59Z")), RangeError);
   });
 
   it("Generic Critical Alert (GBZ): alert code and time stamp, no component", () => {
