@@ -137,6 +137,7 @@ describe("dashboard page in chromium", { skip }, () => {
     assert.equal(await textOf(page, "[data-field=devices]"), "4,731");
     assert.equal(await textOf(page, "[role=status]"), "Live");
     assert.match(await textOf(page, ".facts"), /up3 h 5 min/);
+    assert.equal(await page.title(), "meterway · embedded");
   });
 
   it("shows devices by status and by CSP region", async () => {
@@ -261,6 +262,7 @@ describe("dashboard page in chromium", { skip }, () => {
     const said = (await banner.textContent()) ?? "";
     assert.match(said, /Server unreachable\. Retrying in \d+ s \(attempt \d+\)/);
     assert.equal(await textOf(page, "[role=status]"), "Unreachable");
+    assert.equal(await page.title(), "meterway · unreachable");
     // The figures stay on screen, marked stale.
     assert.equal(await textOf(page, "[data-field=premises]"), "1,234");
     assert.equal(await page.locator("body.is-stale").count(), 1);

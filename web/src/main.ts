@@ -29,6 +29,7 @@ function mount(root: HTMLElement): void {
   const queue = new QueueTile(ids);
   const table = new ResponsesTable(ids, RESPONSES);
   let feed: Feed | undefined;
+  let mode = "connecting";
   const banner = new Banner(() => feed?.retryNow());
 
   root.replaceChildren(
@@ -65,7 +66,8 @@ function mount(root: HTMLElement): void {
         rates.update(summary.requests);
         latency.update(summary.latency);
         queue.update(summary.delivery);
-        document.title = `meterway · ${summary.instance.mode}`;
+        mode = summary.instance.mode;
+        document.title = `meterway · ${mode}`;
       },
       responses(responses: ResponsesJson): void {
         table.update(responses.responses);
@@ -73,6 +75,10 @@ function mount(root: HTMLElement): void {
       state(state): void {
         header.state(state);
         banner.state(state);
+        // The tab says so too, for a dashboard left open in the background.
+        const trouble =
+          state.kind === "unreachable" ? "unreachable" : state.kind === "degraded" ? "degraded" : "";
+        document.title = trouble === "" ? `meterway · ${mode}` : `meterway · ${trouble}`;
       },
     },
   );
