@@ -149,9 +149,20 @@ export const zclCommands: readonly ZclCommandSpec[] = [
       f("startTime", "utcTime"),
       f("durationInMinutes", "uint16"),
       f("price", "uint32"),
-      // ZSE 1.1+ appends price ratio, generation price, alternate cost, ... (19 octets) that GBCS
-      // says carry no meaning: kept as they came.
-      opt("additionalFields", "rest"),
+      // ZSE 1.1+ appends these 19 octets, which GBCS says carry no meaning; each is optional.
+      opt("priceRatio", "uint8"),
+      opt("generationPrice", "uint32"),
+      opt("generationPriceRatio", "uint8"),
+      opt("alternateCostDelivered", "uint32"),
+      opt("alternateCostUnit", "enum8"),
+      opt("alternateCostTrailingDigit", "bitmap8"),
+      opt("numberOfBlockThresholds", "uint8"),
+      opt("priceControl", "bitmap8"),
+      opt("numberOfGenerationTiers", "uint8"),
+      opt("generationTier", "enum8"),
+      opt("extendedNumberOfPriceTiers", "uint8"),
+      opt("extendedPriceTier", "enum8"),
+      opt("extendedRegisterTier", "enum8"),
     ],
   },
   {
