@@ -1,7 +1,8 @@
 /**
  * The DLMS COSEM (xDLMS) payload of a GBCS message: the content of a General Signing grouping
- * header whose message code belongs to a DLMS device (the ESME) — an access-request (command),
- * access-response (response) or data-notification (alert).
+ * header whose message code belongs to a DLMS COSEM device — the ESME, and the CHF in CCSxx, CS01a
+ * and DBCHxx — an access-request (command), access-response (response) or data-notification
+ * (alert).
  *
  * `encodeDlmsPayload(decodeDlmsPayload(x))` equals `x` byte for byte: the APDU tree is the source of
  * truth. Sensitive data (get_protected_attributes results) is also offered split into its
@@ -59,7 +60,7 @@ export type ProtectedPlaintext =
   | { readonly ok: true; readonly plaintext: Uint8Array; readonly data: DlmsData }
   | { readonly ok: false; readonly reason: string };
 
-/** One get_protected_attributes result of an access-response. */
+/** One get_protected_attributes result (protection parameters and ciphered block) in the payload. */
 export interface ProtectedAttributesView {
   /**
    * Where it is: an index in accessResponseListOfData (a get_protected_attributes result), or in a
@@ -76,7 +77,7 @@ export interface ProtectedAttributesView {
 export interface DlmsPayload {
   readonly family: "dlms";
   readonly apdu: XDlmsApdu;
-  /** Sensitive results found in an access-response (empty otherwise); views of `apdu`. */
+  /** Sensitive data found in an access-response or a data-notification (else empty); views of `apdu`. */
   readonly protectedAttributes: readonly ProtectedAttributesView[];
 }
 

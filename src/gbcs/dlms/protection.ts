@@ -5,7 +5,7 @@
  * Command parameters: structure { object_list array of object_list_element, get_protection_parameters
  * array of protection_parameters_element }. Response data: structure { get_protection_parameters,
  * protected_attributes octet-string }, where protected_attributes is a ciphered block:
- * security control byte (0x31: encryption only, GBCS' key set), 4-byte invocation counter,
+ * security control byte (0x31: authenticated encryption, security suite 1), 4-byte invocation counter,
  * ciphertext, 12-byte GCM tag.
  *
  * Decryption is the frame's business (PayloadContext.decrypt; src/gbcs/crypto/payload-encryption.ts):
@@ -22,13 +22,14 @@ import { DecodeError } from "../errors.js";
 import type { DlmsData } from "./data.js";
 import { type ObisCode, obisFromBytes, obisToBytes } from "./obis.js";
 
-/** GBCS Data Protection object (class 30) on the ESME. */
+/** The Data Protection interface class. */
 export const DATA_PROTECTION_CLASS_ID = 30;
+/** The ESME's Data Protection object of ECS17b; each protected read has its own (PROTECTED_READS). */
 export const DATA_PROTECTION_INSTANCE: ObisCode = "0-0:43.2.8.255";
 /** Method 1 of class 30. */
 export const GET_PROTECTED_ATTRIBUTES = 1;
 
-/** Security control byte of GBCS protected attributes: bit 5 encryption, key set 1 (GBCS §8.5). */
+/** Security control byte of GBCS protected attributes: authentication (bit 4) and encryption (bit 5), suite 1. */
 export const GBCS_SECURITY_CONTROL = 0x31;
 export const GBCS_TAG_LENGTH = 12;
 /** Transaction id first byte for protected attributes (0x01-0x03 are the CRA flags of frames). */
