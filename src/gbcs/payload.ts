@@ -7,14 +7,16 @@
  */
 import { type Asn1Payload, decodeAsn1Payload, encodeAsn1Payload } from "./asn1/index.js";
 import { type DlmsPayload, decodeDlmsPayload, encodeDlmsPayload } from "./dlms/index.js";
-import { inPath } from "./errors.js";
+import { DecodeError } from "./errors.js";
 import { decodeGbzPayload, encodeGbzPayload, type GbzPayload } from "./gbz/index.js";
 import { type PayloadFamily, payloadFamily } from "./message-codes.js";
+import { decodeOtherPayload, encodeOtherPayload, type OtherPayload, otherFormatFor } from "./other/index.js";
 import type { PayloadContext } from "./payload-context.js";
 
 export type { Asn1Payload } from "./asn1/index.js";
 export type { DlmsPayload } from "./dlms/index.js";
 export type { GbzPayload } from "./gbz/index.js";
+export type { OtherPayload } from "./other/index.js";
 
 /** Content kept as bytes: no codec for its family yet, or a format nobody decodes. */
 export interface OpaquePayload {
@@ -25,28 +27,36 @@ export interface OpaquePayload {
 }
 
 /** A decoded payload, discriminated by `family`. */
-export type GbcsPayload = DlmsPayload | GbzPayload | Asn1Payload | OpaquePayload;
+export type GbcsPayload = DlmsPayload | GbzPayload | Asn1Payload | OtherPayload | OpaquePayload;
 
 /** Families with a codec wired in here. */
-export const DECODED_FAMILIES: readonly PayloadFamily[] = ["dlms", "gbz", "asn1"];
+export const DECODED_FAMILIES: readonly PayloadFamily[] = ["dlms", "gbz", "asn1", "other"];
 
 /**
  * Decodes `content` with the codec of its family. Throws only DecodeError (with `payload.` in front
  * of the codec's path).
  */
 export function decodePayload(content: Uint8Array, ctx: PayloadContext): GbcsPayload {
-  const family = payloadFamily(ctx.messageCode, content);
-  switch (family) {
-    case "dlms":
-      return inPath("payload", () => decodeDlmsPayload(content, ctx));
-    case "gbz":
-      return inPath("payload", () => decodeGbzPayload(content, ctx));
-    case "asn1":
-      return inPath("payload", () => decodeAsn1Payload(content, ctx));
-    case "other":
-      return { family: "opaque", bytes: content, reason: `no ${family} codec` };
-    case undefined:
-      return { family: "opaque", bytes: content, reason: "unknown format" };
+  // the other family names its own message codes (none in GBCS as RTDS has it); then the table
+  const other = otherFormatFor(ctx) !== undefined;
+  const family = other ? "other" : payloadFamily(ctx.messageCode, content);
+  try {
+    switch (family) {
+      case "dlms":
+        return decodeDlmsPayload(content, ctx);
+      case "gbz":
+        return decodeGbzPayload(content, ctx);
+      case "asn1":
+        return decodeAsn1Payload(content, ctx);
+      case "other":
+        if (!other) return { family: "opaque", bytes: content, reason: "no other format" };
+        return decodeOtherPayload(content, ctx);
+      case undefined:
+        return { family: "opaque", bytes: content, reason: "unknown format" };
+    }
+  } catch (error) {
+    if (error instanceof DecodeError) throw error.withPath("payload");
+    throw error;
   }
 }
 
@@ -59,6 +69,8 @@ export function encodePayload(payload: GbcsPayload): Uint8Array {
       return encodeGbzPayload(payload);
     case "asn1":
       return encodeAsn1Payload(payload);
+    case "other":
+      return encodeOtherPayload(payload);
     case "opaque":
       return payload.bytes;
   }
