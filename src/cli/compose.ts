@@ -24,7 +24,7 @@ import { type AppPlugin, appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
 import { duisRoutes } from "../server/duis-routes.js";
-import { DccMetrics, observeBus } from "../server/metrics.js";
+import { DccMetrics } from "../server/metrics.js";
 import { SimFleet } from "../sim/fleet.js";
 import { KeyStore } from "../smki/keystore.js";
 import {
@@ -353,15 +353,6 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
       for (const c of await store.devices.counts()) {
         metrics.devices.inc({ status: c.status, type: c.type, region: c.region }, c.count);
       }
-    });
-
-    const metricSubscriptions = observeBus(
-      bus,
-      metrics,
-      async (id) => (await store.requests.get(id))?.receivedAt,
-    );
-    closers.push(async () => {
-      for (const s of metricSubscriptions) s.unsubscribe();
     });
 
     const inventory = new Inventory(store.devices, bus);

@@ -3,7 +3,6 @@
  * histograms with labels, and collectors that refresh gauges just before a scrape. One registry
  * instance per DCC, built in the composition root and passed to whoever records.
  */
-import type { Bus, Subscription } from "../bus/port.js";
 
 type Labels<L extends string> = Readonly<Record<L, string>>;
 
@@ -190,9 +189,9 @@ export class MetricsRegistry {
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /**
- * The DCC's own metrics. Requests and deliveries are recorded from bus events by `observeBus`
- * (the composition root wires it), the WAN by the link's round-trip callback, devices at scrape
- * time: the services themselves need not know about metrics.
+ * The DCC's own metrics. The composition root wires the recording: requests from the pipeline's
+ * answer callback, deliveries from delivery's attempt callback, the WAN from the link's round-trip
+ * callback, devices from the store at scrape time; the services themselves know nothing of metrics.
  */
 export class DccMetrics {
   readonly registry: MetricsRegistry;
@@ -230,31 +229,4 @@ export class DccMetrics {
     this.wanLatency = registry.histogram("meterway_wan_latency_seconds", "WAN round-trip time", ["region"]);
     this.devices = registry.gauge("meterway_devices", "SMI devices", ["status", "type", "region"]);
   }
-}
-
-/**
- * Records request and delivery metrics from the bus: `request.state` (acknowledged, responded,
- * failed) counts requests by SRV and response code, and a final state observes the time since the
- * request was received (`receivedAt` looks it up, e.g. from the store); `delivery.attempt` counts
- * deliveries by result. Returns the subscriptions (unsubscribe on close).
- */
-export function observeBus(
-  bus: Pick<Bus, "subscribe">,
-  metrics: DccMetrics,
-  receivedAt: (id: string) => Promise<number | undefined>,
-): Subscription[] {
-  return [
-    bus.subscribe("request.state", async (event) => {
-      if (event.responseCode !== null) metrics.requests.inc({ srv: event.srv, code: event.responseCode });
-      if (event.state === "responded" || event.state === "failed") {
-        const received = await receivedAt(event.id);
-        if (received !== undefined && event.at >= received) {
-          metrics.requestDuration.observe({ srv: event.srv }, (event.at - received) / 1000);
-        }
-      }
-    }),
-    bus.subscribe("delivery.attempt", (event) => {
-      metrics.deliveries.inc({ result: event.ok ? "delivered" : "failed" });
-    }),
-  ];
 }

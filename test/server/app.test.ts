@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FastifyPluginAsync } from "fastify";
-import { MemoryBus } from "../../src/bus/memory.js";
 import { appPlugin, buildApp } from "../../src/server/app.js";
 import { checkHealth } from "../../src/server/health.js";
-import { Counter, DccMetrics, MetricsRegistry, observeBus } from "../../src/server/metrics.js";
+import { Counter, DccMetrics, MetricsRegistry } from "../../src/server/metrics.js";
 
 const ok = { name: "store", check: async () => {} };
 
@@ -127,28 +126,5 @@ describe("health checks", () => {
   it("bounds a check that never answers", async () => {
     const report = await checkHealth([{ name: "slow", check: () => new Promise(() => {}) }, ok], 20);
     assert.deepEqual(report, { status: "failing", checks: { slow: "no answer within 20 ms", store: "ok" } });
-  });
-});
-
-describe("metrics from bus events", () => {
-  it("counts requests by SRV and code, observes latency, counts deliveries", async () => {
-    const bus = new MemoryBus();
-    const metrics = new DccMetrics();
-    const subs = observeBus(bus, metrics, async (id) => (id === "r1" ? 1_000 : undefined));
-    const base = { id: "r1", requestId: "a:b:1", srv: "4.1.1" } as const;
-    await bus.publish("request.state", { ...base, state: "acknowledged", responseCode: "I99", at: 1_010 });
-    await bus.publish("request.state", { ...base, state: "responded", responseCode: "I0", at: 3_500 });
-    await bus.publish("request.state", { ...base, id: "r2", state: "failed", responseCode: "E3", at: 4_000 });
-    await bus.publish("delivery.attempt", { outboxId: "m", userEui: "u", ok: true, attempts: 1, at: 1 });
-    await bus.publish("delivery.attempt", { outboxId: "m", userEui: "u", ok: false, attempts: 1, at: 1 });
-    await bus.drain();
-    assert.equal(metrics.requests.get({ srv: "4.1.1", code: "I99" }), 1);
-    assert.equal(metrics.requests.get({ srv: "4.1.1", code: "I0" }), 1);
-    assert.equal(metrics.requests.get({ srv: "4.1.1", code: "E3" }), 1);
-    assert.deepEqual(metrics.requestDuration.get({ srv: "4.1.1" }), { count: 1, sum: 2.5 });
-    assert.equal(metrics.deliveries.get({ result: "delivered" }), 1);
-    assert.equal(metrics.deliveries.get({ result: "failed" }), 1);
-    for (const s of subs) s.unsubscribe();
-    await bus.close();
   });
 });
