@@ -2,6 +2,8 @@
  * GBCS: the wire format between the DCC and SMETS2 devices. The public surface of src/gbcs:
  * frames (frame.ts), crypto (crypto/), payload context for the family codecs.
  */
+
+export { ALERT_CODES, alertCodeName } from "./alert-codes.js";
 export * from "./crypto/index.js";
 export { fromHex, Reader, toHex, Writer } from "./cursor.js";
 export { DecodeError, type DecodeErrorCode, inPath } from "./errors.js";
@@ -23,6 +25,7 @@ export {
   toCosemDateTime,
   withoutReceived,
 } from "./frame.js";
+export { encodeJsonMessage, frameFromJson, fromJsonTree, messageToJson, toJsonTree } from "./json.js";
 export {
   type CheckResult,
   checkMac,
