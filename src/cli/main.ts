@@ -18,6 +18,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "decode GBCS messages to JSON and encode them back",
     load: async () => (await import("./gbcs.js")).gbcs,
   },
+  sign: {
+    summary: "sign a DUIS request with a user's key and certificate (to stdout)",
+    load: async () => (await import("./sign.js")).sign,
+  },
+  request: {
+    summary: "send SRV 4.1.1 to a running DCC as a user and print the meter's registers",
+    load: async () => (await import("./request.js")).request,
+  },
 };
 
 function usage(): string {
