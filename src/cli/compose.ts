@@ -37,7 +37,7 @@ import {
 import type { Store } from "../store/port.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
-import { InProcessWan } from "../wan/memory.js";
+import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -57,6 +57,12 @@ export interface ComposeOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** The built dashboard page (default <project>/web/dist). */
   readonly staticDir?: string;
+  /**
+   * WAN model overrides: `models: ZERO_DELAY_MODELS` for instant, lossless round trips (tests), a
+   * `ManualTimer` for simulated time. Defaults: the regions' modelled delays scaled by
+   * `config.wanTimeScale`, real time.
+   */
+  readonly wan?: Pick<InProcessWanOptions, "models" | "timer" | "timeoutMs" | "timeScale">;
 }
 
 /** Where the DCC's and the users' keys are. */
@@ -312,6 +318,8 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
     const metrics = new DccMetrics();
     const wan = new InProcessWan({
       seed: config.seed,
+      timeScale: config.wanTimeScale,
+      ...options.wan,
       onRoundTrip: (trip) => {
         metrics.wanRoundTrips.inc({ region: trip.region, outcome: trip.outcome });
         if (trip.outcome === "ok") metrics.wanLatency.observe({ region: trip.region }, trip.ms / 1000);

@@ -28,6 +28,7 @@ options:
   --pki DIR       use an existing key folder in RTDS layout instead of generating one
   --profile NAME  identities and test devices: demo (default) or rtds
   --seed N        seed of the random models (default ${DEFAULTS.seed})
+  --wan-time-scale F  multiply the CSP regions' modelled WAN delays (default 1; 0.1 = ten times faster)
   -h, --help      this text`;
 
 /** Parses `meterway start` flags into a configuration; throws ConfigError on bad input. */
@@ -46,6 +47,9 @@ export function parseStartArgs(args: readonly string[], cwd = process.cwd()): Me
       ...(v.premises === undefined ? {} : { premises: integer("--premises", v.premises) }),
       ...(v.port === undefined ? {} : { port: integer("--port", v.port) }),
       ...(v.seed === undefined ? {} : { seed: integer("--seed", v.seed) }),
+      ...(v["wan-time-scale"] === undefined
+        ? {}
+        : { wanTimeScale: decimal("--wan-time-scale", v["wan-time-scale"]) }),
       ...(v.host === undefined ? {} : { host: v.host }),
       ...(v.data === undefined ? {} : { dataDir: v.data }),
       ...(v.store === undefined ? {} : { store: v.store }),
@@ -72,9 +76,15 @@ function parse(args: readonly string[]) {
       pki: { type: "string" },
       profile: { type: "string" },
       seed: { type: "string" },
+      "wan-time-scale": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
+}
+
+function decimal(flag: string, text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new ConfigError(`${flag} ${text}: expected a number such as 0.1`);
+  return Number(text);
 }
 
 function integer(flag: string, text: string): number {

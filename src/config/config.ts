@@ -37,6 +37,8 @@ export interface MeterwayConfig {
   readonly profile: Profile;
   /** Seed for every random model (WAN delays, fleet layout): same seed, same run. */
   readonly seed: number;
+  /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
+  readonly wanTimeScale: number;
 }
 
 /** Defaults, as documented for `meterway start`. */
@@ -46,6 +48,7 @@ export const DEFAULTS = {
   host: "0.0.0.0",
   dataDir: "./var",
   seed: 1,
+  wanTimeScale: 1,
 } as const;
 
 /** A configuration problem the user can fix: the message says how. */
@@ -101,6 +104,7 @@ export interface ConfigInput {
   readonly pki?: string;
   readonly profile?: string;
   readonly seed?: number;
+  readonly wanTimeScale?: number;
 }
 
 /** Resolves a full configuration from user input (paths made absolute against `cwd`). */
@@ -120,6 +124,10 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   }
   const seed = input.seed ?? DEFAULTS.seed;
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed ${seed}: an integer`);
+  const wanTimeScale = input.wanTimeScale ?? DEFAULTS.wanTimeScale;
+  if (!Number.isFinite(wanTimeScale) || wanTimeScale < 0 || wanTimeScale > 1000) {
+    throw new ConfigError(`--wan-time-scale ${wanTimeScale}: a number from 0 to 1000`);
+  }
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
   return {
@@ -133,6 +141,7 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     pkiGiven,
     profile,
     seed,
+    wanTimeScale,
   };
 }
 

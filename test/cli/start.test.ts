@@ -111,6 +111,8 @@ describe("meterway start flags", () => {
     assert.equal(c.pkiGiven, true);
     assert.equal(c.profile, "rtds");
     assert.equal(parseStartArgs(["-h"], cwd), "help");
+    assert.equal(d.wanTimeScale, 1);
+    assert.equal((parseStartArgs(["--wan-time-scale", "0.05"], cwd) as MeterwayConfig).wanTimeScale, 0.05);
     const full = parseStartArgs(["--store", "sqlite:db/x.db?synchronous=full"], cwd) as MeterwayConfig;
     assert.deepEqual(full.store, {
       kind: "sqlite",
@@ -128,6 +130,7 @@ describe("meterway start flags", () => {
     assert.throws(() => parseStartArgs(["--store", "x.db?journal=off"]), /synchronous=normal\|full/);
     assert.throws(() => parseStartArgs(["--frobnicate"]), ConfigError);
     assert.throws(() => parseStartArgs(["extra"]), /unexpected argument/);
+    assert.throws(() => parseStartArgs(["--wan-time-scale=-1"]), /expected a number/);
   });
 
   it("prints usage for --help and exits 2 on bad usage", async () => {
