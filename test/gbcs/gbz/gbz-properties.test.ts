@@ -13,13 +13,13 @@ import {
   encodeGbzPayload,
   encodeZclValue,
   fieldsAreValid,
-  type GbzComponent,
   type GbzPayload,
+  isValidGbzPayload,
   isValidZclValue,
   randomFields,
+  randomGbzPayload,
   randomZclValue,
   SafeWriter,
-  type ZclFrame,
   type ZclPayload,
   zclCommands,
   zclDataTypeCodes,
@@ -43,114 +43,6 @@ function seeded(seed: number): (n: number) => number {
 }
 
 const seed = fc.integer({ min: 1, max: 0x7fffffff });
-
-const zclPayload = (rnd: (n: number) => number): { frame: ZclFrame; clusterId: number } => {
-  const choice = rnd(6);
-  const header = (
-    frameType: "global" | "clusterSpecific",
-    direction: "clientToServer" | "serverToClient",
-    commandId: number,
-  ) => ({
-    frameControl: {
-      frameType,
-      manufacturerSpecific: false,
-      direction,
-      disableDefaultResponse: rnd(2) === 1,
-      reserved: 0,
-    },
-    transactionSequenceNumber: rnd(256),
-    commandId,
-  });
-  const value = () => randomZclValue(zclDataTypeCodes[rnd(zclDataTypeCodes.length)]!, rnd);
-  const count = rnd(5);
-  let payload: ZclPayload;
-  let h: ZclFrame["header"];
-  let clusterId = [0x0702, 0x0700, 0x0705, 0x0707][rnd(4)]!;
-  switch (choice) {
-    case 0:
-      h = header("global", "clientToServer", 0x00);
-      payload = { kind: "readAttributes", attributeIds: Array.from({ length: count }, () => rnd(0x10000)) };
-      break;
-    case 1:
-      h = header("global", "serverToClient", 0x01);
-      payload = {
-        kind: "readAttributesResponse",
-        records: Array.from({ length: count }, () =>
-          rnd(4) === 0
-            ? { attributeId: rnd(0x10000), status: 0x86 }
-            : { attributeId: rnd(0x10000), status: 0, value: value() },
-        ),
-      };
-      break;
-    case 2:
-      h = header("global", "clientToServer", 0x02);
-      payload = {
-        kind: "writeAttributes",
-        records: Array.from({ length: count }, () => ({ attributeId: rnd(0x10000), value: value() })),
-      };
-      break;
-    case 3:
-      h = header("global", "serverToClient", 0x04);
-      payload = {
-        kind: "writeAttributesResponse",
-        records:
-          count === 0
-            ? [{ status: 0 }]
-            : Array.from({ length: count }, () => ({ status: 0x87, attributeId: rnd(0x10000) })),
-      };
-      break;
-    case 4:
-      h = header("global", "serverToClient", 0x0b);
-      payload = { kind: "defaultResponse", commandId: rnd(256), status: rnd(256) };
-      break;
-    default: {
-      const spec = zclCommands[rnd(zclCommands.length)]!;
-      clusterId = spec.cluster;
-      h = header("clusterSpecific", spec.direction, spec.id);
-      payload = { kind: "command", name: spec.name, fields: randomFields(spec.fields, rnd) };
-    }
-  }
-  return { frame: { header: h, payload }, clusterId };
-};
-
-function randomComponent(rnd: (n: number) => number, last: boolean): GbzComponent {
-  const { frame, clusterId } = zclPayload(rnd);
-  if (rnd(4) === 0) {
-    return {
-      clusterId,
-      lastMessage: last,
-      reservedControlBits: 0,
-      body: {
-        encrypted: true,
-        additionalHeaderControl: 0,
-        additionalHeaderFrameCounter: rnd(256),
-        header: frame.header,
-        ciphered: {
-          securityControl: 0x31,
-          invocationCounter: 0,
-          ciphertext: Uint8Array.from({ length: rnd(40) }, () => rnd(256)),
-          aeMac: Uint8Array.from({ length: 12 }, () => rnd(256)),
-        },
-      },
-    };
-  }
-  const from = rnd(3) === 0 ? { fromDateTime: rnd(0x1_0000_0000) } : {};
-  return { clusterId, lastMessage: last, reservedControlBits: 0, ...from, body: { encrypted: false, frame } };
-}
-
-function randomGbz(rnd: (n: number) => number): GbzPayload {
-  const n = rnd(5);
-  const components = Array.from({ length: n }, (_, i) => randomComponent(rnd, i === n - 1));
-  return rnd(3) === 0
-    ? {
-        family: "gbz",
-        kind: "alert",
-        profileId: 0x0109,
-        alert: { alertCode: 0x8000 + rnd(0x1000), timestamp: rnd(0x1_0000_0000) },
-        components,
-      }
-    : { family: "gbz", kind: "components", profileId: 0x0109, components };
-}
 
 describe("GBZ property tests", () => {
   it("every ZCL data type: random values are valid and round-trip", () => {
@@ -188,10 +80,63 @@ describe("GBZ property tests", () => {
     );
   });
 
+  it("isValidGbzPayload refuses values that would not round-trip", () => {
+    const p = randomGbzPayload(seeded(7));
+    assert.ok(isValidGbzPayload(p));
+    assert.equal(isValidGbzPayload({ ...p, profileId: 0x0104 }), false);
+    const header = {
+      frameControl: {
+        frameType: "global" as const,
+        manufacturerSpecific: false,
+        direction: "serverToClient" as const,
+        disableDefaultResponse: true,
+        reserved: 0,
+      },
+      transactionSequenceNumber: 0,
+      commandId: 0x01,
+    };
+    const component = (payload: ZclPayload): GbzPayload => ({
+      family: "gbz",
+      kind: "components",
+      profileId: 0x0109,
+      components: [
+        {
+          clusterId: 0x0702,
+          lastMessage: true,
+          reservedControlBits: 0,
+          body: { encrypted: false, frame: { header, payload } },
+        },
+      ],
+    });
+    assert.ok(
+      isValidGbzPayload(
+        component({ kind: "readAttributesResponse", records: [{ attributeId: 0, status: 0x86 }] }),
+      ),
+    );
+    // A success record without a value, a value too wide for its type, the wrong command id.
+    assert.equal(
+      isValidGbzPayload(
+        component({ kind: "readAttributesResponse", records: [{ attributeId: 0, status: 0 }] }),
+      ),
+      false,
+    );
+    assert.equal(
+      isValidGbzPayload(
+        component({
+          kind: "readAttributesResponse",
+          records: [{ attributeId: 0, status: 0, value: { type: 0x20, value: 300 } }],
+        }),
+      ),
+      false,
+    );
+    assert.equal(isValidGbzPayload(component({ kind: "readAttributes", attributeIds: [1] })), false);
+  });
+
   it("random GBZ payloads round-trip: decode(encode(p)) = p and encode(decode(b)) = b", () => {
     fc.assert(
       fc.property(seed, (s) => {
-        const p = randomGbz(seeded(s));
+        const p = randomGbzPayload(seeded(s));
+        assert.ok(isValidGbzPayload(p));
         const bytes = encodeGbzPayload(p);
         const decoded = decodeGbzPayload(bytes, {
           messageCode: 0x0074,

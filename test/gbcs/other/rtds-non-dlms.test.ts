@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { asn1PayloadTypeFor, decodeAsn1Payload, encodeAsn1Payload } from "../../../src/gbcs/asn1/index.js";
 import { toHex } from "../../../src/gbcs/cursor.js";
-import { decodeGbzPayload, encodeGbzPayload } from "../../../src/gbcs/gbz/index.js";
+import { decodeGbzPayload, encodeGbzPayload, isValidGbzPayload } from "../../../src/gbcs/gbz/index.js";
 import { contextOf, isDlmsContent, isGbzContent, rtdsMessages } from "../gbz/rtds-support.js";
 
 describe("RTDS non-DLMS payloads", () => {
@@ -22,10 +22,14 @@ describe("RTDS non-DLMS payloads", () => {
       const family = isGbzContent(content) ? "gbz" : "asn1";
       try {
         const ctx = contextOf(m.frame);
-        const back =
-          family === "gbz"
-            ? encodeGbzPayload(decodeGbzPayload(content, ctx))
-            : encodeAsn1Payload(decodeAsn1Payload(content, ctx));
+        let back: Uint8Array;
+        if (family === "gbz") {
+          const p = decodeGbzPayload(content, ctx);
+          if (!isValidGbzPayload(p)) failures.push(`${m.file}: decoded value not valid`);
+          back = encodeGbzPayload(p);
+        } else {
+          back = encodeAsn1Payload(decodeAsn1Payload(content, ctx));
+        }
         if (toHex(back) !== toHex(content)) {
           failures.push(`${m.file}: re-encoded\n  ${toHex(back)}\n  ${toHex(content)}`);
           continue;
