@@ -841,7 +841,7 @@ export const zclCommands: readonly ZclCommandSpec[] = [
     id: 0x01,
     name: "publishEventLog",
     fields: [
-      f("totalNumberOfMatchingEvents", "uint16"),
+      f("totalNumberOfEvents", "uint16"),
       commandIndex,
       f("totalCommands", "uint8"),
       // High nibble: number of events in this command; low nibble: log payload control.
