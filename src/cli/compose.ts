@@ -19,6 +19,7 @@ import { Delivery } from "../dcc/delivery.js";
 import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
 import { Inventory } from "../dcc/inventory.js";
 import { Pipeline } from "../dcc/pipeline.js";
+import { composeRtds } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
 import { type AppPlugin, appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
@@ -302,9 +303,7 @@ function demoUserRecord(user: DemoUser, credentials: readonly IssuedCredential[]
 export async function compose(config: MeterwayConfig, options: ComposeOptions = {}): Promise<Dcc> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  if (config.profile === "rtds") {
-    throw new ConfigError("--profile rtds is not available yet in this version; leave --profile out");
-  }
+  if (config.profile === "rtds") return composeRtds(config, options);
   await mkdir(config.dataDir, { recursive: true });
   const store = openStore(config);
   const closers: Array<() => Promise<void>> = [() => store.close()];
