@@ -148,7 +148,6 @@ describe("meterway start flags", () => {
     for (const [flags, message] of [
       [["--store", "postgres://localhost/meterway"], /PostgreSQL store is not supported yet/],
       [["--bus", "nats://localhost:4222"], /NATS bus is not supported yet/],
-      [["--profile", "rtds"], /--profile rtds is not available yet/],
     ] as const) {
       const config = parseStartArgs([
         ...flags,
