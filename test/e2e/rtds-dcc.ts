@@ -105,6 +105,8 @@ export interface RtdsDcc {
   readonly pipeline: Pipeline;
   readonly delivery: Delivery;
   readonly fleet: SimFleet;
+  /** Another pipeline over the same store, WAN and fleet (a restarted DCC), on its own bus. */
+  makePipeline(bus: MemoryBus): Pipeline;
   /** What the users hold: their KA private keys (RTDS) and the devices' KA certificates. */
   readonly userKeys: KeyStore;
   /** Stops everything and removes the temp dir. */
@@ -112,7 +114,7 @@ export interface RtdsDcc {
 }
 
 export async function startRtdsDcc(
-  options: { deliveryPolicy?: Partial<DeliveryPolicy> } = {},
+  options: { deliveryPolicy?: Partial<DeliveryPolicy>; startPipeline?: boolean } = {},
 ): Promise<RtdsDcc> {
   const dir = mkdtempSync(join(tmpdir(), "meterway-e2e-"));
   const clock = new Clock(Date.UTC(2026, 10, 28, 12, 0, 0));
@@ -202,18 +204,20 @@ export async function startRtdsDcc(
     policy: { requestTimeoutMs: 2000, ...options.deliveryPolicy },
   });
   const inventory = new Inventory(store.devices);
-  const pipeline = new Pipeline({
-    store,
-    bus,
-    wan,
-    inventory,
-    registration: new Registration(store.registrations),
-    gbcsKeys: dccKeys,
-    signer: DCC_SIGNER,
-    delivery,
-    now: clock.now,
-  });
-  await pipeline.start();
+  const makePipeline = (onBus: MemoryBus) =>
+    new Pipeline({
+      store,
+      bus: onBus,
+      wan,
+      inventory,
+      registration: new Registration(store.registrations),
+      gbcsKeys: dccKeys,
+      signer: DCC_SIGNER,
+      delivery,
+      now: clock.now,
+    });
+  const pipeline = makePipeline(bus);
+  if (options.startPipeline !== false) await pipeline.start();
   const app = await buildApp({
     metrics: new DccMetrics(),
     health: [],
@@ -228,6 +232,7 @@ export async function startRtdsDcc(
     pipeline,
     delivery,
     fleet,
+    makePipeline,
     userKeys: KeyStore.fromDirectory(reference("rtds-keystore")).add({
       eui: ESME2,
       usage: "ka",
