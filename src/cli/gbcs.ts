@@ -2,32 +2,38 @@
  * `meterway gbcs`: decode GBCS messages to JSON and encode them back.
  *
  *   meterway gbcs decode <hex|@file|-> [--keys DIR]... [--now ISO] [--jsonl]
- *   meterway gbcs encode [<json|@file|->] [--jsonl]
+ *   meterway gbcs encode [<json|@file|->] [--jsonl] [--keys DIR]... [--sign] [--protect]
  *
  * decode writes one JSON object (see src/gbcs/json.ts for the mapping); with --keys it checks
  * signatures and MACs and decrypts sensitive payload data. --jsonl reads one hex message a line
  * on stdin and writes one JSON object a line; a line that fails gives
  * {"error": {"code", "message", "offset"}} on its own line, and the run goes on.
- * encode reads that JSON (one object, or one a line with --jsonl) and writes the hex message.
+ * encode reads that JSON (one object, or one a line with --jsonl) and writes the hex message;
+ * with keys, --sign signs it with the originator's DS key and --protect (re)computes the MAC
+ * (a signed message that had a MAC is protected again).
  * Exit codes: 0 success, 1 a message failed, 2 bad usage.
  */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { macKey, macParties, protectFrame, signFrame } from "../gbcs/crypto/index.js";
 import { fromHex, toHex } from "../gbcs/cursor.js";
 import { DecodeError } from "../gbcs/errors.js";
-import { encodeJsonMessage, messageToJson } from "../gbcs/json.js";
+import { encodeFrame, type GbcsFrame } from "../gbcs/frame.js";
+import { frameFromJson, messageToJson } from "../gbcs/json.js";
 import { type DecodeMessageOptions, decodeMessage } from "../gbcs/message.js";
+import { messageCodeInfo } from "../gbcs/message-codes.js";
 import { KeyStore } from "../smki/keystore.js";
 import type { Command, CommandIo } from "./command.js";
 
 const USAGE = `usage:
   meterway gbcs decode <hex|@file|-> [--keys DIR]... [--now ISO-DATE] [--jsonl]
-  meterway gbcs encode [<json|@file|->] [--jsonl]
+  meterway gbcs encode [<json|@file|->] [--jsonl] [--keys DIR]... [--sign] [--protect]
 
 decode  GBCS message (hex) → JSON; --keys DIR (RTDS key layout) checks signatures and MACs and
         decrypts; --now checks the signers' certificates at that instant; --jsonl reads one hex
         message a line from stdin and writes one JSON object a line.
-encode  JSON (as decode writes it) → hex; --jsonl: one JSON object a line from stdin.
+encode  JSON (as decode writes it) → hex; --jsonl: one JSON object a line from stdin; with
+        --keys, --sign signs with the originator's DS key, --protect computes the MAC.
 exit codes: 0 success, 1 a message failed, 2 bad usage`;
 
 interface Options {
@@ -35,6 +41,8 @@ interface Options {
   readonly keys: string[];
   readonly now: Date | undefined;
   readonly jsonl: boolean;
+  readonly sign: boolean;
+  readonly protect: boolean;
 }
 
 class UsageError extends Error {}
@@ -44,6 +52,8 @@ function parseArgs(args: readonly string[]): Options {
   const keys: string[] = [];
   let now: Date | undefined;
   let jsonl = false;
+  let sign = false;
+  let protect = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--keys") {
@@ -56,10 +66,12 @@ function parseArgs(args: readonly string[]): Options {
       if (Number.isNaN(t)) throw new UsageError("--now needs an ISO date");
       now = new Date(t);
     } else if (a === "--jsonl") jsonl = true;
+    else if (a === "--sign") sign = true;
+    else if (a === "--protect") protect = true;
     else if (a.startsWith("--") && a !== "-") throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
-  return { positional, keys, now, jsonl };
+  return { positional, keys, now, jsonl, sign, protect };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -139,8 +151,32 @@ async function decode(opts: Options, io: CommandIo): Promise<number> {
   }
 }
 
+/** Signs and/or MACs `frame` with the store's keys, as the options ask. */
+function secure(frame: GbcsFrame, keys: KeyStore, opts: Options): GbcsFrame {
+  let out = frame;
+  if (opts.sign) {
+    const key = keys.signingPrivateKey(frame.originator);
+    if (key === undefined) throw new RangeError(`no DS private key for ${frame.originator}`);
+    out = signFrame(out, key);
+  }
+  if (opts.protect || (opts.sign && frame.mac !== undefined)) {
+    const deviceOriginated = messageCodeInfo(out.messageCode)?.deviceOriginated === true;
+    const z = keys.sharedSecret(...macParties(out, deviceOriginated));
+    if (z === undefined)
+      throw new RangeError(`no key pair for the MAC of ${out.originator} → ${out.recipient}`);
+    out = protectFrame(out, macKey(out, z));
+  }
+  return out;
+}
+
 async function encode(opts: Options, io: CommandIo): Promise<number> {
-  const one = (json: string): string => toHex(encodeJsonMessage(JSON.parse(json)));
+  if ((opts.sign || opts.protect) && opts.keys.length === 0)
+    throw new UsageError("--sign and --protect need --keys");
+  const keys = opts.keys.length > 0 ? new KeyStore({ directories: opts.keys }) : undefined;
+  const one = (json: string): string => {
+    const frame = frameFromJson(JSON.parse(json));
+    return toHex(encodeFrame(keys !== undefined ? secure(frame, keys, opts) : frame));
+  };
   if (opts.jsonl) {
     if (opts.positional.length > 0) throw new UsageError("--jsonl reads stdin; give no argument");
     return eachLine(io, one);

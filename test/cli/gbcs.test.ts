@@ -66,6 +66,23 @@ describe("meterway gbcs", () => {
     assert.deepEqual(back.out.trim().split("\n"), [command, response]);
   });
 
+  it("encode --keys --protect computes the MAC; --sign signs a pre-command", async () => {
+    const keysDir = reference("rtds-keystore");
+    const j = JSON.parse((await run(["decode", critical])).out);
+    j.mac.bytes = "00".repeat(12);
+    const protectedHex = await run(["encode", "--keys", keysDir, "--protect"], JSON.stringify(j));
+    assert.equal(protectedHex.out.trim(), critical);
+    const pre = hexOf("1.5_ECS04b", "ECS04b_1.5_SUCCESS_PRECOMMAND_GBCS.HEX");
+    const preJson = (await run(["decode", pre])).out;
+    const built = await run(["encode", "--keys", keysDir, "--sign", "--protect"], preJson);
+    assert.equal(built.code, 0);
+    const check = JSON.parse((await run(["decode", built.out.trim(), "--keys", keysDir])).out);
+    assert.equal(check.kind, "command");
+    assert.equal(check.signature.valid, true);
+    assert.equal(check.mac.valid, true);
+    assert.equal((await run(["encode", "--sign"], preJson)).code, 2);
+  });
+
   it("--jsonl keeps lines aligned: a bad line gives an error object and the run goes on", async () => {
     const { code, out } = await run(["decode", "--jsonl"], `${command}\nDF09\nnot hex\n${response}\n`);
     assert.equal(code, 1);
