@@ -229,13 +229,16 @@ export class Pipeline {
     if (entry.nonDevice || commandVariant !== 1) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
+    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    // Without its device types the access check would answer a false E11: say what is true.
+    if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
     const decision = await this.access.check({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
-      srv: { srv, roles: entry.roles, deviceTypes: SRV_DEVICE_TYPES[srv] ?? [] },
+      srv: { srv, roles: entry.roles, deviceTypes },
       at,
     });
     if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
