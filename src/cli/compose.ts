@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { MemoryBus } from "../bus/memory.js";
 import type { Bus } from "../bus/port.js";
+import { findReferenceRoot } from "../catalogue/reference.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { Delivery } from "../dcc/delivery.js";
 import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
@@ -21,6 +22,7 @@ import { Inventory } from "../dcc/inventory.js";
 import { Pipeline } from "../dcc/pipeline.js";
 import { composeRtds } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
+import { duisSchemaCheck } from "../dcc/schema-check.js";
 import { type AppPlugin, appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
@@ -143,6 +145,7 @@ async function composeService(parts: PlatformParts): Promise<ServiceParts> {
     now,
     onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
   });
+  const referenceRoot = findReferenceRoot(process.env, PROJECT_ROOT);
   const pipeline = new Pipeline({
     store,
     bus,
@@ -153,6 +156,8 @@ async function composeService(parts: PlatformParts): Promise<ServiceParts> {
     signer,
     delivery,
     now,
+    // The DUIS schema from the reference data when it is there; else the model's structure checks.
+    validate: referenceRoot === undefined ? undefined : duisSchemaCheck(referenceRoot),
     onAnswered: (srv, code, ms) => {
       metrics.requests.inc({ srv: srv ?? "unknown", code });
       if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);

@@ -104,6 +104,16 @@ describe("4.1.1 Read Instantaneous Import Registers, RTDS identities", () => {
     assert.equal(dccResponse((await receiver.next()).body).header.responseCode, "I0");
   });
 
+  it("refuses a signed request that the DUIS schema does not allow", async () => {
+    const xml = signedReadRegisters(SIGNERS.supplier, ESME1, 5050n).replace(
+      "<sr:ReadInstantaneousImportRegisters/>",
+      "<sr:ReadInstantaneousImportRegisters><sr:Surprise/></sr:ReadInstantaneousImportRegisters>",
+    );
+    const refused = await post(xml);
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /schema/);
+  });
+
   it("answers E19 for an unknown device", async () => {
     const ack = await post(signedReadRegisters(SIGNERS.supplier, "00DB1234567890FF", 5100n));
     assert.equal(ack.statusCode, 200);

@@ -22,6 +22,7 @@ import { Delivery, type DeliveryPolicy } from "../../src/dcc/delivery.js";
 import { Inventory } from "../../src/dcc/inventory.js";
 import { Pipeline } from "../../src/dcc/pipeline.js";
 import { Registration } from "../../src/dcc/registration.js";
+import { duisSchemaCheck } from "../../src/dcc/schema-check.js";
 import { signDuis } from "../../src/duis/signature/sign.js";
 import { appPlugin, buildApp } from "../../src/server/app.js";
 import { duisRoutes } from "../../src/server/duis-routes.js";
@@ -215,6 +216,7 @@ export async function startRtdsDcc(
       signer: DCC_SIGNER,
       delivery,
       now: clock.now,
+      validate: duisSchemaCheck(reference()),
     });
   const pipeline = makePipeline(bus);
   if (options.startPipeline !== false) await pipeline.start();
