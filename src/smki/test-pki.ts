@@ -25,7 +25,7 @@ import {
   randomBytes,
   sign,
 } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -227,31 +227,103 @@ interface CertificateParams {
   readonly signer: KeyObject;
 }
 
-/** Builds and signs a certificate; returns its DER. */
-function issue(params: CertificateParams): Uint8Array {
-  const algorithm = new asn.AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+/** Serialises a TBSCertificate with @peculiar/asn1-x509. */
+function tbsDer(params: Omit<CertificateParams, "signer">): Uint8Array {
   const tbs = new asn.TBSCertificate({
     version: asn.Version.v3,
     serialNumber: arrayBuffer(params.serial),
-    signature: algorithm,
+    signature: ECDSA_WITH_SHA256_ALGORITHM,
     issuer: params.issuer,
     validity: new asn.Validity({ notBefore: params.notBefore, notAfter: params.notAfter }),
     subject: params.subject,
     subjectPublicKeyInfo: params.spki,
     extensions: new asn.Extensions(params.extensions),
   });
-  const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
-  const signature = new Uint8Array(sign("sha256", tbsDer, params.signer));
-  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
-  const body = new Writer(tbsDer.length + 96);
-  body.bytes(tbsDer);
-  body.bytes(new Uint8Array(AsnConvert.serialize(algorithm)));
+  return new Uint8Array(AsnConvert.serialize(tbs));
+}
+
+const ECDSA_WITH_SHA256_ALGORITHM = new asn.AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+const ECDSA_WITH_SHA256_DER = new Uint8Array(AsnConvert.serialize(ECDSA_WITH_SHA256_ALGORITHM));
+
+/** Signs a serialised TBSCertificate and wraps it: Certificate ::= SEQUENCE { tbs, algorithm, BIT STRING }. */
+function signCertificate(tbs: Uint8Array, signer: KeyObject): Uint8Array {
+  const signature = new Uint8Array(sign("sha256", tbs, signer));
+  const body = new Writer(tbs.length + 96);
+  body.bytes(tbs);
+  body.bytes(ECDSA_WITH_SHA256_DER);
   const bits = new Uint8Array(signature.length + 1);
   bits.set(signature, 1);
   writeTlv(body, 0x03, bits);
-  const certificate = new Writer(tbsDer.length + 100);
+  const certificate = new Writer(tbs.length + 100);
   writeTlv(certificate, 0x30, body.finish());
   return certificate.finish();
+}
+
+/** Builds and signs a certificate; returns its DER. */
+function issue(params: CertificateParams): Uint8Array {
+  return signCertificate(tbsDer(params), params.signer);
+}
+
+/**
+ * A device TBSCertificate serialised once by asn1-x509 with random placeholders in its fixed-width
+ * fields (16-byte serial, 65-byte public point, 8-byte key identifier, 8-byte EUI); each device's
+ * TBS is a copy with those bytes replaced. Every field keeps its length, so the DER stays valid and
+ * the structure is the library's, while a certificate costs one copy and one signature.
+ */
+class DeviceTbsTemplate {
+  private readonly der: Uint8Array;
+  private readonly at: { serial: number; point: number; keyId: number; eui: number };
+
+  constructor(ca: TestCa, usage: "ds" | "ka", notBefore: Date) {
+    const serial = newSerial();
+    const point = new Uint8Array(randomBytes(65));
+    const keyId = new Uint8Array(randomBytes(8));
+    const eui = Buffer.from(randomBytes(8)).toString("hex");
+    const spki = new asn.SubjectPublicKeyInfo({
+      algorithm: EC_P256_ALGORITHM,
+      subjectPublicKey: arrayBuffer(point),
+    });
+    this.der = tbsDer({
+      serial,
+      issuer: ca.issuerName,
+      subject: new asn.Name([]),
+      notBefore,
+      notAfter: NO_EXPIRY,
+      spki,
+      extensions: [
+        keyUsageExtension(USAGE_FLAGS[usage]),
+        ...keyIdExtensions(keyId, ca.keyId),
+        deviceSanExtension(eui),
+        policyExtension(DEVICE_CERTIFICATE_POLICY),
+      ],
+    });
+    this.at = {
+      serial: this.find(serial, "serial"),
+      point: this.find(point, "public key"),
+      keyId: this.find(keyId, "key identifier"),
+      eui: this.find(hexBytes(eui), "EUI"),
+    };
+  }
+
+  /** The TBS of one device credential. */
+  fill(serial: Uint8Array, point: Uint8Array, keyId: Uint8Array, eui: Uint8Array): Uint8Array {
+    const out = this.der.slice();
+    out.set(serial, this.at.serial);
+    out.set(point, this.at.point);
+    out.set(keyId, this.at.keyId);
+    out.set(eui, this.at.eui);
+    return out;
+  }
+
+  /** The one offset of a placeholder (random, so it occurs once; checked). */
+  private find(needle: Uint8Array, what: string): number {
+    const haystack = Buffer.from(this.der);
+    const first = haystack.indexOf(needle);
+    if (first < 0 || haystack.indexOf(needle, first + 1) >= 0) {
+      throw new Error(`device certificate template: ${what} placeholder not found exactly once`);
+    }
+    return first;
+  }
 }
 
 function pem(der: Uint8Array): string {
@@ -288,7 +360,12 @@ const P256_PKCS8_MIDDLE = Buffer.from("a144034200", "hex");
  * For thousands of device keys this is several times faster than generating KeyObjects and
  * exporting each (a test checks the encoding against node:crypto).
  */
-export function rawP256KeyPair(): { spki: asn.SubjectPublicKeyInfo; spkiDer: Uint8Array; pkcs8Pem: string } {
+export function rawP256KeyPair(): {
+  spki: asn.SubjectPublicKeyInfo;
+  spkiDer: Uint8Array;
+  point: Uint8Array;
+  pkcs8Pem: string;
+} {
   const ecdh = createECDH("prime256v1");
   const point = ecdh.generateKeys();
   let scalar = ecdh.getPrivateKey();
@@ -305,7 +382,12 @@ export function rawP256KeyPair(): { spki: asn.SubjectPublicKeyInfo; spkiDer: Uin
     algorithm: EC_P256_ALGORITHM,
     subjectPublicKey: arrayBuffer(new Uint8Array(point)),
   });
-  return { spki, spkiDer, pkcs8Pem: `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n` };
+  return {
+    spki,
+    spkiDer,
+    point: new Uint8Array(point),
+    pkcs8Pem: `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 /** id-ecPublicKey with the prime256v1 curve, as an AlgorithmIdentifier. */
@@ -524,38 +606,28 @@ export async function issueDevices(
 ): Promise<number> {
   const usages = options.usages ?? ["ds", "ka"];
   const batchSize = Math.max(1, options.batchSize ?? 64);
+  // One directory listing instead of a stat per file: a fleet has thousands.
+  const present = new Set(readdirSync(ca.dir));
   const todo: Array<{ eui: string; usage: "ds" | "ka" }> = [];
   for (const raw of euis) {
     const eui = lower(raw);
     for (const usage of usages) {
-      const paths = credentialPaths(ca.dir, eui, usage);
-      if (!existsSync(paths.certificate) || !existsSync(paths.key)) todo.push({ eui, usage });
+      if (!present.has(`${eui}-${usage}.pem`) || !present.has(`${eui}-${usage}.key`))
+        todo.push({ eui, usage });
     }
   }
   const notBefore = new Date(now.getTime() - 86_400_000);
-  const emptySubject = new asn.Name([]);
-  const policy = policyExtension(DEVICE_CERTIFICATE_POLICY);
-  const usageExtension = { ds: keyUsageExtension(USAGE_FLAGS.ds), ka: keyUsageExtension(USAGE_FLAGS.ka) };
+  const templates = {
+    ds: new DeviceTbsTemplate(ca, "ds", notBefore),
+    ka: new DeviceTbsTemplate(ca, "ka", notBefore),
+  };
   let done = 0;
   for (let start = 0; start < todo.length; start += batchSize) {
     const batch = todo.slice(start, start + batchSize);
     for (const { eui, usage } of batch) {
       const keys = rawP256KeyPair();
-      const der = issue({
-        serial: newSerial(),
-        issuer: ca.issuerName,
-        subject: emptySubject,
-        notBefore,
-        notAfter: NO_EXPIRY,
-        spki: keys.spki,
-        extensions: [
-          usageExtension[usage],
-          ...keyIdExtensions(keyIdentifier(keys.spki), ca.keyId),
-          deviceSanExtension(eui),
-          policy,
-        ],
-        signer: ca.issuingKey,
-      });
+      const tbs = templates[usage].fill(newSerial(), keys.point, keyIdentifier(keys.spki), hexBytes(eui));
+      const der = signCertificate(tbs, ca.issuingKey);
       const paths = credentialPaths(ca.dir, eui, usage);
       // Synchronous writes: thousands of small files are written faster than through the thread pool.
       writeFileSync(paths.certificate, pem(der));

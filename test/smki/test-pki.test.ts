@@ -153,6 +153,10 @@ describe("test PKI", () => {
         );
       }
     }
+    const serials = euis.flatMap((eui) =>
+      (["ds", "ka"] as const).map((u) => cert(credentialPaths(dir, eui, u).certificate).serialNumber),
+    );
+    assert.equal(new Set(serials).size, serials.length, "every certificate has its own serial");
     const mtime = statSync(credentialPaths(dir, euis[0]!, "ds").certificate).mtimeMs;
     assert.equal(await issueDevices(ca, [...euis, "0a05000000000000"], NOW), 2);
     assert.equal(statSync(credentialPaths(dir, euis[0]!, "ds").certificate).mtimeMs, mtime);
