@@ -318,7 +318,9 @@ export class Writer {
   }
 
   u8(v: number): this {
-    this.buffer[this.reserve(1)] = v & 0xff;
+    // reserve() may replace this.buffer, so take the offset first.
+    const at = this.reserve(1);
+    this.buffer[at] = v & 0xff;
     return this;
   }
 

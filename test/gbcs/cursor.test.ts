@@ -82,3 +82,11 @@ describe("cursor", () => {
     );
   });
 });
+
+describe("Writer growth", () => {
+  it("keeps a single byte written exactly when the buffer grows", () => {
+    const w = new Writer(2);
+    w.u8(1).u8(2).u8(3).u8(4).u8(5);
+    assert.equal(toHex(w.finish()), "0102030405");
+  });
+});

@@ -4,8 +4,7 @@
  * `decodeAsn1Payload` reads the content of a General Signing grouping header into typed values;
  * `encodeAsn1Payload` writes it back byte for byte.
  */
-import { Reader } from "../cursor.js";
-import { SafeWriter } from "../gbz/safe-writer.js";
+import { Reader, Writer } from "../cursor.js";
 import type { PayloadContext } from "../payload-context.js";
 import { type Asn1Payload, type Asn1PayloadType, asn1PayloadTypeFor, asn1PayloadTypes } from "./payloads.js";
 import type { Asn1Codec, DerLengthForms } from "./schema.js";
@@ -36,7 +35,7 @@ export function decodeAsn1Payload(
 }
 
 export function encodeAsn1Payload(p: Asn1Payload): Uint8Array {
-  const w = new SafeWriter(256);
+  const w = new Writer(256);
   const forms = new Map(Object.entries(p.derLengthForms ?? {}));
   codecOf(p.type).encode(w, p.value, "", forms);
   return w.finish();

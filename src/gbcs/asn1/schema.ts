@@ -7,9 +7,9 @@
  * Certificates and certification requests are carried whole, as the DER bytes received: GBCS does
  * not look inside them here, and @peculiar/x509 reads them where needed.
  */
-import type { Reader, Writer } from "../cursor.js";
+import type { Reader } from "../cursor.js";
+import { Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
-import { SafeWriter } from "../gbz/safe-writer.js";
 import {
   ASN1_CONSTRUCTED,
   Asn1Tag,
@@ -216,7 +216,7 @@ export function derBytes(tag: number = Asn1Tag.sequence): Asn1Codec<Uint8Array> 
     tags: [tag],
     decode(r) {
       const tlv = expectTlv(r, tag, "encoded value");
-      const w = new SafeWriter(tlv.value.remaining + 6);
+      const w = new Writer(tlv.value.remaining + 6);
       writeTlv(w, tlv.tag, tlv.value.rest(), tlv.lengthOctets);
       return w.finish();
     },
@@ -228,7 +228,7 @@ export function derBytes(tag: number = Asn1Tag.sequence): Asn1Codec<Uint8Array> 
     },
     random(rnd) {
       // Any content of this tag: the codec does not look inside (a certificate is not checked here).
-      const w = new SafeWriter(32);
+      const w = new Writer(32);
       writeTlv(w, tag, randomBytes(rnd, 300));
       return w.finish();
     },
@@ -285,7 +285,7 @@ function constructed<T>(
       return value;
     },
     encode(w, value, path, forms) {
-      const inner = new SafeWriter(64);
+      const inner = new Writer(64);
       encodeContent(inner, value, path, forms);
       writeTlv(w, tag, inner.finish(), forms.get(path));
     },
@@ -448,7 +448,7 @@ export function anyDer(): Asn1Codec<DerNode> {
         writeTlv(w, value.tag, value.content, forms.get(path));
         return;
       }
-      const inner = new SafeWriter(64);
+      const inner = new Writer(64);
       value.content.forEach((part, i) => {
         codec.encode(inner, part, `${path}[${i}]`, forms);
       });

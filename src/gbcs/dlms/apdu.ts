@@ -4,7 +4,8 @@
  * Ed. 8, §9.5 "xDLMS APDUs"), A-XDR encoded. GBCS always sends the "long" form: a 4-byte
  * long-invoke-id-and-priority and a date-time octet-string (empty in every RTDS message).
  */
-import type { Reader, Writer } from "../cursor.js";
+import type { Reader } from "../cursor.js";
+import { Writer } from "../cursor.js";
 import { inPath } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
 import {
@@ -16,7 +17,6 @@ import {
   writeData,
 } from "./data.js";
 import { type ObisCode, obisFromBytes, obisToBytes } from "./obis.js";
-import { DlmsWriter } from "./writer.js";
 
 /** xDLMS APDU tags. */
 export const ApduTag = {
@@ -391,7 +391,7 @@ export function decodeApdu(r: Reader): XDlmsApdu {
 }
 
 export function encodeApdu(apdu: XDlmsApdu): Uint8Array {
-  const w = new DlmsWriter(128);
+  const w = new Writer(128);
   w.u8(ApduTag[apdu.apdu]);
   writeInvokeId(w, apdu.longInvokeIdAndPriority);
   writeDateTimeField(w, apdu.dateTime);

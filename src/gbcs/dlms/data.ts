@@ -9,10 +9,10 @@
  * each decoded from the untagged contents. Nesting is capped at MAX_DATA_DEPTH levels and every
  * count is checked against what is left before anything is allocated.
  */
-import type { Reader, Writer } from "../cursor.js";
+import type { Reader } from "../cursor.js";
+import { Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
-import { DlmsWriter } from "./writer.js";
 
 /** Data CHOICE tags (Green Book, "Data ::= CHOICE"). */
 export const DataTag = {
@@ -358,7 +358,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A-XDR encoding of one tagged Data value. Throws RangeError on a value its type cannot carry. */
 export function encodeData(data: DlmsData): Uint8Array {
-  const w = new DlmsWriter(64);
+  const w = new Writer(64);
   writeData(w, data);
   return w.finish();
 }
@@ -376,7 +376,7 @@ export function writeData(w: Writer, data: DlmsData): void {
       if (minimumSize(data.contentsDescription) === 0) {
         throw new RangeError("compact-array of zero-size elements cannot be encoded");
       }
-      const contents = new DlmsWriter(64);
+      const contents = new Writer(64);
       for (const e of data.elements) writeValue(contents, e, data.contentsDescription);
       writeAxdrLength(w, contents.size);
       w.bytes(contents.finish());
@@ -554,7 +554,7 @@ export function decodeCosemDateTime(bytes: Uint8Array, r?: Reader): CosemDateTim
 
 /** The 12 bytes of a COSEM date-time. */
 export function encodeCosemDateTime(v: CosemDateTime): Uint8Array {
-  const w = new DlmsWriter(12);
+  const w = new Writer(12);
   writeDateTime(w, v);
   return w.finish();
 }

@@ -9,11 +9,10 @@
  *
  * The GBZ headers are big-endian; the ZCL frames inside are little-endian.
  */
-import { Reader, type Writer } from "../cursor.js";
+import { Reader, Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
 import type { DecryptFailure } from "../payload-context.js";
 import { type GbzMessageContext, gbzAlertLayout } from "./gbz-context.js";
-import { SafeWriter } from "./safe-writer.js";
 import {
   decodeFrameControl,
   decodeZclHeader,
@@ -222,7 +221,7 @@ function decodeComponent(r: Reader, ctx: GbzMessageContext): GbzComponent {
 }
 
 function encodeComponent(w: Writer, c: GbzComponent): void {
-  const inner = new SafeWriter(64);
+  const inner = new Writer(64);
   if (c.fromDateTime !== undefined) inner.u32be(c.fromDateTime);
   const body = c.body;
   if (body.encrypted) {
@@ -333,7 +332,7 @@ export function decodeGbz(content: Uint8Array, ctx: GbzMessageContext): GbzPaylo
 }
 
 export function encodeGbz(p: GbzPayload): Uint8Array {
-  const w = new SafeWriter(128);
+  const w = new Writer(128);
   w.u16be(p.profileId);
   switch (p.kind) {
     case "components":

@@ -17,7 +17,6 @@ export function encodeGbzPayload(p: GbzPayload): Uint8Array {
 export * from "./gbz-context.js";
 export * from "./gbz-payload.js";
 export * from "./gbz-quartet.js";
-export * from "./safe-writer.js";
 export * from "./use-cases/gcs13a.js";
 export * from "./zcl-attributes.js";
 export * from "./zcl-commands.js";

@@ -5,9 +5,8 @@
  * cluster-specific commands by their layout in zcl-commands.ts; anything GBCS does not define is
  * kept as bytes. Everything ZCL is little-endian.
  */
-import { Reader, type Writer } from "../cursor.js";
+import { Reader, Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
-import { SafeWriter } from "./safe-writer.js";
 import { findZclCommand, type ZclDirection, ZclGlobalCommand } from "./zcl-commands.js";
 import { decodeZclValue, encodeZclValue, isValidZclValue, type ZclValue } from "./zcl-data-types.js";
 import { readFields, trailing, writeFields, type ZclFields } from "./zcl-fields.js";
@@ -276,7 +275,7 @@ export function decodeZclFrame(bytes: Uint8Array, clusterId: number, base = 0): 
 }
 
 export function encodeZclFrame(frame: ZclFrame, clusterId: number): Uint8Array {
-  const w = new SafeWriter(64);
+  const w = new Writer(64);
   encodeZclHeader(w, frame.header);
   encodeZclPayload(w, clusterId, frame.header, frame.payload);
   return w.finish();

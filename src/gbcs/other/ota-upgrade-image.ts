@@ -4,9 +4,8 @@
  * sub-element carries the manufacturer image that GBCS CS06 activates by its hash. A header
  * (little-endian, like all of ZCL) and a list of tagged sub-elements.
  */
-import { Reader, type Writer } from "../cursor.js";
+import { Reader, Writer } from "../cursor.js";
 import { DecodeError, inPath } from "../errors.js";
-import { SafeWriter } from "../gbz/safe-writer.js";
 
 /** OTA Upgrade File Identifier: the first four bytes of every OTA file (0x0BEEF11E, little-endian). */
 export const OTA_UPGRADE_FILE_IDENTIFIER = 0x0beef11e;
@@ -178,7 +177,7 @@ export function encodeOtaUpgradeImage(image: OtaUpgradeImage): Uint8Array {
     (n, s) => n + SUB_ELEMENT_HEADER_LENGTH + s.data.length,
     headerLength,
   );
-  const w = new SafeWriter(total);
+  const w = new Writer(total);
   writeHeader(w, image.header, total, headerLength);
   for (const s of image.subElements) w.u16le(s.tag).u32le(s.data.length).bytes(s.data);
   return w.finish();

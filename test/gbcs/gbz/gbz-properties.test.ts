@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { Reader, toHex } from "../../../src/gbcs/cursor.js";
+import { Reader, toHex, Writer } from "../../../src/gbcs/cursor.js";
 import {
   decodeGbzPayload,
   decodeZclValue,
@@ -19,7 +19,6 @@ import {
   randomFields,
   randomGbzPayload,
   randomZclValue,
-  SafeWriter,
   type ZclPayload,
   zclCommands,
   zclDataTypeCodes,
@@ -50,7 +49,7 @@ describe("GBZ property tests", () => {
       fc.property(seed, fc.constantFrom(...zclDataTypeCodes), (s, code) => {
         const v = randomZclValue(code, seeded(s));
         assert.ok(isValidZclValue(v), `valid ${code}`);
-        const w = new SafeWriter(16);
+        const w = new Writer(16);
         encodeZclValue(w, v);
         const bytes = w.finish();
         const r = new Reader(bytes);
