@@ -1,5 +1,5 @@
 /**
- * `meterway request 4.1.1 --device <EUI>`: a Service User's client in one command, against a
+ * `meterway request 4.1.1 --device <EUI>` (an ESME or a GSME): a Service User's client in one command, against a
  * running DCC (`meterway start`). As the demo supplier (or `--user`), with its keys from the data
  * folder's PKI, it:
  *
@@ -30,7 +30,7 @@ import {
   type UserIdentity,
   userApiAuthorization,
 } from "./request-client.js";
-import { readImportRegisters } from "./request-decode.js";
+import { describeReading, readRegisters } from "./request-decode.js";
 import { ResponseReceiver } from "./request-receiver.js";
 
 const USAGE = `usage: meterway request 4.1.1 --device EUI [options]
@@ -39,7 +39,7 @@ Sends SRV 4.1.1 Read Instantaneous Import Registers to a running DCC as a Servic
 the response on a local endpoint, and prints the meter's register values.
 
 options:
-  --device EUI    the ESME (XX-XX-XX-XX-XX-XX-XX-XX or 16 hex digits)
+  --device EUI    the ESME or GSME (XX-XX-XX-XX-XX-XX-XX-XX or 16 hex digits)
   --url URL       the DCC (default http://127.0.0.1:${DEFAULTS.port})
   --data DIR      the DCC's data folder, for the keys in DIR/pki (default ${DEFAULTS.dataDir})
   --pki DIR       the key folder (RTDS layout) instead of DIR/pki
@@ -147,23 +147,12 @@ export const request: Command = async (args: readonly string[], io: CommandIo) =
     );
     const payload = response.body.kind === "ResponseMessage" ? response.body.payload : undefined;
     if (payload?.kind !== "GBCSPayload") return response.header.responseCode === "I0" ? 0 : 1;
-    const read = readImportRegisters(payload.gbcsPayload, keys);
+    const read = readRegisters(payload.gbcsPayload, keys);
     io.stdout.write(
-      `GBCS ECS17b response from ${duisEui(read.frame.originator)}, MAC ${read.macValid ? "valid" : "NOT valid"}\n`,
+      `GBCS ${read.reading.useCase} response from ${duisEui(read.frame.originator)}, MAC ${read.macValid ? "valid" : "NOT valid"}\n`,
     );
-    if (read.response.outcome === "success") {
-      const r = read.response.registers;
-      io.stdout.write(`active import:   ${r.activeImportValue * 10 ** r.activeImportScaler} Wh\n`);
-      io.stdout.write(`reactive import: ${r.reactiveImportValue * 10 ** r.reactiveImportScaler} varh\n`);
-      if (r.secondActiveImportValue !== undefined) {
-        io.stdout.write(`second element active import: ${r.secondActiveImportValue} Wh\n`);
-      }
-      return read.macValid ? 0 : 1;
-    }
-    io.stdout.write(
-      `registers not read: ${JSON.stringify(read.response, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v))}\n`,
-    );
-    return 1;
+    for (const line of describeReading(read.reading)) io.stdout.write(`${line}\n`);
+    return read.macValid && read.reading.result.outcome === "success" ? 0 : 1;
   } catch (error) {
     const usage = error instanceof UsageError;
     io.stderr.write(

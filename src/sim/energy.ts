@@ -91,7 +91,7 @@ export class ImportEnergy {
   }
 }
 
-/** The energy model of the simulated ESME with this EUI (the same for every run and every reader). */
-export function esmeEnergy(eui: string): ImportEnergy {
+/** The demand model of the simulated meter with this EUI (the same for every run and every reader). */
+export function deviceEnergy(eui: string): ImportEnergy {
   return new ImportEnergy(profileFromSeed(seedFromEui(eui)));
 }

@@ -1,7 +1,7 @@
 /**
  * A simulated SMETS2 electricity meter (ESME) that speaks real GBCS.
  *
- * On each command it does what GBCS asks of a device (GBCS §4.3, §6.2.3):
+ * On each command it makes the checks GBCS asks of a device (GBCS §4.3, §6.2.3; `CommandChecker`):
  * 1. the command is for it (recipient system title) and carries a MAC Header;
  * 2. the MAC verifies with the key derived from its own KA private key and the ACB's KA public key
  *    (the ACB MACs every command; the KDF uses the header's originator, i.e. the supplier);
@@ -19,8 +19,7 @@
  */
 
 import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
-import { ACB_EUI } from "../gbcs/crypto/keys.js";
-import { macKey, protectFrame, verifyMac } from "../gbcs/crypto/mac.js";
+import { macKey, protectFrame } from "../gbcs/crypto/mac.js";
 import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
 import {
   buildEcs17bResponse,
@@ -29,6 +28,7 @@ import {
   type ImportRegisterCollection,
 } from "../gbcs/dlms/use-cases/ecs17b.js";
 import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
+import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
 import type { DeviceKeyring } from "./keyring.js";
@@ -49,8 +49,7 @@ export class SimEsme implements SimDevice {
   private readonly energy: ImportEnergy;
   private readonly now: () => number;
   private readonly twin: boolean;
-  /** Last accepted originator counter per remote party (GBCS anti-replay). */
-  private readonly lastCounter = new Map<string, bigint>();
+  private readonly checker: CommandChecker;
 
   constructor(options: EsmeOptions) {
     this.keys = options.keys;
@@ -58,6 +57,7 @@ export class SimEsme implements SimDevice {
     this.energy = options.energy;
     this.now = options.now;
     this.twin = options.twin ?? false;
+    this.checker = new CommandChecker(options.keys);
   }
 
   /** The register collection the meter would report now (what ECS17b returns, before encryption). */
@@ -66,20 +66,11 @@ export class SimEsme implements SimDevice {
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    if (frame.cra !== 1 || frame.recipient.toUpperCase() !== this.eui) return { dropped: "not-for-me" };
-    if (frame.mac === undefined) return { dropped: "malformed" };
-    const acb = this.keys.sharedSecret(ACB_EUI, this.eui);
-    if (acb === undefined || !verifyMac(frame, macKey(frame, acb))) return { dropped: "bad-mac" };
-    const originator = frame.originator.toUpperCase();
-    const toOriginator = this.keys.sharedSecret(this.eui, originator);
-    if (toOriginator === undefined) return { dropped: "unknown-originator" };
-    const last = this.lastCounter.get(originator);
-    if (last !== undefined && frame.counter <= last) return { dropped: "replayed-counter" };
-    this.lastCounter.set(originator, frame.counter);
-
+    const checked = this.checker.check(frame);
+    if (!checked.ok) return { dropped: checked.dropped };
     switch (frame.messageCode) {
       case ECS17B_MESSAGE_CODE:
-        return { response: this.readImportRegisters(frame, originator, toOriginator) };
+        return { response: this.readImportRegisters(frame, checked.originator, checked.z) };
       default:
         return { dropped: "unsupported" };
     }

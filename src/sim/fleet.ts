@@ -7,8 +7,9 @@
 import type { KeyStore } from "../smki/keystore.js";
 import { SimCommsHub } from "./chf.js";
 import type { SimDevice, SimDeviceType } from "./device.js";
-import { esmeEnergy } from "./energy.js";
+import { deviceEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
+import { SimGsme } from "./gsme.js";
 import { DeviceKeyring } from "./keyring.js";
 import { SimStubDevice } from "./stubs.js";
 
@@ -85,7 +86,14 @@ export class SimFleet {
     if (type === "ESME") {
       return new SimEsme({
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
-        energy: esmeEnergy(eui),
+        energy: deviceEnergy(eui),
+        now: this.now,
+      });
+    }
+    if (type === "GSME") {
+      return new SimGsme({
+        keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
+        energy: deviceEnergy(eui),
         now: this.now,
       });
     }

@@ -19,8 +19,8 @@ interface Pair {
   readonly gbcs: { readonly COMMAND?: readonly PairFile[] };
 }
 
-/** The RTDS pairs of 4.1.1 ECS17b: DUIS template → the COMMAND whose header is its RequestID. */
-function ecs17bPairs(): { template: string; command: string }[] {
+/** The RTDS pairs of 4.1.1 for a use case: DUIS template → the COMMAND whose header is its RequestID. */
+function pairsOf(useCase: string): { template: string; command: string }[] {
   const doc = JSON.parse(readFileSync(reference("catalogue", "duis-to-gbcs-pairs.json"), "utf8")) as {
     pairs: Pair[];
   };
@@ -28,43 +28,47 @@ function ecs17bPairs(): { template: string; command: string }[] {
   for (const pair of doc.pairs) {
     if (pair.serviceReferenceVariant !== "4.1.1") continue;
     for (const c of pair.gbcs.COMMAND ?? []) {
-      if (c.matchesRequestId === true && c.file.includes("ECS17b"))
+      if (c.matchesRequestId === true && c.file.includes(useCase))
         out.push({ template: pair.template, command: c.file });
     }
   }
   return out;
 }
 
-describe("transform 4.1.1 → ECS17b", () => {
+describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
   const keys = KeyStore.fromDirectory(reference("rtds-keystore"));
   const transformer = new CommandTransformer(keys);
-  const pairs = ecs17bPairs();
 
-  it("has RTDS pairs to check against", () => {
-    assert.ok(pairs.length >= 2, `found ${pairs.length}`);
-  });
-
-  for (const { template, command } of pairs) {
-    it(`${template} → ${command} byte for byte`, () => {
-      const request = parseRequest(parseXml(readFileSync(reference(template))).root);
-      const { originator, target, counter } = request.header.requestId;
-      const result = transformer.transform("4.1.1", "ESME", {
-        originator: euiFromDuis(originator),
-        device: euiFromDuis(target),
-        counter,
-        body: request.body,
-      });
-      assert.ok(result.ok, result.ok ? "" : result.reason);
-      assert.equal(result.useCase, "ECS17b");
-      assert.equal(toHex(result.bytes), toHex(fromHex(readFileSync(reference(command), "utf8").trim())));
+  for (const [useCase, deviceType] of [
+    ["ECS17b", "ESME"],
+    ["GCS13a", "GSME"],
+  ] as const) {
+    const pairs = pairsOf(useCase);
+    it(`has RTDS ${useCase} pairs to check against`, () => {
+      assert.ok(pairs.length >= 2, `found ${pairs.length}`);
     });
+    for (const { template, command } of pairs) {
+      it(`${template} → ${command} byte for byte`, () => {
+        const request = parseRequest(parseXml(readFileSync(reference(template))).root);
+        const { originator, target, counter } = request.header.requestId;
+        const result = transformer.transform("4.1.1", deviceType, {
+          originator: euiFromDuis(originator),
+          device: euiFromDuis(target),
+          counter,
+          body: request.body,
+        });
+        assert.ok(result.ok, result.ok ? "" : result.reason);
+        assert.equal(result.useCase, useCase);
+        assert.equal(toHex(result.bytes), toHex(fromHex(readFileSync(reference(command), "utf8").trim())));
+      });
+    }
   }
 
   it("refuses what it does not implement, with a reason", () => {
     const input = { originator: "90b3d51f30010000", device: "00db1234567890a3", counter: 1n, body: {} };
-    const gsme = transformer.transform("4.1.1", "GSME", input);
-    assert.equal(gsme.ok, false);
-    assert.match(gsme.ok ? "" : gsme.reason, /not supported yet/);
+    const gpf = transformer.transform("4.1.1", "GPF", input);
+    assert.equal(gpf.ok, false);
+    assert.match(gpf.ok ? "" : gpf.reason, /not supported yet/);
     assert.equal(transformer.transform("4.1.2", "ESME", input).ok, false);
   });
 

@@ -18,15 +18,16 @@ import {
   type UserIdentity,
   userApiAuthorization,
 } from "../../src/cli/request-client.js";
-import { readImportRegisters } from "../../src/cli/request-decode.js";
+import { readImportRegisters, readRegisters } from "../../src/cli/request-decode.js";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { resolveConfig } from "../../src/config/config.js";
 import { DEMO_NETWORK_OPERATOR, DEMO_OTHER_USER, DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
 import { parseResponse } from "../../src/duis/model/index.js";
 import { verifyDuis } from "../../src/duis/signature/verify.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
-import { esmeEnergy } from "../../src/sim/energy.js";
+import { deviceEnergy } from "../../src/sim/energy.js";
 import { importRegisterCollection } from "../../src/sim/esme.js";
+import { gasConsumptionRegister } from "../../src/sim/gsme.js";
 import { KeyStore } from "../../src/smki/keystore.js";
 
 describe("4.1.1 through the composed DCC (2 premises)", () => {
@@ -127,9 +128,22 @@ describe("4.1.1 through the composed DCC (2 premises)", () => {
       assert.ok(read.macValid, "the ESME's MAC verifies with the supplier's key");
       assert.deepEqual(read.response, {
         outcome: "success",
-        registers: importRegisterCollection(esmeEnergy(esme), now()),
+        registers: importRegisterCollection(deviceEnergy(esme), now()),
       });
     }
+  });
+
+  it("reads the gas meter's consumption register (GCS13a)", async () => {
+    const supplier = identity(DEMO_SUPPLIER.eui);
+    const gsme = premisesPlan(1).gsme;
+    assert.equal((await send(supplier, gsme, 1002n)).header.responseCode, "I99");
+    const response = check((await receiver.next()).body);
+    assert.equal(response.header.responseCode, "I0");
+    assert.ok(response.body.kind === "ResponseMessage" && response.body.payload?.kind === "GBCSPayload");
+    const read = readRegisters(response.body.payload.gbcsPayload, KeyStore.fromDirectory(dcc.pki.dir));
+    assert.ok(read.macValid);
+    assert.ok(read.reading.useCase === "GCS13a" && read.reading.result.outcome === "success");
+    assert.deepEqual(read.reading.result.register, gasConsumptionRegister(deviceEnergy(gsme), now()));
   });
 
   it("refuses the other user (E2) and a network operator's replayed counter, and still serves", async () => {

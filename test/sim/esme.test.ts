@@ -116,7 +116,7 @@ describe("simulated ESME", () => {
 describe("simulated Communications Hub", () => {
   it("relays a command to the HAN device it is for and returns the answer", async () => {
     const esme = rtdsEsme(() => Date.UTC(2026, 0, 1));
-    const gsme = new SimStubDevice("00DB1234567890A3", "GSME");
+    const gsme = new SimStubDevice("00DB1234567890A3", "GPF");
     const hub = new SimCommsHub("00DB1234567890A4", [esme, gsme]);
     const frames = await hub.handle(rtds("ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX"));
     assert.equal(frames.length, 1);
@@ -125,7 +125,7 @@ describe("simulated Communications Hub", () => {
   });
 
   it("answers nothing for a device not on its HAN, a stub device, or undecodable bytes", async () => {
-    const gsme = new SimStubDevice(DEVICE, "GSME");
+    const gsme = new SimStubDevice(DEVICE, "IHD");
     const hub = new SimCommsHub("00DB1234567890A4", [gsme]);
     assert.deepEqual(await hub.handle(rtds("ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX")), []);
     assert.equal(gsme.received, 1);

@@ -18,6 +18,7 @@ import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
 import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
 import type { DeviceType } from "../../store/types.js";
 import { ecs17b } from "./ecs17b.js";
+import { gcs13a } from "./gcs13a.js";
 
 /** What a use-case transform reads: the request's identity and body, and the device's facts. */
 export interface TransformInput<B = unknown> {
@@ -51,11 +52,11 @@ export interface UseCaseTransform<B = unknown> {
 }
 
 /**
- * SRV → device type → use case. Only what is implemented is here: 4.1.1 to an ESME (ECS17b). The
- * GSME/GPF half of 4.1.1 (GCS13a) is not implemented yet and is refused as not supported.
+ * SRV → device type → use case. Only what is implemented is here: 4.1.1 to an ESME (ECS17b) and to
+ * a GSME (GCS13a). 4.1.1 to the GPF (GCS13a answered from the GPF's mirror) is not supported yet.
  */
 export const TRANSFORMS: Partial<Record<Srv, Partial<Record<DeviceType, UseCaseTransform>>>> = {
-  "4.1.1": { ESME: ecs17b },
+  "4.1.1": { ESME: ecs17b, GSME: gcs13a },
 };
 
 /** The device types an SRV applies to, supported or not (from the GBCS use-case prefixes). */

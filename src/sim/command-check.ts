@@ -1,0 +1,44 @@
+/**
+ * The checks every simulated device makes on a command before acting (GBCS §4.3, §6.2.3): it is a
+ * command for this device, it carries a MAC Header, the MAC verifies with the key derived from the
+ * device's KA private key and the ACB's KA public key, the originator is a remote party the device
+ * holds a KA certificate for (the response goes to it), and the originator counter is strictly
+ * greater than the last one accepted from that originator.
+ */
+import { ACB_EUI } from "../gbcs/crypto/keys.js";
+import { macKey, verifyMac } from "../gbcs/crypto/mac.js";
+import type { GbcsFrame } from "../gbcs/frame.js";
+import type { DropReason } from "./device.js";
+import type { DeviceKeyring } from "./keyring.js";
+
+export type CommandCheck =
+  | {
+      readonly ok: true;
+      /** The originator (16 uppercase hex). */
+      readonly originator: string;
+      /** ECDH secret with the originator: keys the response's MAC and payload encryption. */
+      readonly z: Uint8Array;
+    }
+  | { readonly ok: false; readonly dropped: DropReason };
+
+export class CommandChecker {
+  /** Last accepted originator counter per remote party (GBCS anti-replay). */
+  private readonly lastCounter = new Map<string, bigint>();
+
+  constructor(private readonly keys: DeviceKeyring) {}
+
+  check(frame: GbcsFrame): CommandCheck {
+    const eui = this.keys.eui;
+    if (frame.cra !== 1 || frame.recipient.toUpperCase() !== eui) return { ok: false, dropped: "not-for-me" };
+    if (frame.mac === undefined) return { ok: false, dropped: "malformed" };
+    const acb = this.keys.sharedSecret(ACB_EUI, eui);
+    if (acb === undefined || !verifyMac(frame, macKey(frame, acb))) return { ok: false, dropped: "bad-mac" };
+    const originator = frame.originator.toUpperCase();
+    const z = this.keys.sharedSecret(eui, originator);
+    if (z === undefined) return { ok: false, dropped: "unknown-originator" };
+    const last = this.lastCounter.get(originator);
+    if (last !== undefined && frame.counter <= last) return { ok: false, dropped: "replayed-counter" };
+    this.lastCounter.set(originator, frame.counter);
+    return { ok: true, originator, z };
+  }
+}
