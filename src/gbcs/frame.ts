@@ -80,10 +80,11 @@ export interface ReceivedSpans {
   readonly contentEnd: number;
   /** Offset just after the signature field: the MAC covers bytes[bodyStart, bodyEnd). */
   readonly bodyEnd: number;
-  /** The content view that was decoded, to tell a decoded frame from an edited copy of it. */
-  readonly content: Uint8Array;
-  /** The signature view that was decoded (same purpose). */
-  readonly signature: Uint8Array | undefined;
+  /**
+   * The field values that were decoded, to tell a decoded frame from an edited copy of it (a spread
+   * with a new counter or content keeps `received`): see `receivedLayout`.
+   */
+  readonly fields: Omit<GbcsFrame, "received">;
 }
 
 /**
@@ -259,15 +260,29 @@ function decodeBody(
     signature = r.bytes(sigLength);
     r.end("signature");
   }
+  // one object literal per shape keeps decoding monomorphic enough and avoids spreads
+  const fields: {
+    cra: Cra;
+    counter: bigint;
+    originator: string;
+    recipient: string;
+    dateTime: Uint8Array | null;
+    messageCode: number;
+    supplementary?: SupplementaryInfo;
+    content: Uint8Array;
+    signature?: Uint8Array;
+    mac?: Uint8Array;
+  } = { cra, counter, originator, recipient, dateTime, messageCode, content };
+  if (supplementary !== undefined) fields.supplementary = supplementary;
+  if (signature !== undefined) fields.signature = signature;
+  if (mac !== undefined) fields.mac = mac;
   const received: ReceivedSpans = {
     bytes,
     bodyStart: base,
     contentEnd,
     bodyEnd: base + r.offset,
-    content,
-    signature,
+    fields,
   };
-  // one object literal per shape keeps decoding monomorphic enough and avoids spreads
   const frame: {
     cra: Cra;
     counter: bigint;
@@ -446,11 +461,28 @@ export function encodeFrame(frame: GbcsFrame): Uint8Array {
  * since (its content and signature are the decoded views), else a fresh encoding.
  */
 export function frameLayout(frame: GbcsFrame): FrameLayout {
+  return receivedLayout(frame) ?? layoutFrame(frame, { macPlaceholder: frame.mac !== undefined });
+}
+
+/**
+ * The received spans of `frame` when every field is still the one decoded (values, or the same
+ * byte views), else undefined: an edited copy must be re-encoded before it is signed or MACed.
+ */
+export function receivedLayout(frame: Partial<GbcsFrame>): ReceivedSpans | undefined {
   const rx = frame.received;
-  if (rx !== undefined && rx.content === frame.content && rx.signature === frame.signature) {
-    return rx;
-  }
-  return layoutFrame(frame, { macPlaceholder: frame.mac !== undefined });
+  if (rx === undefined) return undefined;
+  const f = rx.fields;
+  return f.content === frame.content &&
+    f.signature === frame.signature &&
+    f.counter === frame.counter &&
+    f.cra === frame.cra &&
+    f.originator === frame.originator &&
+    f.recipient === frame.recipient &&
+    f.messageCode === frame.messageCode &&
+    f.dateTime === frame.dateTime &&
+    f.supplementary === frame.supplementary
+    ? rx
+    : undefined;
 }
 
 /** A copy of `frame` without its received spans (for building a new message from a decoded one). */

@@ -20,6 +20,7 @@ export {
   layoutFrame,
   MAC_LENGTH,
   type ReceivedSpans,
+  receivedLayout,
   SIGNATURE_LENGTH,
   type SupplementaryInfo,
   toCosemDateTime,

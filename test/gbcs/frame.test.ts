@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { computeMac, protectFrame, signedData, verifyMac } from "../../src/gbcs/crypto/index.js";
 import { fromHex, toHex } from "../../src/gbcs/cursor.js";
 import { DecodeError } from "../../src/gbcs/errors.js";
 import {
@@ -8,6 +9,7 @@ import {
   decodeFrame,
   encodeFrame,
   type GbcsFrame,
+  receivedLayout,
   toCosemDateTime,
 } from "../../src/gbcs/frame.js";
 import { reference } from "../support/reference.js";
@@ -120,6 +122,20 @@ describe("GBCS frame", () => {
       () => decodeFrame(badCra),
       (e: unknown) => e instanceof DecodeError && e.offset === 2,
     );
+  });
+
+  it("an edited copy of a decoded frame is signed and MACed over its new bytes, not the received ones", () => {
+    const bytes = vectorMessage();
+    const f = decodeFrame(bytes);
+    assert.ok(receivedLayout(f));
+    const edited = { ...f, counter: f.counter + 1n };
+    assert.equal(receivedLayout(edited), undefined);
+    const key = new Uint8Array(16).fill(7);
+    assert.notEqual(toHex(computeMac(edited, key)), toHex(computeMac(f, key)));
+    const reprotected = decodeFrame(encodeFrame(protectFrame(edited, key)));
+    assert.equal(reprotected.counter, 2n);
+    assert.equal(verifyMac(reprotected, key), true);
+    assert.equal(toHex(signedData(edited)), toHex(signedData(decodeFrame(encodeFrame(edited)))));
   });
 
   it("round-trips an RTDS response with a 12-byte date-time", () => {

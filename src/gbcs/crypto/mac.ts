@@ -14,7 +14,7 @@
  * the originator and the recipient. See `macParties`.
  */
 
-import { frameLayout, type GbcsFrame, MAC_LENGTH, withoutReceived } from "../frame.js";
+import { frameLayout, type GbcsFrame, MAC_LENGTH, receivedLayout, withoutReceived } from "../frame.js";
 import { gbcsIv, gmac, tagsEqual } from "./gcm.js";
 import { deriveKeyFromHeaderBytes, deriveKeyFromSecret } from "./kdf.js";
 import { ACB_EUI } from "./keys.js";
@@ -41,9 +41,8 @@ const RECIPIENT_AT = 21;
 
 /** The received bytes of `frame` when they still describe it (decoded, not edited since). */
 function receivedBody(frame: Partial<GbcsFrame>): Uint8Array | undefined {
-  const rx = frame.received;
-  if (rx === undefined || rx.content !== frame.content || rx.signature !== frame.signature) return undefined;
-  return rx.bytes.subarray(rx.bodyStart, rx.bodyEnd);
+  const rx = receivedLayout(frame);
+  return rx === undefined ? undefined : rx.bytes.subarray(rx.bodyStart, rx.bodyEnd);
 }
 
 /** The MAC key of `frame` from the shared secret Z of its `macParties`. */
