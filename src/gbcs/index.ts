@@ -28,6 +28,7 @@ export {
 } from "./frame.js";
 export { encodeJsonMessage, frameFromJson, fromJsonTree, messageToJson, toJsonTree } from "./json.js";
 export {
+  type CheckReason,
   type CheckResult,
   checkMac,
   checkSignature,

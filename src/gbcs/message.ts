@@ -23,14 +23,23 @@ import type { DecryptResult, PayloadContext } from "./payload-context.js";
  */
 export type MessageKind = "command" | "precommand" | "response" | "alert";
 
+/** Why a check did not verify (said once, here, at the boundary). */
+export type CheckReason =
+  | "absent"
+  | "not checked"
+  | "key unavailable"
+  | "does not verify"
+  | "certificate expired"
+  | "certificate not yet valid";
+
 /** Outcome of a signature or MAC check. */
 export interface CheckResult {
   /** Whether the message carries it (a non-empty signature; a MAC Header). */
   readonly present: boolean;
   /** true verified, false failed, null not checked (absent, no keys, or a key unavailable). */
   readonly valid: boolean | null;
-  /** Why, when not verified: 'absent', 'not checked', 'key unavailable', 'does not verify', 'certificate expired', 'certificate not yet valid'. */
-  readonly reason: string | null;
+  /** Why, when not verified; null when verified. */
+  readonly reason: CheckReason | null;
 }
 
 export interface DecodedMessage {
