@@ -87,7 +87,28 @@ export class Dispatcher {
       return;
     }
     for (const frame of frames) await this.inbound(frame, hub.eui);
-    // No frame: the device answers later (unsolicited) or never; the request stays `sent`.
+    if (frames.length === 0) {
+      // The hub came back without the device's answer (the device dropped the command: a failed
+      // check, an unsupported use case). The request ends here with a recorded E21; a response that
+      // still arrives later is audited as uncorrelated.
+      await this.fail(request, "E21", "the device returned no response");
+    }
+  }
+
+  /**
+   * The DCC's schedule for future-dated requests (DUIS "DSP" pattern): every acknowledged request
+   * whose execution date has come is handed to `redispatch`. Returns how many.
+   */
+  async dispatchDue(redispatch: (id: string) => Promise<void>): Promise<number> {
+    const now = this.deps.now();
+    let n = 0;
+    for (const request of await this.deps.requests.inState("acknowledged")) {
+      if (request.executeAt !== null && request.executeAt <= now) {
+        await redispatch(request.id);
+        n += 1;
+      }
+    }
+    return n;
   }
 
   /** Handles a frame from a hub: a response is correlated and answered; alerts are only audited yet. */
@@ -132,6 +153,7 @@ export class Dispatcher {
     let resumed = 0;
     let failed = 0;
     for (const request of await this.deps.requests.inState("acknowledged")) {
+      if (request.executeAt !== null && request.executeAt > this.deps.now()) continue; // still scheduled
       await redispatch(request.id);
       resumed += 1;
     }

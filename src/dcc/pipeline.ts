@@ -18,8 +18,10 @@
  * WAN when the process stopped.
  *
  * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
- * ESME). Other variants and SRVs are refused with `srvNotSupported` after authentication, so a
- * user learns that the DCC does not do it yet, not that the request is wrong.
+ * ESME or a GSME), sent now or, with an ExecutionDateTime, held by the DCC until that date (the
+ * DUIS "DSP" future-dated pattern; see `runScheduled`). Other variants and SRVs are refused with
+ * `srvNotSupported` after authentication, so a user learns that the DCC does not do it yet, not
+ * that the request is wrong.
  */
 import { type KeyObject, randomUUID, X509Certificate } from "node:crypto";
 import type { Bus, Subscription } from "../bus/port.js";
@@ -30,6 +32,8 @@ import {
   buildServiceResponse,
   checkRouting,
   type DuisRequest,
+  dateTimeToDate,
+  executionDateTimeOf,
   formatRequestId,
   parseEui,
   parseRequest,
@@ -93,6 +97,8 @@ export interface PipelineDeps {
   readonly checkCertificateValidity?: boolean;
   /** Requests dispatched at once (each waits for its device on the WAN). */
   readonly dispatchConcurrency?: number;
+  /** How often future-dated requests are looked at (ms of real time; default 1000). */
+  readonly scheduleIntervalMs?: number;
   /** WAN timeout per command (ms). */
   readonly sendTimeoutMs?: number;
   /**
@@ -133,6 +139,7 @@ export class Pipeline {
   private readonly deps: PipelineDeps;
   private subscriptions: Subscription[] = [];
   private stopInbound: (() => void) | undefined;
+  private scheduleTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: PipelineDeps) {
     this.deps = deps;
@@ -169,11 +176,18 @@ export class Pipeline {
         .enqueue("wan.inbound", { hubEui: inbound.hubEui, frameHex: toHex(inbound.frame), at: inbound.at })
         .catch((error: unknown) => this.log("inbound frame not queued", error));
     });
+    // The DCC's schedule: future-dated requests are looked at every `scheduleIntervalMs` of real time.
+    this.scheduleTimer = setInterval(() => {
+      this.runScheduled().catch((error: unknown) => this.log("scheduled requests not dispatched", error));
+    }, this.deps.scheduleIntervalMs ?? 1000);
+    this.scheduleTimer.unref();
     return this.dispatcher.recover((id) => bus.enqueue("request.dispatch", { id }));
   }
 
   /** Stops taking background work (running jobs finish; the bus is the caller's to drain). */
   stop(): void {
+    if (this.scheduleTimer !== undefined) clearInterval(this.scheduleTimer);
+    this.scheduleTimer = undefined;
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
     this.stopInbound?.();
@@ -234,12 +248,14 @@ export class Pipeline {
     if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
+    const executeAt = this.executionDate(request, at);
     const decision = await this.access.check({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
       srv: { srv, roles: entry.roles, deviceTypes },
-      at,
+      // A future-dated request is checked for the date it runs (the registration then).
+      at: executeAt ?? at,
     });
     if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
     const command = this.transformer.transform(srv, decision.device.type, {
@@ -266,7 +282,7 @@ export class Pipeline {
       gbcsResponse: null,
       requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
       error: null,
-      executeAt: null,
+      executeAt,
       receivedAt: at,
       updatedAt: at,
     };
@@ -279,8 +295,32 @@ export class Pipeline {
       device: deviceEui,
     });
     await this.publishState(record, "acknowledged", "I99");
-    await this.deps.bus.enqueue("request.dispatch", { id });
+    if (executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
     return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
+  }
+
+  /**
+   * The execution date of a future-dated request (its ExecutionDateTime), or null to run now. Only
+   * SRVs the DCC holds until their date (DUIS future-dated pattern "DSP") are accepted future-dated;
+   * one in the past runs now.
+   */
+  private executionDate(request: DuisRequest, at: number): number | null {
+    const text = executionDateTimeOf(request);
+    if (text === undefined) return null;
+    const srv = request.header.serviceReferenceVariant;
+    if (srvEntry(srv).futureDated !== "dsp") {
+      throw new DuisError(
+        "srvNotSupported",
+        `future-dated SRV ${srv} (executed by the device) is not supported yet`,
+      );
+    }
+    const when = dateTimeToDate(text).getTime();
+    return when > at ? when : null;
+  }
+
+  /** Hands the future-dated requests whose date has come to the dispatcher; returns how many. */
+  runScheduled(): Promise<number> {
+    return this.dispatcher.dispatchDue((id) => this.deps.bus.enqueue("request.dispatch", { id }));
   }
 
   /** The answer to a refused request: a signed DUIS E-code when the sender is known, else HTTP only. */

@@ -135,6 +135,26 @@ describe("4.1.1 Read Instantaneous Import Registers, RTDS identities", () => {
     assert.equal(dccResponse(ack.body).header.responseCode, "E13");
   });
 
+  it("holds a future-dated request until its date, then runs it", async () => {
+    const runAt = new Date(dcc.clock.now() + 3_600_000);
+    const ack = await post(signedReadRegisters(SIGNERS.supplier, ESME1, 6000n, runAt));
+    assert.equal(dccResponse(ack.body).header.responseCode, "I99");
+    const stored = await dcc.store.requests.byCorrelation(`${SIGNERS.supplier.eui}:6000`);
+    assert.equal(stored?.executeAt, runAt.getTime());
+    assert.equal(await dcc.pipeline.runScheduled(), 0, "not before its date");
+    assert.equal((await dcc.store.requests.get(stored!.id))?.state, "acknowledged");
+    const before = dcc.clock.t;
+    dcc.clock.t = runAt.getTime();
+    try {
+      assert.equal(await dcc.pipeline.runScheduled(), 1);
+      const response = dccResponse((await receiver.next()).body);
+      assert.equal(response.header.responseCode, "I0");
+      assert.equal(response.header.requestId?.counter, 6000n);
+    } finally {
+      dcc.clock.t = before;
+    }
+  });
+
   it("serves the registered network operator and the second premises' supplier after all that", async () => {
     const operator = await readRegisters(SIGNERS.networkOperator, ESME1, 1n);
     assert.equal(operator.header.responseCode, "I0");

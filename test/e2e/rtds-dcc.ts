@@ -253,16 +253,27 @@ export async function startRtdsDcc(
   };
 }
 
-/** A 4.1.1 request from the RTDS template, with our RequestID, signed by `signer`. */
-export function signedReadRegisters(signer: Signer, device: string, counter: bigint): string {
+/** A 4.1.1 request from the RTDS template, with our RequestID (and execution date), signed by `signer`. */
+export function signedReadRegisters(
+  signer: Signer,
+  device: string,
+  counter: bigint,
+  executeAt?: Date,
+): string {
   const template = readFileSync(
     reference("rtds-4.9.1-duis", "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML"),
     "utf8",
   );
   const duis = (eui: string) => eui.toUpperCase().match(/../g)!.join("-");
-  const xml = template.replace(
+  let xml = template.replace(
     /<sr:RequestID>[^<]*<\/sr:RequestID>/,
     `<sr:RequestID>${duis(signer.eui)}:${duis(device)}:${counter}</sr:RequestID>`,
   );
+  if (executeAt !== undefined) {
+    xml = xml.replace(
+      "<sr:ReadInstantaneousImportRegisters/>",
+      `<sr:ReadInstantaneousImportRegisters><sr:ExecutionDateTime>${executeAt.toISOString()}</sr:ExecutionDateTime></sr:ReadInstantaneousImportRegisters>`,
+    );
+  }
   return signDuis(xml, { privateKey: signer.privateKey, certificate: signer.certificate });
 }

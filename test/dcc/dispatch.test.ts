@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { Dispatcher, type WanOutcome } from "../../src/dcc/dispatch.js";
+import { fromHex } from "../../src/gbcs/cursor.js";
+import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
+import type { DeviceRecord, RequestRecord } from "../../src/store/types.js";
+import { type Wan, WanError } from "../../src/wan/port.js";
+
+const HUB: DeviceRecord = {
+  eui: "0a01000000000000",
+  type: "CHF",
+  status: "Commissioned",
+  hubEui: "0a01000000000000",
+  mpxn: null,
+  region: "North",
+  updatedAt: 0,
+};
+
+function record(id: string, counter: bigint, target = "0a03000000000000"): RequestRecord {
+  return {
+    id,
+    requestId: `90-B3-D5-1F-30-A0-00-01:0A-03-00-00-00-00-00-00:${counter}`,
+    originator: "90b3d51f30a00001",
+    target,
+    counter,
+    srv: "4.1.1",
+    commandVariant: 1,
+    state: "acknowledged",
+    responseCode: "I99",
+    correlation: `90b3d51f30a00001:${counter}`,
+    gbcsCommand: fromHex("DD00"),
+    gbcsResponse: null,
+    requestXml: null,
+    error: null,
+    executeAt: null,
+    receivedAt: 0,
+    updatedAt: 0,
+  };
+}
+
+function wan(send: Wan["send"]): Wan {
+  return { send, onInbound: () => () => {}, close: async () => {} };
+}
+
+describe("dispatch: WAN failures end in a recorded, answered error", () => {
+  let dir: string;
+  let store: SqliteStore;
+  const answers: { id: string; outcome: WanOutcome }[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "meterway-dispatch-"));
+    store = openSqliteStore({ file: join(dir, "dcc.sqlite"), synchronous: "NORMAL" });
+    answers.length = 0;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function dispatcher(w: Wan, hub: DeviceRecord | null = HUB): Dispatcher {
+    return new Dispatcher({
+      requests: store.requests,
+      inventory: { hubOf: async () => hub ?? undefined },
+      wan: w,
+      now: () => 1,
+      respond: async (request, outcome) => {
+        answers.push({ id: request.id, outcome });
+      },
+    });
+  }
+
+  async function outcomeOf(d: Dispatcher, id: string, counter: bigint) {
+    await store.requests.insert(record(id, counter));
+    await d.dispatch(id);
+    const stored = await store.requests.get(id);
+    return { stored, answers: answers.filter((a) => a.id === id) };
+  }
+
+  it("E20 when the device has no hub or the hub is not reachable", async () => {
+    const noHub = await outcomeOf(
+      dispatcher(
+        wan(async () => []),
+        undefined,
+      ),
+      "a",
+      1n,
+    );
+    assert.equal(noHub.stored?.state, "failed");
+    assert.equal(noHub.stored?.responseCode, "E20");
+    const unknown = await outcomeOf(
+      dispatcher(
+        wan(async (hub) => {
+          throw new WanError("unknown-hub", hub);
+        }),
+      ),
+      "b",
+      2n,
+    );
+    assert.equal(unknown.stored?.responseCode, "E20");
+    assert.equal(unknown.answers.length, 1);
+  });
+
+  it("E21 when the command or response is lost, times out, or the device answers nothing", async () => {
+    for (const [id, failure] of [
+      ["c", "lost"],
+      ["d", "timeout"],
+    ] as const) {
+      const r = await outcomeOf(
+        dispatcher(
+          wan(async (hub) => {
+            throw new WanError(failure, hub);
+          }),
+        ),
+        id,
+        BigInt(id.charCodeAt(0)),
+      );
+      assert.equal(r.stored?.responseCode, "E21");
+      assert.match(r.stored?.error ?? "", new RegExp(failure));
+    }
+    const silent = await outcomeOf(dispatcher(wan(async () => [])), "e", 5n);
+    assert.equal(silent.stored?.responseCode, "E21");
+    assert.deepEqual(
+      silent.answers.map((a) => a.outcome.code),
+      ["E21"],
+    );
+  });
+
+  it("sends a request once, even when dispatched twice", async () => {
+    let sends = 0;
+    const d = dispatcher(
+      wan(async () => {
+        sends += 1;
+        return [];
+      }),
+    );
+    await store.requests.insert(record("f", 6n));
+    await Promise.all([d.dispatch("f"), d.dispatch("f")]);
+    assert.equal(sends, 1);
+  });
+
+  it("ignores an undecodable or uncorrelated frame", async () => {
+    const events: string[] = [];
+    const d = new Dispatcher({
+      requests: store.requests,
+      inventory: { hubOf: async () => HUB },
+      wan: wan(async () => []),
+      now: () => 1,
+      respond: async () => assert.fail("no answer expected"),
+      onEvent: (e) => events.push(e.kind),
+    });
+    await d.inbound(fromHex("0102"), HUB.eui);
+    assert.deepEqual(events, ["frame.undecodable"]);
+  });
+});
