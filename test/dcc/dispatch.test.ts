@@ -83,13 +83,13 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
     const noHub = await outcomeOf(
       dispatcher(
         wan(async () => []),
-        undefined,
+        null,
       ),
       "a",
       1n,
     );
     assert.equal(noHub.stored?.state, "failed");
-    assert.equal(noHub.stored?.responseCode, "E20");
+    assert.equal(noHub.stored?.responseCode, "E20", `no hub: ${noHub.stored?.error}`);
     const unknown = await outcomeOf(
       dispatcher(
         wan(async (hub) => {
@@ -99,7 +99,7 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       "b",
       2n,
     );
-    assert.equal(unknown.stored?.responseCode, "E20");
+    assert.equal(unknown.stored?.responseCode, "E20", `unknown hub: ${unknown.stored?.error}`);
     assert.equal(unknown.answers.length, 1);
   });
 
