@@ -148,6 +148,11 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
 
   for (const webService of WEB_SERVICES) {
     app.post(`/api/v1/${webService}`, async (request, reply) => {
+      const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      if (type !== "application/xml" && type !== "text/xml") {
+        const refused = new DuisError("unsupportedMediaType", `got '${type || "none"}'`);
+        return reply.code(refused.httpStatus).type("text/plain").send(`${refused.message}\n`);
+      }
       const result = await options.pipeline.submit(webService, request.body as Buffer);
       return reply
         .code(result.httpStatus)

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { SubmitResult } from "../../src/dcc/pipeline.js";
+import { duisRoutes, signedAuthorization } from "../../src/server/duis-routes.js";
+import type { OutboxRecord, UserRecord } from "../../src/store/types.js";
+import { reference } from "../support/reference.js";
+
+const USER = "90b3d51f30010000";
+const NOW = Date.UTC(2026, 10, 28, 12);
+const key = createPrivateKey({
+  key: readFileSync(reference("dccboxed-keys", "xml-sign-90B3D51F30010000-ds.key")),
+  format: "der",
+  type: "pkcs8",
+});
+const certificate = new X509Certificate(
+  readFileSync(reference("dccboxed-keys", "xml-sign-90B3D51F30010000-ds.pem")),
+);
+
+describe("DUIS routes", () => {
+  let app: FastifyInstance;
+  const submitted: { webService: string; body: string }[] = [];
+  const users = new Map<string, UserRecord>();
+  const pulls: { user: string; ack: readonly string[] }[] = [];
+
+  before(async () => {
+    users.set(USER, {
+      eui: USER,
+      name: "Supplier",
+      roles: ["IS"],
+      receiveResponseUrl: null,
+      certificates: [{ serial: "1", issuer: "CN=Z1", usage: "xml", pem: certificate.toString() }],
+    });
+    app = Fastify();
+    await app.register(duisRoutes, {
+      pipeline: {
+        async submit(webService, body): Promise<SubmitResult> {
+          submitted.push({ webService, body: Buffer.from(body).toString() });
+          return { httpStatus: 200, contentType: "application/xml", body: "<ack/>", responseCode: "I99" };
+        },
+      },
+      delivery: {
+        async pull(user: string, ack: readonly string[]): Promise<OutboxRecord[]> {
+          pulls.push({ user, ack });
+          return [];
+        },
+        kick() {},
+      },
+      users: {
+        get: async (eui) => users.get(eui),
+        put: async (u) => {
+          users.set(u.eui, u);
+        },
+      },
+      now: () => NOW,
+    });
+    await app.ready();
+  });
+  after(() => app.close());
+
+  const auth = (method: string, path: string, body = "", at = NOW, privateKey = key, user = USER) =>
+    signedAuthorization({ user, privateKey, method, pathAndQuery: path, body, at: new Date(at) });
+
+  it("passes XML to the pipeline with the web service it arrived on, as bytes", async () => {
+    for (const ws of ["serviceS", "serviceT", "serviceD"]) {
+      const r = await app.inject({
+        method: "POST",
+        url: `/api/v1/${ws}`,
+        headers: { "content-type": "text/xml" },
+        payload: "<x>é</x>",
+      });
+      assert.equal(r.statusCode, 200);
+      assert.match(r.headers["content-type"] as string, /application\/xml/);
+    }
+    assert.deepEqual(
+      submitted.map((s) => s.webService),
+      ["serviceS", "serviceT", "serviceD"],
+    );
+    assert.equal(submitted[0]?.body, "<x>é</x>");
+  });
+
+  it("refuses a body that is not XML", async () => {
+    const r = await app.inject({
+      method: "POST",
+      url: "/api/v1/serviceS",
+      headers: { "content-type": "text/plain" },
+      payload: "hello",
+    });
+    assert.equal(r.statusCode, 415);
+  });
+
+  it("pull: needs a fresh signature by the user's key", async () => {
+    const path = "/api/v1/responses?ack=a,b";
+    assert.equal((await app.inject({ method: "GET", url: path })).statusCode, 401);
+    const stale = await app.inject({
+      method: "GET",
+      url: path,
+      headers: { authorization: auth("GET", path, "", NOW - 600_000) },
+    });
+    assert.equal(stale.statusCode, 401);
+    const other = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    const forged = await app.inject({
+      method: "GET",
+      url: path,
+      headers: { authorization: auth("GET", path, "", NOW, other) },
+    });
+    assert.equal(forged.statusCode, 401);
+    const wrongPath = await app.inject({
+      method: "GET",
+      url: path,
+      headers: { authorization: auth("GET", "/api/v1/responses") },
+    });
+    assert.equal(wrongPath.statusCode, 401, "the signature covers the query (the acks)");
+    const ok = await app.inject({ method: "GET", url: path, headers: { authorization: auth("GET", path) } });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(ok.json(), { responses: [] });
+    assert.deepEqual(pulls.at(-1), { user: USER, ack: ["a", "b"] });
+  });
+
+  it("receive URL: a user sets its own, to an http(s) URL or null", async () => {
+    const path = `/api/v1/users/${USER}/receive-url`;
+    const put = (body: string, authorization = auth("PUT", path, body)) =>
+      app.inject({
+        method: "PUT",
+        url: path,
+        headers: { "content-type": "application/json", authorization },
+        payload: body,
+      });
+    assert.equal((await put('{"url":"ftp://x"}')).statusCode, 400);
+    assert.equal(
+      (await put('{"url":"http://127.0.0.1:9999/r"}', auth("PUT", path, "{}"))).statusCode,
+      401,
+      "body is signed",
+    );
+    assert.equal((await put('{"url":"http://127.0.0.1:9999/r"}')).statusCode, 200);
+    assert.equal(users.get(USER)?.receiveResponseUrl, "http://127.0.0.1:9999/r");
+    assert.equal((await put('{"url":null}')).statusCode, 200);
+    assert.equal(users.get(USER)?.receiveResponseUrl, null);
+    const otherPath = "/api/v1/users/90b3d51f30030000/receive-url";
+    const body = '{"url":null}';
+    const r = await app.inject({
+      method: "PUT",
+      url: otherPath,
+      headers: { "content-type": "application/json", authorization: auth("PUT", otherPath, body) },
+      payload: body,
+    });
+    assert.equal(r.statusCode, 401);
+  });
+});
