@@ -308,13 +308,40 @@ export function getProtectedAttributesResponseToData(r: GetProtectedAttributesRe
   };
 }
 
-/** True when `d` has the shape of a get_protected_attributes result (used to find sensitive data). */
+/** True when `d` is an octet-string (the shape `octets` accepts). */
+function isOctets(d: DlmsData | undefined): boolean {
+  return d !== undefined && d.type === "octet-string";
+}
+
+/** True when `d` is a structure of exactly `n` elements (the shape `structureOf` accepts). */
+function isStructureOf(d: DlmsData | undefined, n: number): d is Extract<DlmsData, { type: "structure" }> {
+  return d !== undefined && d.type === "structure" && d.elements.length === n;
+}
+
+/** True when `protectionParametersFromData(d)` would succeed; it does not throw. */
+function isProtectionParameters(d: DlmsData): boolean {
+  if (!isStructureOf(d, 2)) return false;
+  const [type, options] = d.elements;
+  if (type!.type !== "enum" || !isStructureOf(options, 5)) return false;
+  const o = options.elements;
+  if (!isOctets(o[0]) || !isOctets(o[1]) || !isOctets(o[2]) || !isOctets(o[3])) return false;
+  const keyInfo = o[4];
+  if (!isStructureOf(keyInfo, 2)) return false;
+  const [keyInfoType, keyInfoOptions] = keyInfo.elements;
+  if (keyInfoType!.type !== "enum" || !isStructureOf(keyInfoOptions, 2)) return false;
+  return isOctets(keyInfoOptions.elements[0]) && isOctets(keyInfoOptions.elements[1]);
+}
+
+/**
+ * True when `d` has the shape of a get_protected_attributes result (used to find sensitive data):
+ * exactly when `getProtectedAttributesResponseFromData(d)` succeeds, checked without throwing, as
+ * it runs for every entry of every access-response.
+ */
 export function isGetProtectedAttributesResponse(d: DlmsData): boolean {
-  try {
-    getProtectedAttributesResponseFromData(d);
-    return true;
-  } catch (error) {
-    if (error instanceof DecodeError) return false;
-    throw error;
-  }
+  if (!isStructureOf(d, 2)) return false;
+  const [params, block] = d.elements;
+  if (params!.type !== "array" || block!.type !== "octet-string") return false;
+  if (block.value.length < 5 + GBCS_TAG_LENGTH) return false;
+  for (const p of params.elements) if (!isProtectionParameters(p)) return false;
+  return true;
 }
