@@ -10,54 +10,101 @@
 import { DecodeError } from "./errors.js";
 
 export class Reader {
-  private readonly view: DataView;
+  private readonly input: Uint8Array;
+  /** Index in `input` of this reader's first byte. */
+  private readonly start: number;
+  /** Index in `input` just past this reader's last byte. */
+  private readonly end_: number;
+  /** Absolute offset of `input[0]` in the outermost message (`base - start`). */
+  private readonly origin: number;
+  /** Index in `input` of the next byte. */
   private position: number;
+  /** Made on first use: most readers only read bytes. */
+  private view_: DataView | undefined;
 
   /**
    * @param input the bytes to read
    * @param base offset of `input[0]` in the outermost message, so that errors report absolute offsets
    */
-  constructor(
-    private readonly input: Uint8Array,
-    private readonly base = 0,
-  ) {
-    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  constructor(input: Uint8Array, base = 0) {
+    this.input = input;
+    this.start = 0;
+    this.end_ = input.length;
+    this.origin = base;
     this.position = 0;
+    this.view_ = undefined;
+  }
+
+  /** A reader over `input[start, end)` (sub-readers share the input: no view is made). */
+  private static window(
+    input: Uint8Array,
+    start: number,
+    end: number,
+    origin: number,
+    view: DataView | undefined,
+  ): Reader {
+    const r: Reader = Object.create(Reader.prototype);
+    // same field order as the constructor, so that every reader has one shape
+    const w = r as unknown as {
+      input: Uint8Array;
+      start: number;
+      end_: number;
+      origin: number;
+      position: number;
+      view_: DataView | undefined;
+    };
+    w.input = input;
+    w.start = start;
+    w.end_ = end;
+    w.origin = origin;
+    w.position = start;
+    w.view_ = view;
+    return r;
+  }
+
+  private get view(): DataView {
+    if (this.view_ === undefined) {
+      const input = this.input;
+      this.view_ = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    }
+    return this.view_;
   }
 
   /** Offset of the next byte, relative to this reader's input. */
   get offset(): number {
-    return this.position;
+    return this.position - this.start;
   }
 
   /** Offset of the next byte in the outermost message. */
   get absoluteOffset(): number {
-    return this.base + this.position;
+    return this.origin + this.position;
   }
 
   get remaining(): number {
-    return this.input.length - this.position;
+    return this.end_ - this.position;
   }
 
   get done(): boolean {
-    return this.position >= this.input.length;
+    return this.position >= this.end_;
   }
 
   /** Throws unless `n` more bytes are available. */
   need(n: number): void {
-    if (n < 0 || this.position + n > this.input.length) {
-      throw new DecodeError(`needs ${n} bytes, ${this.remaining} left`, {
-        code: "truncated",
-        offset: this.absoluteOffset,
-        needed: n,
-        available: this.remaining,
-      });
-    }
+    if (n < 0 || this.position + n > this.end_) throw this.truncated(n);
+  }
+
+  private truncated(n: number): DecodeError {
+    return new DecodeError(`needs ${n} bytes, ${this.remaining} left`, {
+      code: "truncated",
+      offset: this.absoluteOffset,
+      needed: n,
+      available: this.remaining,
+    });
   }
 
   /** Throws a `length` error unless a declared length `n` fits in what is left (checked before allocation). */
   checkLength(n: number, what = "length"): void {
-    if (n > this.remaining) {
+    if (n > this.end_ - this.position) {
       throw new DecodeError(`${what} ${n} exceeds the ${this.remaining} bytes left`, {
         code: "length",
         offset: this.absoluteOffset,
@@ -68,68 +115,53 @@ export class Reader {
   }
 
   peekU8(): number {
-    this.need(1);
+    if (this.position >= this.end_) throw this.truncated(1);
     return this.input[this.position]!;
   }
 
   u8(): number {
-    this.need(1);
+    if (this.position >= this.end_) throw this.truncated(1);
     return this.input[this.position++]!;
   }
 
   i8(): number {
-    this.need(1);
-    const v = this.view.getInt8(this.position);
-    this.position += 1;
-    return v;
+    return (this.u8() << 24) >> 24;
   }
 
   u16be(): number {
     this.need(2);
-    const v = this.view.getUint16(this.position, false);
-    this.position += 2;
-    return v;
+    const p = this.position;
+    this.position = p + 2;
+    return (this.input[p]! << 8) | this.input[p + 1]!;
   }
 
   u16le(): number {
     this.need(2);
-    const v = this.view.getUint16(this.position, true);
-    this.position += 2;
-    return v;
+    const p = this.position;
+    this.position = p + 2;
+    return this.input[p]! | (this.input[p + 1]! << 8);
   }
 
   i16be(): number {
-    this.need(2);
-    const v = this.view.getInt16(this.position, false);
-    this.position += 2;
-    return v;
+    return (this.u16be() << 16) >> 16;
   }
 
   i16le(): number {
-    this.need(2);
-    const v = this.view.getInt16(this.position, true);
-    this.position += 2;
-    return v;
+    return (this.u16le() << 16) >> 16;
   }
 
   u24be(): number {
     this.need(3);
-    const v =
-      (this.input[this.position]! << 16) |
-      (this.input[this.position + 1]! << 8) |
-      this.input[this.position + 2]!;
-    this.position += 3;
-    return v;
+    const p = this.position;
+    this.position = p + 3;
+    return (this.input[p]! << 16) | (this.input[p + 1]! << 8) | this.input[p + 2]!;
   }
 
   u24le(): number {
     this.need(3);
-    const v =
-      this.input[this.position]! |
-      (this.input[this.position + 1]! << 8) |
-      (this.input[this.position + 2]! << 16);
-    this.position += 3;
-    return v;
+    const p = this.position;
+    this.position = p + 3;
+    return this.input[p]! | (this.input[p + 1]! << 8) | (this.input[p + 2]! << 16);
   }
 
   i24le(): number {
@@ -138,47 +170,41 @@ export class Reader {
   }
 
   u32be(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.position, false);
-    this.position += 4;
-    return v;
+    return this.i32be() >>> 0;
   }
 
   u32le(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.position, true);
-    this.position += 4;
-    return v;
+    return this.i32le() >>> 0;
   }
 
   i32be(): number {
     this.need(4);
-    const v = this.view.getInt32(this.position, false);
-    this.position += 4;
-    return v;
+    const p = this.position;
+    const i = this.input;
+    this.position = p + 4;
+    return (i[p]! << 24) | (i[p + 1]! << 16) | (i[p + 2]! << 8) | i[p + 3]!;
   }
 
   i32le(): number {
     this.need(4);
-    const v = this.view.getInt32(this.position, true);
-    this.position += 4;
-    return v;
+    const p = this.position;
+    const i = this.input;
+    this.position = p + 4;
+    return i[p]! | (i[p + 1]! << 8) | (i[p + 2]! << 16) | (i[p + 3]! << 24);
   }
 
   /** Unsigned 48-bit little-endian (ZCL uint48), still exact as a number. */
   u48le(): number {
     this.need(6);
-    const lo = this.view.getUint32(this.position, true);
-    const hi = this.view.getUint16(this.position + 4, true);
-    this.position += 6;
+    const lo = this.u32le();
+    const hi = this.u16le();
     return hi * 0x1_0000_0000 + lo;
   }
 
   u48be(): number {
     this.need(6);
-    const hi = this.view.getUint16(this.position, false);
-    const lo = this.view.getUint32(this.position + 2, false);
-    this.position += 6;
+    const hi = this.u16be();
+    const lo = this.u32be();
     return hi * 0x1_0000_0000 + lo;
   }
 
@@ -227,9 +253,9 @@ export class Reader {
   /** A view of the next `n` bytes (no copy; see buffer ownership above). */
   bytes(n: number): Uint8Array {
     this.need(n);
-    const v = this.input.subarray(this.position, this.position + n);
-    this.position += n;
-    return v;
+    const p = this.position;
+    this.position = p + n;
+    return this.input.subarray(p, p + n);
   }
 
   /** Everything that is left, as a view. */
@@ -265,14 +291,14 @@ export class Reader {
   /** A reader over the next `n` bytes, after checking they are there; this reader moves past them. */
   sub(n: number, what = "length"): Reader {
     this.checkLength(n, what);
-    const r = new Reader(this.input.subarray(this.position, this.position + n), this.absoluteOffset);
-    this.position += n;
-    return r;
+    const p = this.position;
+    this.position = p + n;
+    return Reader.window(this.input, p, p + n, this.origin, this.view_);
   }
 
   /** Throws a `trailing` error if bytes are left. */
   end(what = "structure"): void {
-    if (this.remaining > 0) {
+    if (this.position < this.end_) {
       throw new DecodeError(`${this.remaining} bytes left after the ${what}`, {
         code: "trailing",
         offset: this.absoluteOffset,
@@ -282,8 +308,8 @@ export class Reader {
   }
 
   /** A DecodeError of code `unexpected` at the current offset (or `at`, relative to this input). */
-  unexpected(reason: string, at = this.position): DecodeError {
-    return new DecodeError(reason, { code: "unexpected", offset: this.base + at });
+  unexpected(reason: string, at = this.position - this.start): DecodeError {
+    return new DecodeError(reason, { code: "unexpected", offset: this.origin + this.start + at });
   }
 }
 
