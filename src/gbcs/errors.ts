@@ -58,6 +58,15 @@ export class DecodeError extends Error {
   }
 }
 
+/**
+ * `error` with `segment` put in front of its path when it is a DecodeError, else `error` itself: for
+ * a loop that catches once and names the element that failed (`catch (e) { throw atSegment(e,
+ * \`item[${i}]\`) }`), so that the path is built only on the error path.
+ */
+export function atSegment(error: unknown, segment: string): unknown {
+  return error instanceof DecodeError ? error.withPath(segment) : error;
+}
+
 /** Runs `decode`, prefixing the path of any DecodeError it throws with `segment`. */
 export function inPath<T>(segment: string, decode: () => T): T {
   try {

@@ -6,7 +6,7 @@
  */
 import type { Reader } from "../cursor.js";
 import { Writer } from "../cursor.js";
-import { inPath } from "../errors.js";
+import { atSegment, inPath } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
 import {
   type CosemDateTime,
@@ -304,15 +304,24 @@ const MIN_REQUEST_SPECIFICATION = 10;
 function readRequestSpecifications(r: Reader): AccessRequestSpecification[] {
   const n = readAxdrCount(r, "access-request-specification", MIN_REQUEST_SPECIFICATION);
   const out: AccessRequestSpecification[] = [];
-  for (let i = 0; i < n; i++)
-    out.push(inPath(`accessRequestSpecification[${i}]`, () => readRequestSpecification(r)));
+  let i = 0;
+  try {
+    for (; i < n; i++) out.push(readRequestSpecification(r));
+  } catch (error) {
+    throw atSegment(error, `accessRequestSpecification[${i}]`);
+  }
   return out;
 }
 
 function readListOfData(r: Reader, field: string): DlmsData[] {
   const n = readAxdrCount(r, field);
   const out: DlmsData[] = [];
-  for (let i = 0; i < n; i++) out.push(inPath(`${field}[${i}]`, () => decodeData(r)));
+  let i = 0;
+  try {
+    for (; i < n; i++) out.push(decodeData(r));
+  } catch (error) {
+    throw atSegment(error, `${field}[${i}]`);
+  }
   return out;
 }
 

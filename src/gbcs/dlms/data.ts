@@ -11,7 +11,7 @@
  */
 import type { Reader } from "../cursor.js";
 import { Writer } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
 
 /** Data CHOICE tags (Green Book, "Data ::= CHOICE"). */
@@ -45,9 +45,12 @@ export const DataTag = {
 
 export type DataType = keyof typeof DataTag;
 
-const TYPE_BY_TAG: ReadonlyMap<number, DataType> = new Map(
-  (Object.entries(DataTag) as [DataType, number][]).map(([name, tag]) => [tag, name]),
-);
+/** Data type by tag, indexed by the tag byte (undefined where no type has that tag). */
+const TYPE_BY_TAG: readonly (DataType | undefined)[] = (() => {
+  const byTag: (DataType | undefined)[] = new Array<DataType | undefined>(256).fill(undefined);
+  for (const [name, tag] of Object.entries(DataTag) as [DataType, number][]) byTag[tag] = name;
+  return byTag;
+})();
 
 /** Integer types that fit a JavaScript number exactly, with their width and signedness. */
 export const INTEGER_TYPES = {
@@ -171,7 +174,7 @@ export function decodeData(r: Reader, depth = 0): DlmsData {
   if (depth > MAX_DATA_DEPTH) throw depthError(r);
   const at = r.offset;
   const tag = r.u8();
-  const type = TYPE_BY_TAG.get(tag);
+  const type = TYPE_BY_TAG[tag];
   if (type === undefined) {
     throw r.unexpected(`unknown DLMS data tag 0x${tag.toString(16).padStart(2, "0")}`, at);
   }
@@ -180,26 +183,35 @@ export function decodeData(r: Reader, depth = 0): DlmsData {
     case "structure": {
       const n = readAxdrCount(r, type);
       const elements: DlmsData[] = [];
-      for (let i = 0; i < n; i++) elements.push(inPath(`${type}[${i}]`, () => decodeData(r, depth + 1)));
+      let i = 0;
+      try {
+        for (; i < n; i++) elements.push(decodeData(r, depth + 1));
+      } catch (error) {
+        throw atSegment(error, `${type}[${i}]`);
+      }
       return { type, elements };
     }
     case "compact-array": {
-      const contentsDescription = inPath("contentsDescription", () => decodeTypeDescription(r, depth + 1));
+      let contentsDescription: TypeDescription;
+      try {
+        contentsDescription = decodeTypeDescription(r, depth + 1);
+      } catch (error) {
+        throw atSegment(error, "contentsDescription");
+      }
       const min = minimumSize(contentsDescription);
       if (min === 0) throw r.unexpected("compact-array of zero-size elements");
       const length = readAxdrLength(r, "compact-array contents length");
       const contents = r.sub(length, "compact-array contents length");
       const elements: DlmsData[] = [];
-      while (!contents.done) {
-        const i = elements.length;
-        elements.push(
-          inPath(`compact-array[${i}]`, () => decodeValue(contents, contentsDescription, depth + 1)),
-        );
+      try {
+        while (!contents.done) elements.push(decodeValue(contents, contentsDescription, depth + 1));
+      } catch (error) {
+        throw atSegment(error, `compact-array[${elements.length}]`);
       }
       return { type, contentsDescription, elements };
     }
     default:
-      return decodeValue(r, { type }, depth);
+      return decodeSimple(r, type);
   }
 }
 
@@ -211,20 +223,39 @@ function decodeValue(r: Reader, d: TypeDescription, depth: number): DlmsData {
       const n = d.numberOfElements;
       r.checkLength(n * minimumSize(d.typeDescription), "compact-array element");
       const elements: DlmsData[] = [];
-      for (let i = 0; i < n; i++) {
-        elements.push(inPath(`array[${i}]`, () => decodeValue(r, d.typeDescription, depth + 1)));
+      let i = 0;
+      try {
+        for (; i < n; i++) elements.push(decodeValue(r, d.typeDescription, depth + 1));
+      } catch (error) {
+        throw atSegment(error, `array[${i}]`);
       }
       return { type: "array", elements };
     }
     case "structure": {
-      const elements = d.elements.map((e, i) =>
-        inPath(`structure[${i}]`, () => decodeValue(r, e, depth + 1)),
-      );
+      const descriptions = d.elements;
+      const elements: DlmsData[] = [];
+      let i = 0;
+      try {
+        for (; i < descriptions.length; i++) elements.push(decodeValue(r, descriptions[i]!, depth + 1));
+      } catch (error) {
+        throw atSegment(error, `structure[${i}]`);
+      }
       return { type: "structure", elements };
     }
+    default:
+      return decodeSimple(r, d.type);
+  }
+}
+
+/** Types whose values are not built of other values. */
+type SimpleType = Exclude<DataType, "array" | "structure" | "compact-array">;
+
+/** Decodes an untagged value of a type other than array, structure and compact-array. */
+function decodeSimple(r: Reader, type: SimpleType): DlmsData {
+  switch (type) {
     case "null-data":
     case "dont-care":
-      return { type: d.type };
+      return { type };
     case "boolean": {
       const b = r.u8();
       if (b === 0) return { type: "boolean", value: false };
@@ -239,22 +270,22 @@ function decodeValue(r: Reader, d: TypeDescription, depth: number): DlmsData {
     }
     case "integer":
     case "bcd":
-      return { type: d.type, value: r.i8() };
+      return { type, value: r.i8() };
     case "long":
-      return { type: d.type, value: r.i16be() };
+      return { type, value: r.i16be() };
     case "double-long":
-      return { type: d.type, value: r.i32be() };
+      return { type, value: r.i32be() };
     case "unsigned":
     case "enum":
-      return { type: d.type, value: r.u8() };
+      return { type, value: r.u8() };
     case "long-unsigned":
-      return { type: d.type, value: r.u16be() };
+      return { type, value: r.u16be() };
     case "double-long-unsigned":
-      return { type: d.type, value: r.u32be() };
+      return { type, value: r.u32be() };
     case "long64":
-      return { type: d.type, value: r.i64be() };
+      return { type, value: r.i64be() };
     case "long64-unsigned":
-      return { type: d.type, value: r.u64be() };
+      return { type, value: r.u64be() };
     case "octet-string": {
       const n = readAxdrLength(r, "octet-string length");
       r.checkLength(n, "octet-string length");
@@ -283,13 +314,13 @@ function decodeValue(r: Reader, d: TypeDescription, depth: number): DlmsData {
     case "float32":
     case "float64": {
       const at = r.offset;
-      const raw = r.bytes(d.type === "float32" ? 4 : 8);
+      const raw = r.bytes(type === "float32" ? 4 : 8);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      const value = d.type === "float32" ? view.getFloat32(0, false) : view.getFloat64(0, false);
-      if (Number.isNaN(value) && !sameBytes(raw, encodeData({ type: d.type, value }).subarray(1))) {
-        throw r.unexpected(`${d.type} NaN with a non-canonical bit pattern`, at);
+      const value = type === "float32" ? view.getFloat32(0, false) : view.getFloat64(0, false);
+      if (Number.isNaN(value) && !sameBytes(raw, encodeData({ type, value }).subarray(1))) {
+        throw r.unexpected(`${type} NaN with a non-canonical bit pattern`, at);
       }
-      return { type: d.type, value };
+      return { type, value };
     }
     case "date-time":
       return { type: "date-time", value: readDateTime(r) };
@@ -322,7 +353,7 @@ function decodeTypeDescription(r: Reader, depth: number): TypeDescription {
   if (depth > MAX_DATA_DEPTH) throw depthError(r);
   const at = r.offset;
   const tag = r.u8();
-  const type = TYPE_BY_TAG.get(tag);
+  const type = TYPE_BY_TAG[tag];
   if (type === undefined || type === "compact-array") {
     throw r.unexpected(`type description 0x${tag.toString(16).padStart(2, "0")} not allowed`, at);
   }
