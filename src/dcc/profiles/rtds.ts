@@ -28,8 +28,9 @@
  * another user, or whose signature does not verify is still refused. (docs/operations.md, "The rtds
  * profile".)
  *
- * The WAN of this profile has no delay and no loss: it is for conformance runs, where an answer
- * should not depend on a random draw. Use the demo profile to study the network.
+ * The WAN of this profile has no delay and no loss (`ComposeOptions.wan` may still set models): it
+ * is for conformance runs, where an answer should not depend on a random draw. Use the demo profile
+ * to study the network.
  *
  * This file is a piece of the composition root (it builds the server and the simulator), called by
  * `compose()` for `--profile rtds`.
@@ -42,9 +43,6 @@ import { MemoryBus } from "../../bus/memory.js";
 import { findReferenceRoot } from "../../catalogue/reference.js";
 import type { ComposeOptions, Dcc, DccPki, PlatformParts } from "../../cli/compose.js";
 import { ConfigError, type MeterwayConfig } from "../../config/config.js";
-import { DuisError } from "../../duis/errors.js";
-import { loadSchemaValidator } from "../../duis/schema/load.js";
-import type { XmlDocument } from "../../duis/xml/tree.js";
 import { appPlugin, buildApp } from "../../server/app.js";
 import { dashboardPlugin } from "../../server/dashboard.js";
 import { StoreDashboardSource } from "../../server/dashboard-store-source.js";
@@ -63,6 +61,7 @@ import { ACB_EUI } from "../fleet.js";
 import { Inventory } from "../inventory.js";
 import { Pipeline } from "../pipeline.js";
 import { Registration } from "../registration.js";
+import { duisSchemaCheck } from "../schema-check.js";
 import { RTDS_HUB, type RtdsPremises, rtdsPremises } from "./rtds-devices.js";
 import { type BoxedIdentities, certificatesNotValidAt, readBoxedIdentities } from "./rtds-identities.js";
 import { readRtdsTemplates } from "./rtds-templates.js";
@@ -70,7 +69,6 @@ import { readRtdsTemplates } from "./rtds-templates.js";
 /** The RTDS key store and the one device private key the GBCS known answers add. */
 export const RTDS_KEYSTORE_FOLDER = "rtds-keystore";
 export const KNOWN_ANSWERS_FOLDER = "gbcs-known-answers";
-export const DUIS_SCHEMA_FOLDER = "duis-schema";
 
 /** The project root (for web/dist), from src/dcc/profiles or dist/dcc/profiles alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -159,18 +157,6 @@ export async function provisionRtds(store: Store, profile: RtdsProfile, at: numb
   return users;
 }
 
-/** The DUIS 5.4 schema check for the pipeline (the reference's schema, compiled once). */
-function schemaCheck(referenceRoot: string): (doc: XmlDocument) => void {
-  const validator = loadSchemaValidator(join(referenceRoot, DUIS_SCHEMA_FOLDER));
-  return (doc) => {
-    const result = validator.validate(doc);
-    if (!result.valid) {
-      const first = result.errors[0]!;
-      throw new DuisError("schemaInvalid", `${first.path}: ${first.message}`);
-    }
-  };
-}
-
 /** The users' credentials as `meterway start` prints them (the files in the reference folder). */
 function organisations(identities: BoxedIdentities): Map<string, IssuedCredential[]> {
   const map = new Map<string, IssuedCredential[]>();
@@ -230,7 +216,9 @@ export async function composeRtds(config: MeterwayConfig, options: ComposeOption
     const metrics = new DccMetrics();
     const wan = new InProcessWan({
       seed: config.seed,
+      // No delay or loss unless the caller asks (see the file comment).
       models: ZERO_DELAY_MODELS,
+      ...options.wan,
       onRoundTrip: (trip) => {
         metrics.wanRoundTrips.inc({ region: trip.region, outcome: trip.outcome });
         if (trip.outcome === "ok") metrics.wanLatency.observe({ region: trip.region }, trip.ms / 1000);
@@ -289,7 +277,7 @@ export async function composeRtds(config: MeterwayConfig, options: ComposeOption
       signer: { privateKey: dsp.privateKey, certificate: dsp.certificate },
       delivery,
       now,
-      validate: schemaCheck(profile.referenceRoot),
+      validate: duisSchemaCheck(profile.referenceRoot),
       // Deliberately off: see "Certificate validity" in the file comment.
       checkCertificateValidity: false,
       log: (message, error) =>
