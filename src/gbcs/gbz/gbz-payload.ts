@@ -10,7 +10,7 @@
  * The GBZ headers are big-endian; the ZCL frames inside are little-endian.
  */
 import { Reader, Writer } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError, inPath } from "../errors.js";
 import type { DecryptFailure } from "../payload-context.js";
 import { type GbzMessageContext, gbzAlertLayout } from "./gbz-context.js";
 import {
@@ -164,6 +164,15 @@ const FUTURE_DATED_ALERT_LENGTH = 14;
 /** DLMS octet-string tag that GBCS uses for the Calculated Manufacturer Hash. */
 const DLMS_OCTET_STRING = 0x09;
 
+/** A ZCL header read at the path segment `header` (no closure on the way). */
+function readHeader(c: Reader): ZclHeader {
+  try {
+    return decodeZclHeader(c);
+  } catch (error) {
+    throw atSegment(error, "header");
+  }
+}
+
 function decodeComponent(r: Reader, ctx: GbzMessageContext): GbzComponent {
   const control = r.u8();
   const clusterId = r.u16be();
@@ -174,21 +183,36 @@ function decodeComponent(r: Reader, ctx: GbzMessageContext): GbzComponent {
   const encrypted = (control & GbzControlBits.encrypted) !== 0;
   const hasFrom = (control & GbzControlBits.fromDateTime) !== 0;
   if (encrypted && hasFrom) throw c.unexpected("a ciphered component with a From Date Time", 0);
-  const fromDateTime = hasFrom ? inPath("fromDateTime", () => c.u32be()) : undefined;
-  const base = {
-    clusterId,
-    lastMessage,
-    reservedControlBits,
-    ...(fromDateTime === undefined ? {} : { fromDateTime }),
-  };
-  if (!encrypted) {
-    const header = inPath("header", () => decodeZclHeader(c));
-    const payload = inPath("payload", () => decodeZclPayload(c, clusterId, header));
-    return { ...base, body: { encrypted: false, frame: { header, payload } } };
+  let fromDateTime: number | undefined;
+  if (hasFrom) {
+    try {
+      fromDateTime = c.u32be();
+    } catch (error) {
+      throw atSegment(error, "fromDateTime");
+    }
   }
+  const body = encrypted ? decodeCipheredBody(c, clusterId, ctx) : decodePlainBody(c, clusterId);
+  // one literal per shape, in the order the fields have always had (JSON output keeps it)
+  return fromDateTime === undefined
+    ? { clusterId, lastMessage, reservedControlBits, body }
+    : { clusterId, lastMessage, reservedControlBits, fromDateTime, body };
+}
+
+function decodePlainBody(c: Reader, clusterId: number): GbzPlainBody {
+  const header = readHeader(c);
+  let payload: ZclPayload;
+  try {
+    payload = decodeZclPayload(c, clusterId, header);
+  } catch (error) {
+    throw atSegment(error, "payload");
+  }
+  return { encrypted: false, frame: { header, payload } };
+}
+
+function decodeCipheredBody(c: Reader, clusterId: number, ctx: GbzMessageContext): GbzCipheredBody {
   const additionalHeaderControl = c.u8();
   const additionalHeaderFrameCounter = c.u8();
-  const header = inPath("header", () => decodeZclHeader(c));
+  const header = readHeader(c);
   const cipheredLength = c.u16be();
   const ci = c.sub(cipheredLength, "ciphered information length");
   c.end("ciphered component");
@@ -202,22 +226,26 @@ function decodeComponent(r: Reader, ctx: GbzMessageContext): GbzComponent {
   ciphertextAndTag.set(ciphertext, 0);
   ciphertextAndTag.set(aeMac, ciphertext.length);
   const opened = ctx.decrypt?.(ciphertextAndTag, Uint8Array.of(securityControl));
-  const plaintext =
-    opened?.ok === true
-      ? inPath("plaintext", () => decodeZclPayload(new Reader(opened.plaintext), clusterId, header))
-      : undefined;
-  return {
-    ...base,
-    body: {
-      encrypted: true,
-      additionalHeaderControl,
-      additionalHeaderFrameCounter,
-      header,
-      ciphered,
-      ...(plaintext === undefined ? {} : { plaintext }),
-      ...(opened?.ok === false ? { decryptFailure: opened.reason } : {}),
-    },
+  let plaintext: ZclPayload | undefined;
+  if (opened?.ok === true) {
+    try {
+      plaintext = decodeZclPayload(new Reader(opened.plaintext), clusterId, header);
+    } catch (error) {
+      throw atSegment(error, "plaintext");
+    }
+  }
+  const body: {
+    -readonly [K in keyof GbzCipheredBody]: GbzCipheredBody[K];
+  } = {
+    encrypted: true,
+    additionalHeaderControl,
+    additionalHeaderFrameCounter,
+    header,
+    ciphered,
   };
+  if (plaintext !== undefined) body.plaintext = plaintext;
+  if (opened?.ok === false) body.decryptFailure = opened.reason;
+  return body;
 }
 
 function encodeComponent(w: Writer, c: GbzComponent): void {
@@ -248,7 +276,12 @@ function decodeComponents(r: Reader, count: number, ctx: GbzMessageContext): Gbz
   // Each component takes at least 5 bytes of extended header: refuse an impossible count up front.
   r.checkLength(count * 5, "GBZ component count");
   const components: GbzComponent[] = [];
-  for (let i = 0; i < count; i++) components.push(inPath(`component[${i}]`, () => decodeComponent(r, ctx)));
+  let i = 0;
+  try {
+    for (; i < count; i++) components.push(decodeComponent(r, ctx));
+  } catch (error) {
+    throw atSegment(error, `component[${i}]`);
+  }
   return components;
 }
 

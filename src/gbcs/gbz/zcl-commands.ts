@@ -863,8 +863,13 @@ export const zclCommands: readonly ZclCommandSpec[] = [
   },
 ];
 
-const byKey = new Map<string, ZclCommandSpec>(
-  zclCommands.map((c) => [`${c.cluster}:${c.direction}:${c.id}`, c] as const),
+/** A number for (cluster, direction, command id): cluster and id are below 2^16 and 2^8. */
+function commandKey(cluster: number, direction: ZclDirection, id: number): number {
+  return cluster * 512 + (direction === s2c ? 256 : 0) + id;
+}
+
+const byKey = new Map<number, ZclCommandSpec>(
+  zclCommands.map((c) => [commandKey(c.cluster, c.direction, c.id), c] as const),
 );
 
 /** The layout of a cluster-specific command, or undefined when GBCS does not use it. */
@@ -873,7 +878,18 @@ export function findZclCommand(
   direction: ZclDirection,
   id: number,
 ): ZclCommandSpec | undefined {
-  return byKey.get(`${cluster}:${direction}:${id}`);
+  // out-of-range numbers would collide in the numeric key: no GBCS command has them
+  if (
+    !Number.isInteger(cluster) ||
+    cluster < 0 ||
+    cluster > 0xffff ||
+    !Number.isInteger(id) ||
+    id < 0 ||
+    id > 0xff
+  )
+    return undefined;
+  if (direction !== s2c && direction !== "clientToServer") return undefined;
+  return byKey.get(commandKey(cluster, direction, id));
 }
 
 /** ZCL global (profile-wide) command identifiers (ZCL Table 2-3) used by GBCS. */

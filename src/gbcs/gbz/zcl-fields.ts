@@ -6,7 +6,7 @@
  * encode(decode(x)) is x by construction.
  */
 import type { Reader, Writer } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError } from "../errors.js";
 
 /** ZCL primitive field types used by ZSE command payloads (little-endian, as ZCL sends them). */
 export type ZclFieldType =
@@ -169,37 +169,50 @@ function isFields(v: ZclFieldValue | undefined): v is ZclFields {
 /** Reads `specs` from `r`; the caller checks that the payload ended. */
 export function readFields(r: Reader, specs: readonly ZclFieldSpec[]): ZclFields {
   const out: Record<string, ZclFieldValue> = {};
-  for (const spec of specs) {
-    inPath(spec.name, () => {
-      if ("type" in spec) {
-        if (spec.optional && r.done) return;
-        out[spec.name] = readScalar(r, spec.type);
-        return;
-      }
-      if ("switch" in spec) {
-        const selector = out[spec.switch];
-        const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
-        out[spec.name] = layout === undefined ? r.rest().slice() : readFields(r, layout);
-        return;
-      }
-      const items: ZclFields[] = [];
-      if (spec.count) {
-        const raw = out[spec.count.field];
-        if (typeof raw !== "number") throw r.unexpected(`count field ${spec.count.field} missing`);
-        const n = raw & (spec.count.mask ?? 0xffffffff);
-        // Each entry takes at least one byte: refuse a count the input cannot hold before looping.
-        r.checkLength(n, "repeat count");
-        for (let i = 0; i < n; i++) items.push(inPath(`[${i}]`, () => readFields(r, spec.repeat)));
-      } else {
-        while (!r.done) {
-          const i = items.length;
-          items.push(inPath(`[${i}]`, () => readFields(r, spec.repeat)));
-        }
-      }
-      out[spec.name] = items;
-    });
+  let k = 0;
+  try {
+    for (; k < specs.length; k++) readField(r, specs[k]!, out);
+  } catch (error) {
+    // the path names the field only when something failed (no closure per field)
+    throw atSegment(error, specs[k]!.name);
   }
   return out;
+}
+
+/** Reads one field into `out` (a repeat or switch may use the fields read before it). */
+function readField(r: Reader, spec: ZclFieldSpec, out: Record<string, ZclFieldValue>): void {
+  if ("type" in spec) {
+    if (spec.optional && r.done) return;
+    out[spec.name] = readScalar(r, spec.type);
+    return;
+  }
+  if ("switch" in spec) {
+    const selector = out[spec.switch];
+    const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
+    out[spec.name] = layout === undefined ? r.rest().slice() : readFields(r, layout);
+    return;
+  }
+  const items: ZclFields[] = [];
+  if (spec.count) {
+    const raw = out[spec.count.field];
+    if (typeof raw !== "number") throw r.unexpected(`count field ${spec.count.field} missing`);
+    const n = raw & (spec.count.mask ?? 0xffffffff);
+    // Each entry takes at least one byte: refuse a count the input cannot hold before looping.
+    r.checkLength(n, "repeat count");
+    let i = 0;
+    try {
+      for (; i < n; i++) items.push(readFields(r, spec.repeat));
+    } catch (error) {
+      throw atSegment(error, `[${i}]`);
+    }
+  } else {
+    try {
+      while (!r.done) items.push(readFields(r, spec.repeat));
+    } catch (error) {
+      throw atSegment(error, `[${items.length}]`);
+    }
+  }
+  out[spec.name] = items;
 }
 
 /** Writes `fields` by `specs`; throws a TypeError when a value does not fit its field. */

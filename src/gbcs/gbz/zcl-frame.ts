@@ -6,7 +6,7 @@
  * kept as bytes. Everything ZCL is little-endian.
  */
 import { Reader, Writer } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError, inPath } from "../errors.js";
 import { findZclCommand, type ZclDirection, ZclGlobalCommand } from "./zcl-commands.js";
 import { decodeZclValue, encodeZclValue, isValidZclValue, type ZclValue } from "./zcl-data-types.js";
 import { readFields, trailing, writeFields, type ZclFields } from "./zcl-fields.js";
@@ -139,16 +139,18 @@ export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader
       }
       case ZclGlobalCommand.readAttributesResponse: {
         const records: ZclReadAttributeRecord[] = [];
-        while (!r.done) {
-          records.push(
-            inPath(`record[${records.length}]`, () => {
-              const attributeId = r.u16le();
-              const status = r.u8();
-              if (status !== 0) return { attributeId, status };
+        try {
+          while (!r.done) {
+            const attributeId = r.u16le();
+            const status = r.u8();
+            if (status !== 0) records.push({ attributeId, status });
+            else {
               const type = r.u8();
-              return { attributeId, status, value: decodeZclValue(r, type) };
-            }),
-          );
+              records.push({ attributeId, status, value: decodeZclValue(r, type) });
+            }
+          }
+        } catch (error) {
+          throw atSegment(error, `record[${records.length}]`);
         }
         return { kind: "readAttributesResponse", records };
       }
@@ -165,14 +167,14 @@ export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader
                 ? "writeAttributesNoResponse"
                 : "reportAttributes";
         const records: ZclAttributeRecord[] = [];
-        while (!r.done) {
-          records.push(
-            inPath(`record[${records.length}]`, () => {
-              const attributeId = r.u16le();
-              const type = r.u8();
-              return { attributeId, value: decodeZclValue(r, type) };
-            }),
-          );
+        try {
+          while (!r.done) {
+            const attributeId = r.u16le();
+            const type = r.u8();
+            records.push({ attributeId, value: decodeZclValue(r, type) });
+          }
+        } catch (error) {
+          throw atSegment(error, `record[${records.length}]`);
         }
         return { kind, records };
       }
@@ -201,7 +203,12 @@ export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader
   }
   const spec = findZclCommand(clusterId, fc.direction, header.commandId);
   if (spec === undefined) return { kind: "opaque", bytes: r.rest().slice() };
-  const fields = inPath(spec.name, () => readFields(r, spec.fields));
+  let fields: ZclFields;
+  try {
+    fields = readFields(r, spec.fields);
+  } catch (error) {
+    throw atSegment(error, spec.name);
+  }
   if (!r.done) throw trailing(r, spec.name);
   return { kind: "command", name: spec.name, fields };
 }
