@@ -36,6 +36,7 @@ import {
   issueDevices,
   issueOrganisation,
   openTestCa,
+  readCredentials,
 } from "../smki/test-pki.js";
 import type { Store } from "../store/port.js";
 import { openSqliteStore } from "../store/sqlite.js";
@@ -237,6 +238,11 @@ async function preparePki(
   if (config.pkiGiven) {
     if (!existsSync(config.pkiDir)) throw new ConfigError(`--pki ${config.pkiDir}: no such folder`);
     const xml = credentialPaths(config.pkiDir, ACB_EUI, "xml");
+    // Known identities whose keys the folder has (a folder meterway generated earlier, say).
+    for (const party of [{ eui: ACB_EUI, usages: ["ds", "ka", "xml"] as const }, ...DEMO_USERS]) {
+      const found = await readCredentials(config.pkiDir, party.eui, party.usages);
+      if (found.length > 0) organisations.set(party.eui, found);
+    }
     return {
       dir: config.pkiDir,
       generated: false,

@@ -521,6 +521,25 @@ async function describe(
 }
 
 /**
+ * The credentials of `eui` already in `dir` (certificate and key both present), for the usages
+ * asked, in that order: how a key folder given with `--pki` is read without writing to it.
+ */
+export async function readCredentials(
+  dir: string,
+  eui: string,
+  usages: readonly CredentialUsage[],
+): Promise<IssuedCredential[]> {
+  const out: IssuedCredential[] = [];
+  for (const usage of usages) {
+    const paths = credentialPaths(dir, eui, usage);
+    if (existsSync(paths.certificate) && existsSync(paths.key)) {
+      out.push(await describe(paths.certificate, paths.key, lower(eui), usage));
+    }
+  }
+  return out;
+}
+
+/**
  * Issues an organisation's certificates (one per usage) unless their files exist already; returns
  * every credential with its serial and issuer either way.
  */

@@ -209,4 +209,45 @@ describe("meterway start", () => {
     assert.match(second.out, /\(reused\)/);
     assert.match(second.out, /Fleet: 3 premises, 15 devices/);
   });
+
+  it("uses a key folder given with --pki as it is, registering the demo users it has keys for", async () => {
+    const base = tempDir();
+    const first = parseStartArgs([
+      "--data",
+      join(base, "a"),
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--premises",
+      "1",
+    ]);
+    let serial = "";
+    await runOnce(first as MeterwayConfig, async (dcc) => {
+      serial = (await dcc.store.users.get(DEMO_SUPPLIER.eui))!.certificates.find(
+        (c) => c.usage === "ds",
+      )!.serial;
+    });
+    const pki = join(base, "a", "pki");
+    const second = parseStartArgs([
+      "--data",
+      join(base, "b"),
+      "--pki",
+      pki,
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--premises",
+      "1",
+    ]);
+    const run = await runOnce(second as MeterwayConfig, async (dcc) => {
+      assert.equal(dcc.pki.generated, false);
+      assert.equal(dcc.pki.dir, pki);
+      const supplier = await dcc.store.users.get(DEMO_SUPPLIER.eui);
+      assert.equal(supplier?.certificates.find((c) => c.usage === "ds")?.serial, serial);
+    });
+    assert.equal(run.code, 0);
+    assert.ok(!existsSync(join(base, "b", "pki")), "nothing generated beside the given folder");
+  });
 });
