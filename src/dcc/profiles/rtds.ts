@@ -161,12 +161,13 @@ export async function provisionRtds(store: Store, profile: RtdsProfile, at: numb
 function organisations(identities: BoxedIdentities): Map<string, IssuedCredential[]> {
   const map = new Map<string, IssuedCredential[]>();
   for (const c of identities.credentials) {
-    if (c.usage !== "digitalSignature" || c.certificatePath === undefined) continue;
+    if (c.usage !== "digitalSignature") continue;
     const list = map.get(c.eui) ?? [];
     list.push({
       eui: c.eui,
       usage: c.role === 135 || c.role === 137 ? "xml" : "ds",
-      certificatePath: c.certificatePath,
+      // Entries of keystore.json without files of their own: the JSON holds certificate and key.
+      certificatePath: c.certificatePath ?? join(identities.folder, "keystore.json"),
       keyPath: c.keyPath ?? join(identities.folder, "keystore.json"),
       serial: c.serial,
       issuer: c.issuer,
@@ -180,6 +181,11 @@ function organisations(identities: BoxedIdentities): Map<string, IssuedCredentia
 export async function composeRtds(config: MeterwayConfig, options: ComposeOptions = {}): Promise<Dcc> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
+  if (config.pkiGiven) {
+    throw new ConfigError(
+      "--pki cannot be combined with --profile rtds: its keys come from the reference data",
+    );
+  }
   const profile = loadRtdsProfile(findReferenceRoot(process.env, PROJECT_ROOT), now());
   const expired = certificatesNotValidAt(profile.identities.credentials, now());
   if (expired.length > 0) {

@@ -249,6 +249,15 @@ describe("meterway start --profile rtds", () => {
     assert.match(second.out, /started/);
   });
 
+  it("refuses --pki with it: the keys come from the reference data", async () => {
+    const data = mkdtempSync(join(tmpdir(), "meterway-rtds-pki-"));
+    dirs.push(data);
+    const config = parseStartArgs(["--profile", "rtds", "--pki", data, "--data", data, "--port", "0"]);
+    const io = capture();
+    assert.equal(await runStart(config as MeterwayConfig, io.io), 2);
+    assert.match(io.err(), /--pki cannot be combined with --profile rtds/);
+  });
+
   it("loads the whole profile from the reference data", () => {
     const profile = loadRtdsProfile(reference(), NOW);
     assert.equal(profile.premises.devices.length, 7);
