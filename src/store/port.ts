@@ -187,8 +187,10 @@ export interface Store extends Repositories {
   /** Which adapter this is (`sqlite`, `postgres`), for logs and /healthz. */
   readonly kind: string;
   /**
-   * Runs `work` atomically: all its writes commit together or none do. Use only the repositories
-   * passed in. Other calls on this store wait until it ends (do not await unrelated slow work inside).
+   * Runs `work` atomically: all its writes commit together or none do, and no other caller sees
+   * them before the commit. Use only the repositories passed in (they refuse calls once it ended).
+   * Calls made outside meanwhile see the state before the commit or wait for it (the SQLite adapter
+   * makes them wait), so keep transactions short: do not await unrelated slow work inside.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Resolves when the store answers (for /healthz); rejects with the reason otherwise. */

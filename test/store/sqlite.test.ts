@@ -84,6 +84,28 @@ describe("sqlite store", () => {
     await b.close();
   });
 
+  it("makes calls outside a running transaction wait for its commit", async () => {
+    const store = openSqliteStore({ file: ":memory:" });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const order: string[] = [];
+    const tx = store.transaction(async (t) => {
+      await t.meta.set("b", "inside");
+      await gate;
+      order.push("tx-commit");
+    });
+    const outside = store.meta.get("b").then((v) => {
+      order.push(`outside:${v}`);
+    });
+    await new Promise((r) => setImmediate(r));
+    release();
+    await Promise.all([tx, outside]);
+    assert.deepEqual(order, ["tx-commit", "outside:inside"]);
+    await store.close();
+  });
+
   it("converts EUIs between DUIS and GBCS forms", () => {
     assert.equal(euiFromDuis("90-B3-D5-1F-30-00-00-02"), "90b3d51f30000002");
     assert.equal(euiToDuis("90b3d51f30000002"), "90-B3-D5-1F-30-00-00-02");
