@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryBus } from "../../src/bus/memory.js";
+import { busContract } from "./contract.js";
+
+busContract("memory", () => new MemoryBus());
 
 /** A retry scheduler the test fires by hand. */
 function manualSchedule() {
