@@ -5,8 +5,8 @@
  * taken in the same run:
  *
  * - device credentials: `issueDevices` (key pair, certificate, two files) per credential, against
- *   node:crypto generating and exporting a KeyObject pair (what a naive generator pays before it
- *   even builds a certificate);
+ *   writing the same two files alone (the file-system floor: most of a credential's cost) and,
+ *   for scale, node:crypto generating and exporting a KeyObject pair;
  * - fleet provisioning: `provisionFleet` premises per second (5 devices + 4 registrations each);
  * - per-request store writes with synchronous=FULL and NORMAL: counter advance + request insert +
  *   two transitions + outbox enqueue, against a bare better-sqlite3 INSERT in its own transaction
@@ -15,7 +15,7 @@
  * Writes bench/results/platform.json and bench/results/platform.md.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -59,6 +59,19 @@ export async function run(ctx: BenchContext): Promise<void> {
       return n;
     });
     say(`baseline KeyObject pair + export: ${keyObjects.perSecond}/s`);
+    const filesDir = join(dir, "files");
+    mkdirSync(filesDir);
+    const certificateText = readFileSync(join(dir, "pki", `${fleetEuis(1)[0]}-ds.pem`), "utf8");
+    const keyText = readFileSync(join(dir, "pki", `${fleetEuis(1)[0]}-ds.key`), "utf8");
+    const fileFloor = await timed(async () => {
+      const n = 1000;
+      for (let i = 0; i < n; i++) {
+        writeFileSync(join(filesDir, `${i}.pem`), certificateText);
+        writeFileSync(join(filesDir, `${i}.key`), keyText, { mode: 0o600 });
+      }
+      return n;
+    });
+    say(`floor: two file writes per credential: ${fileFloor.perSecond}/s`);
 
     const fleetStore = openSqliteStore({ file: join(dir, "fleet.db") });
     const premises = 20_000;
@@ -141,6 +154,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       },
       deviceCredentials: { ...credentials, premises: premisesForKeys },
       keyObjectBaseline: keyObjects,
+      fileWriteFloor: fileFloor,
       fleetProvisioning: provisioning,
       requestWrites,
       singleRowCommitFloor: floor,
@@ -156,7 +170,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       "| measurement | rate | run |",
       "|---|---:|---|",
       row(`device credentials (${premisesForKeys} premises × 5 devices × DS+KA)`, credentials, "/s"),
-      row("baseline: KeyObject pair generate + export", keyObjects, "/s"),
+      row("floor: the same two file writes alone", fileFloor, "/s"),
+      row("for scale: KeyObject pair generate + export", keyObjects, "/s"),
       row("fleet provisioning (SMI + RDP)", provisioning, "premises/s"),
       row("request writes, synchronous=FULL (5 writes each)", requestWrites.FULL!, "requests/s"),
       row("floor: single-row commits, FULL", floor.FULL!, "/s"),
