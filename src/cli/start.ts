@@ -194,7 +194,19 @@ export async function runStart(
     throw error;
   }
   try {
-    const address = await dcc.listen();
+    let address: string;
+    try {
+      address = await dcc.listen();
+    } catch (error) {
+      const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+      if (code === "EADDRINUSE" || code === "EACCES") {
+        io.stderr.write(
+          `meterway start: cannot listen on ${config.host}:${config.port} (${code === "EADDRINUSE" ? "in use" : "not allowed"}); choose another with --port\n`,
+        );
+        return 1;
+      }
+      throw error;
+    }
     const baseUrl = address.replace("://0.0.0.0", "://localhost").replace("://[::]", "://localhost");
     io.stdout.write(await describeDcc(dcc, baseUrl));
     io.stdout.write("\nCtrl-C to stop.\n");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
@@ -249,5 +250,47 @@ describe("meterway start", () => {
     });
     assert.equal(run.code, 0);
     assert.ok(!existsSync(join(base, "b", "pki")), "nothing generated beside the given folder");
+  });
+
+  it("says so when the port is taken, and closes what it opened", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address = blocker.address();
+    assert.ok(typeof address === "object" && address !== null);
+    const data = join(tempDir(), "var");
+    try {
+      const config = parseStartArgs([
+        "--data",
+        data,
+        "--port",
+        String(address.port),
+        "--host",
+        "127.0.0.1",
+        "--premises",
+        "1",
+      ]);
+      const io = capture();
+      assert.equal(await runStart(config as MeterwayConfig, io.io), 1);
+      assert.match(io.err(), /cannot listen on 127\.0\.0\.1:\d+ \(in use\); choose another with --port/);
+      // The store was closed: the same data folder opens again at once.
+      const again = await runOnce(
+        parseStartArgs([
+          "--data",
+          data,
+          "--port",
+          "0",
+          "--host",
+          "127.0.0.1",
+          "--premises",
+          "1",
+        ]) as MeterwayConfig,
+        async (dcc) => {
+          assert.equal(dcc.firstRun, false);
+        },
+      );
+      assert.equal(again.code, 0);
+    } finally {
+      blocker.close();
+    }
   });
 });
