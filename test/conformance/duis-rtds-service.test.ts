@@ -99,6 +99,8 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
   let receiver: ResponseReceiver;
   let users: Map<string, readonly string[]>;
   const answers: Answer[] = [];
+  /** The asynchronous responses delivered to the receive endpoint. */
+  const delivered: string[] = [];
 
   function nextCounter(originator: string): bigint {
     const c = (counters.get(originator) ?? 100_000n) + 1n;
@@ -227,6 +229,7 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
       const message = await Promise.race([receiver.next(), deadline]);
       assert.match(message.contentType ?? "", /application\/xml/);
       checkDcccSigned(message.body, "asynchronous response");
+      delivered.push(message.body);
       const response = parseResponse(parseXml(message.body).root);
       const a = pending.get(response.header.requestId!.counter);
       assert.ok(a !== undefined, `unexpected response ${response.header.requestId?.counter}`);
@@ -270,7 +273,12 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
 
     // DCC Boxed's validator: our signed requests, and the service's signed answers.
     const responses = answers.filter((a) => a.contentType.startsWith("application/xml")).slice(0, 3);
-    const toValidate = [...sample.map((a) => a.request), ...responses.map((a) => a.body)];
+    const toValidate = [
+      ...sample.map((a) => a.request),
+      ...responses.map((a) => a.body),
+      ...delivered.slice(0, 1),
+    ];
+    assert.equal(toValidate.length, sample.length + 4, "requests, three answers and one delivered I0");
     const results = await Promise.allSettled(toValidate.map((xml) => dccBoxedValidate({ xml })));
     results.forEach((r, i) => {
       assert.equal(r.status, "fulfilled", `sample ${i}: ${r.status === "rejected" ? String(r.reason) : ""}`);
