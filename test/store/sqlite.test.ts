@@ -60,6 +60,19 @@ describe("sqlite store", () => {
     assert.throws(() => openSqliteStore({ file }), /newer version/);
   });
 
+  it("upgrades a store written by an older version", async () => {
+    const file = tempFile();
+    const old = openSqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 1) });
+    assert.equal(old.schemaVersion, 1);
+    await old.devices.put([device("00000000000000b1")]);
+    await old.close();
+    const upgraded = openSqliteStore({ file });
+    assert.equal(upgraded.schemaVersion, SQLITE_MIGRATIONS.at(-1)!.version);
+    assert.ok(upgraded.schemaVersion >= 2);
+    assert.equal((await upgraded.devices.counts())[0]?.count, 1);
+    await upgraded.close();
+  });
+
   it("keeps data across reopen in WAL mode", async () => {
     const file = tempFile();
     const a = openSqliteStore({ file });
