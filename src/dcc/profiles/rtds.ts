@@ -36,6 +36,7 @@
  * `compose()` for `--profile rtds`.
  */
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +76,19 @@ const PROJECT_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** The meta key set when the profile first provisioned a data folder. */
 const PROVISIONED_KEY = "profile.rtds.provisionedAt";
+
+/** meterway's version from package.json beside the code ("unknown" when it is not there). */
+function packageVersion(): string {
+  try {
+    const json: unknown = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, "utf8"));
+    if (typeof json === "object" && json !== null && "version" in json && typeof json.version === "string") {
+      return json.version;
+    }
+  } catch {
+    // No package.json beside the code: report no version rather than fail.
+  }
+  return "unknown";
+}
 
 /** The keys of the simulated RTDS devices, and which of them were generated. */
 export interface RtdsDeviceKeys {
@@ -315,7 +329,7 @@ export async function composeRtds(config: MeterwayConfig, options: ComposeOption
       bus,
       instance: {
         name: "meterway (rtds profile)",
-        version: "rtds",
+        version: packageVersion(),
         mode: "embedded",
         startedAt: new Date(now()),
       },
