@@ -366,11 +366,15 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
     }
     if (firstRun) await store.meta.set(INITIALISED_KEY, new Date(now()).toISOString());
 
+    // Device counts at scrape time, re-counted at most every 10 s (a large fleet takes a while).
+    let countedAt = Number.NEGATIVE_INFINITY;
     metrics.registry.onCollect(async () => {
+      if (now() - countedAt < 10_000) return;
+      countedAt = now();
+      const counts = await store.devices.counts();
       metrics.devices.reset();
-      for (const c of await store.devices.counts()) {
+      for (const c of counts)
         metrics.devices.inc({ status: c.status, type: c.type, region: c.region }, c.count);
-      }
     });
 
     const inventory = new Inventory(store.devices, bus);
