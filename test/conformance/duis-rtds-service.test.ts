@@ -284,4 +284,30 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
       assert.equal(r.status, "fulfilled", `sample ${i}: ${r.status === "rejected" ? String(r.reason) : ""}`);
     });
   });
+  it("accepts a request signed with any of the supplier's DCC Boxed keys, the expired Z1 and Z1b ones included", async () => {
+    const t = templates.find((x) => x.file === "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML")!;
+    const supplierKeys = keys.filter((k) => k.eui === t.originator);
+    assert.deepEqual(supplierKeys.map((k) => k.name).sort(), [
+      "Z1-supplier-ds",
+      "Z1b-supplier-ds",
+      "xml-sign-90B3D51F30010000-ds",
+    ]);
+    for (const key of supplierKeys) {
+      const signed = signDuis(withCounter(t, nextCounter(t.originator)), {
+        privateKey: key.privateKey,
+        certificate: key.certificate,
+      });
+      const a = await send(t, signed);
+      assert.equal(
+        a.outcome,
+        "I99",
+        `${key.name} (valid to ${key.certificate.validTo}): ${a.body.slice(0, 200)}`,
+      );
+      const message = await Promise.race([
+        receiver.next(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no response")), 60_000).unref()),
+      ]);
+      assert.equal(parseResponse(parseXml(message.body).root).header.responseCode, "I0");
+    }
+  });
 });
