@@ -284,6 +284,7 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
       assert.equal(r.status, "fulfilled", `sample ${i}: ${r.status === "rejected" ? String(r.reason) : ""}`);
     });
   });
+
   it("accepts a request signed with any of the supplier's DCC Boxed keys, the expired Z1 and Z1b ones included", async () => {
     const t = templates.find((x) => x.file === "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML")!;
     const supplierKeys = keys.filter((k) => k.eui === t.originator);
