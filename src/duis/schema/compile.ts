@@ -10,7 +10,13 @@
  * validating less than the schema says.
  */
 import { parseXml } from "../xml/parse.js";
-import { attributeValue, childElements, qualifiedName, type XmlElement } from "../xml/tree.js";
+import {
+  attributeValue,
+  childElements,
+  qualifiedName,
+  wellKnownNamespace,
+  type XmlElement,
+} from "../xml/tree.js";
 import {
   type AttributeDeclaration,
   type CompiledSchema,
@@ -98,7 +104,7 @@ class Compiler {
     const sd: SchemaDocument = {
       location,
       root,
-      targetNamespace: attributeValue(root, "targetNamespace") ?? "",
+      targetNamespace: wellKnownNamespace(attributeValue(root, "targetNamespace") ?? ""),
       elementsQualified: attributeValue(root, "elementFormDefault") === "qualified",
       attributesQualified: attributeValue(root, "attributeFormDefault") === "qualified",
       scope,
@@ -155,7 +161,8 @@ class Compiler {
     const colon = qname.indexOf(":");
     const prefix = colon < 0 ? "" : qname.slice(0, colon);
     const localName = colon < 0 ? qname : qname.slice(colon + 1);
-    const namespace = scope.get(prefix) ?? (prefix === "" ? "" : undefined);
+    const declared = scope.get(prefix) ?? (prefix === "" ? "" : undefined);
+    const namespace = declared === undefined ? undefined : wellKnownNamespace(declared);
     if (namespace === undefined)
       throw new SchemaCompileError(`${doc.location}: prefix '${prefix}' of '${qname}' is not declared`);
     return { namespace, localName };

@@ -16,7 +16,6 @@ import {
   textContent,
   type XmlDocument,
   type XmlElement,
-  type XmlPosition,
 } from "../xml/tree.js";
 import {
   type CompiledSchema,
@@ -102,11 +101,7 @@ export class SchemaValidator {
   /** Validates a whole message (its root element must be a global element of the schema). */
   validate(input: XmlDocument | XmlElement, options: ValidateOptions = {}): SchemaValidationResult {
     const root = "root" in input ? input.root : input;
-    const run = new Run(
-      options.maxErrors ?? 10,
-      "positions" in input ? input.positions : undefined,
-      this.choices,
-    );
+    const run = new Run(options.maxErrors ?? 10, "root" in input ? input : undefined, this.choices);
     const decl = this.schema.elements.get(declarationKey(root.namespace, root.localName));
     run.path.push(root);
     if (decl === undefined) {
@@ -132,13 +127,14 @@ class Run {
 
   constructor(
     private readonly maxErrors: number,
-    private readonly positions: ReadonlyMap<XmlElement, XmlPosition> | undefined,
+    /** Read only when there is an error to place (a parsed document builds its map on demand). */
+    private readonly document: XmlDocument | undefined,
     private readonly choices: ReadonlyMap<Particle, ChoiceIndex>,
   ) {}
 
   error(message: string, at: XmlElement = this.path[this.path.length - 1]!): void {
     if (this.errors.length >= this.maxErrors) return;
-    const pos = this.positions?.get(at);
+    const pos = this.document?.positions.get(at);
     const path = `/${this.path.map(qualifiedName).join("/")}`;
     this.errors.push(
       pos === undefined ? { path, message } : { path, message, line: pos.line, column: pos.column },
@@ -163,15 +159,17 @@ class Run {
       this.simpleContent(el, content.type);
       return;
     }
-    const children: XmlElement[] = [];
+    // The usual element holds only elements: use its children as they are, without a copy.
+    let onlyElements = true;
     for (const c of el.children) {
-      if (c.kind === "element") children.push(c);
-      else if ((content.kind === "empty" || !content.mixed) && !isXmlWhitespace(c.text)) {
-        this.error(
-          `text '${clip(c.text.trim())}' is not allowed in ${qualifiedName(el)}, which holds only elements`,
-        );
+      if (c.kind !== "element") {
+        onlyElements = false;
+        break;
       }
     }
+    const children = onlyElements
+      ? (el.children as readonly XmlElement[])
+      : this.elementChildren(el, content.kind === "empty" || !content.mixed);
     if (content.kind === "empty") {
       if (children.length > 0)
         this.error(`${qualifiedName(el)} must be empty; found element ${qualifiedName(children[0]!)}`);
@@ -189,6 +187,20 @@ class Run {
       this.element(child, decls[i]!);
       this.path.pop();
     }
+  }
+
+  /** The element children of a mixed element; text is an error unless the content is mixed. */
+  private elementChildren(el: XmlElement, textIsError: boolean): XmlElement[] {
+    const children: XmlElement[] = [];
+    for (const c of el.children) {
+      if (c.kind === "element") children.push(c);
+      else if (textIsError && !isXmlWhitespace(c.text)) {
+        this.error(
+          `text '${clip(c.text.trim())}' is not allowed in ${qualifiedName(el)}, which holds only elements`,
+        );
+      }
+    }
+    return children;
   }
 
   private simpleContent(el: XmlElement, type: SimpleType): void {
@@ -240,7 +252,7 @@ class Run {
    */
   private match(
     p: Particle,
-    children: XmlElement[],
+    children: readonly XmlElement[],
     decls: (ElementDeclaration | undefined)[],
     pos: number,
   ): number {
@@ -317,7 +329,7 @@ class Run {
   }
 
   /** Explains why children do not fit a content model (the match is re-run, recording expectations). */
-  private contentError(el: XmlElement, particle: Particle, children: XmlElement[]): void {
+  private contentError(el: XmlElement, particle: Particle, children: readonly XmlElement[]): void {
     this.recording = true;
     this.furthest = -1;
     this.expected = [];

@@ -25,6 +25,7 @@ import {
   textContent,
   type XmlDocument,
   type XmlElement,
+  type XmlPosition,
 } from "../xml/tree.js";
 import { ALGORITHM, DSIG_NAMESPACE, EXC_C14N_NAMESPACE, P256_SIGNATURE_BYTES } from "./algorithms.js";
 import { normaliseSerial } from "./certificate.js";
@@ -117,9 +118,8 @@ export function verifyDuis(
     doc = input;
   }
 
-  const original = doc.root;
-  const stripped = stripInterElementWhitespace(original);
-  const parsed = readSignature(stripped);
+  const root = doc.root;
+  const parsed = readSignature(root);
   if ("valid" in parsed) return parsed;
 
   const found = options.lookupCertificate(parsed.issuer, parsed.serial);
@@ -147,21 +147,20 @@ export function verifyDuis(
     }
   }
 
-  // Digest: the whitespace-free form first (as DCC Boxed), then the text exactly as received.
-  let signedRoot: XmlElement | undefined;
-  let signedInfo = parsed.signedInfo;
-  if (digestMatches(stripped, parsed)) {
-    signedRoot = withoutChild(stripped, parsed.signature);
-  } else if (stripped !== original) {
-    const exact = readSignature(original);
-    if (!("valid" in exact) && digestMatches(original, exact)) {
-      signedRoot = withoutChild(original, exact.signature);
-      signedInfo = exact.signedInfo;
+  // Digest: the whitespace-free form first (as DCC Boxed), then, if the message had whitespace between
+  // elements, the text exactly as received. Both in one pass each, without building a stripped tree.
+  const whitespace = { dropped: 0 };
+  let stripped = true;
+  if (!digestMatches(root, parsed, true, whitespace)) {
+    if (whitespace.dropped === 0 || !digestMatches(root, parsed, false, whitespace)) {
+      return fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed");
     }
+    stripped = false;
   }
-  if (signedRoot === undefined) {
-    return fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed");
-  }
+  const signedRoot =
+    stripped && whitespace.dropped > 0
+      ? withoutSignature(stripInterElementWhitespace(root))
+      : withoutSignature(root);
 
   if (parsed.signatureValue.length !== P256_SIGNATURE_BYTES) {
     return fail(
@@ -169,10 +168,11 @@ export function verifyDuis(
       `SignatureValue is ${parsed.signatureValue.length} bytes; ecdsa-sha256 P-256 needs ${P256_SIGNATURE_BYTES} (raw r||s)`,
     );
   }
+  const siWhitespace = { dropped: 0 };
   const ok =
-    checkSignedInfo(signedInfo, parsed.signatureValue, publicKey) ||
-    (signedInfo !== parsed.signedInfo &&
-      checkSignedInfo(parsed.signedInfo, parsed.signatureValue, publicKey));
+    checkSignedInfo(parsed.signedInfo, stripped, siWhitespace, parsed.signatureValue, publicKey) ||
+    (siWhitespace.dropped > 0 &&
+      checkSignedInfo(parsed.signedInfo, !stripped, siWhitespace, parsed.signatureValue, publicKey));
   if (!ok) {
     return fail(
       "bad-signature",
@@ -184,32 +184,62 @@ export function verifyDuis(
     certificate,
     issuer: parsed.issuer,
     serial: parsed.serial,
-    signedDocument: { root: signedRoot, positions: doc.positions },
+    signedDocument: new SignedDocument(signedRoot, doc),
   };
 }
 
-function checkSignedInfo(signedInfo: XmlElement, value: Buffer, key: KeyObject): boolean {
-  return verify(
-    "sha256",
-    Buffer.from(exclusiveC14n(signedInfo), "utf8"),
-    { key, dsaEncoding: "ieee-p1363" },
-    value,
-  );
+/**
+ * The signed message: its root without the signature, with the source positions of the document it
+ * came from (looked up only when asked for; a class, because an object literal with a getter per
+ * request costs the garbage collector dearly).
+ */
+class SignedDocument implements XmlDocument {
+  constructor(
+    readonly root: XmlElement,
+    private readonly source: XmlDocument,
+  ) {}
+
+  get positions(): ReadonlyMap<XmlElement, XmlPosition> {
+    return this.source.positions;
+  }
 }
 
-function digestMatches(root: XmlElement, sig: ParsedSignature): boolean {
+function checkSignedInfo(
+  signedInfo: XmlElement,
+  dropWhitespace: boolean,
+  whitespace: { dropped: number },
+  value: Buffer,
+  key: KeyObject,
+): boolean {
+  const canonical = exclusiveC14n(signedInfo, { dropInterElementWhitespace: dropWhitespace, whitespace });
+  return verify("sha256", Buffer.from(canonical, "utf8"), { key, dsaEncoding: "ieee-p1363" }, value);
+}
+
+function digestMatches(
+  root: XmlElement,
+  sig: ParsedSignature,
+  dropWhitespace: boolean,
+  whitespace: { dropped: number },
+): boolean {
+  const options = {
+    exclude: sig.signature,
+    dropInterElementWhitespace: dropWhitespace,
+    whitespace,
+    ...(sig.inclusivePrefixes === undefined ? {} : { inclusivePrefixes: sig.inclusivePrefixes }),
+  };
   const canonical =
-    sig.referenceC14n === "inclusive"
-      ? inclusiveC14n(root, { exclude: sig.signature })
-      : exclusiveC14n(root, {
-          exclude: sig.signature,
-          ...(sig.inclusivePrefixes === undefined ? {} : { inclusivePrefixes: sig.inclusivePrefixes }),
-        });
+    sig.referenceC14n === "inclusive" ? inclusiveC14n(root, options) : exclusiveC14n(root, options);
   return sig.digest.equals(hash("sha256", canonical, "buffer"));
 }
 
-function withoutChild(root: XmlElement, child: XmlElement): XmlElement {
-  return { ...root, children: root.children.filter((c) => c !== child) };
+/** The root without its (one) `ds:Signature` child. */
+function withoutSignature(root: XmlElement): XmlElement {
+  return {
+    ...root,
+    children: root.children.filter(
+      (c) => !(c.kind === "element" && c.localName === "Signature" && c.namespace === DSIG_NAMESPACE),
+    ),
+  };
 }
 
 /** The one DSig child element with this local name, or a description of what is wrong. */
@@ -228,10 +258,12 @@ function only(parent: XmlElement, localName: string): XmlElement | string {
   return found ?? `ds:${parent.localName} has no ds:${localName}`;
 }
 
+const HAS_WHITESPACE = /\s/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function base64(el: XmlElement): Buffer | undefined {
-  const s = textContent(el).replace(/[\s]+/g, "");
+  const raw = textContent(el);
+  const s = HAS_WHITESPACE.test(raw) ? raw.replace(/\s+/g, "") : raw;
   if (s.length % 4 !== 0 || !BASE64.test(s)) return undefined;
   return Buffer.from(s, "base64");
 }

@@ -14,7 +14,7 @@
  * unqualified ones first, namespace declarations sorted by prefix with the default first, empty
  * elements as start/end tag pairs, the canonical escapes for text and attribute values.
  */
-import type { XmlDocument, XmlElement } from "./tree.js";
+import { isXmlWhitespace, type XmlDocument, type XmlElement } from "./tree.js";
 
 /** Algorithm identifiers, as they appear in `Algorithm` attributes. */
 export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -34,23 +34,51 @@ export interface C14nOptions {
   readonly inheritedNamespaces?: ReadonlyMap<string, string>;
   /** An element left out with its whole subtree (the enveloped `ds:Signature`). */
   readonly exclude?: XmlElement;
+  /**
+   * Canonicalise as if whitespace-only text beside elements were absent (`stripInterElementWhitespace`),
+   * in the same pass; `whitespace.dropped` counts the text nodes left out.
+   */
+  readonly dropInterElementWhitespace?: boolean;
+  readonly whitespace?: { dropped: number };
+}
+
+/** What one canonicalisation carries down the tree. */
+interface Pass {
+  readonly exclude: XmlElement | undefined;
+  readonly drop: boolean;
+  dropped: number;
+  readonly inclusive: readonly string[];
+}
+
+function pass(options: C14nOptions): Pass {
+  const prefixes = options.inclusivePrefixes ?? [];
+  return {
+    exclude: options.exclude,
+    drop: options.dropInterElementWhitespace === true,
+    dropped: 0,
+    inclusive: prefixes.map((p) => (p === "#default" ? "" : p)),
+  };
+}
+
+function report(p: Pass, options: C14nOptions): void {
+  if (options.whitespace !== undefined) options.whitespace.dropped += p.dropped;
 }
 
 /** Exclusive XML Canonicalization 1.0 (without comments) of `el` and its descendants. */
 export function exclusiveC14n(el: XmlElement, options: C14nOptions = {}): string {
-  const prefixes = options.inclusivePrefixes ?? [];
-  const inclusive = prefixes.map((p) => (p === "#default" ? "" : p));
-  const inScope = inclusive.length > 0 ? new Map(options.inheritedNamespaces ?? []) : undefined;
+  const p = pass(options);
+  const inScope = p.inclusive.length > 0 ? new Map(options.inheritedNamespaces ?? []) : undefined;
   // What output ancestors have rendered: the default namespace starts as "" (none).
-  return exclusiveElement(el, new Map([["", ""]]), inScope, inclusive, options.exclude);
+  const out = exclusiveElement(el, new Map([["", ""]]), inScope, p);
+  report(p, options);
+  return out;
 }
 
 function exclusiveElement(
   el: XmlElement,
   rendered: ReadonlyMap<string, string>,
   parentScope: ReadonlyMap<string, string> | undefined,
-  inclusive: readonly string[],
-  exclude: XmlElement | undefined,
+  p: Pass,
 ): string {
   let scope = parentScope;
   if (scope !== undefined && el.namespaceDeclarations.length > 0) {
@@ -58,39 +86,54 @@ function exclusiveElement(
     for (const d of el.namespaceDeclarations) s.set(d.prefix, d.uri);
     scope = s;
   }
-  // Visibly utilised prefixes: the element's own, then those of its prefixed attributes.
-  const wanted = new Map<string, string>();
-  wanted.set(el.prefix, el.namespace);
-  for (const a of el.attributes) {
-    if (a.prefix !== "" && a.prefix !== "xml") wanted.set(a.prefix, a.namespace);
-  }
-  if (scope !== undefined) {
-    for (const p of inclusive) {
-      const uri = scope.get(p);
-      if (uri !== undefined && !wanted.has(p)) wanted.set(p, uri);
-    }
-  }
   let decls: [string, string][] | undefined;
   let nextRendered = rendered;
-  for (const [prefix, uri] of wanted) {
-    const current = rendered.get(prefix);
-    if (prefix === "") {
-      if ((current ?? "") === uri) continue;
-    } else if (current === uri || uri === "") {
-      continue;
+  let simple = scope === undefined;
+  for (const a of el.attributes) if (a.prefix !== "" && a.prefix !== "xml") simple = false;
+  if (simple) {
+    // The usual element: only its own prefix is visibly utilised.
+    if ((rendered.get(el.prefix) ?? "") !== el.namespace) {
+      decls = [[el.prefix, el.namespace]];
+      const next = new Map(rendered);
+      next.set(el.prefix, el.namespace);
+      nextRendered = next;
     }
-    if (decls === undefined) {
-      decls = [];
-      nextRendered = new Map(rendered);
+  } else {
+    // Visibly utilised prefixes: the element's own, those of its prefixed attributes, the PrefixList's.
+    const wanted = new Map<string, string>();
+    wanted.set(el.prefix, el.namespace);
+    for (const a of el.attributes) {
+      if (a.prefix !== "" && a.prefix !== "xml") wanted.set(a.prefix, a.namespace);
     }
-    decls.push([prefix, uri]);
-    (nextRendered as Map<string, string>).set(prefix, uri);
+    if (scope !== undefined) {
+      for (const prefix of p.inclusive) {
+        const uri = scope.get(prefix);
+        if (uri !== undefined && !wanted.has(prefix)) wanted.set(prefix, uri);
+      }
+    }
+    for (const [prefix, uri] of wanted) {
+      const current = rendered.get(prefix);
+      if (prefix === "") {
+        if ((current ?? "") === uri) continue;
+      } else if (current === uri || uri === "") {
+        continue;
+      }
+      if (decls === undefined) {
+        decls = [];
+        nextRendered = new Map(rendered);
+      }
+      decls.push([prefix, uri]);
+      (nextRendered as Map<string, string>).set(prefix, uri);
+    }
   }
   const name = qname(el);
   let out = openTag(name, el, decls);
+  const drop = p.drop && hasElementChild(el);
   for (const c of el.children) {
-    if (c.kind === "text") out += escapeText(c.text);
-    else if (c !== exclude) out += exclusiveElement(c, nextRendered, scope, inclusive, exclude);
+    if (c.kind === "text") {
+      if (drop && isXmlWhitespace(c.text)) p.dropped++;
+      else out += escapeText(c.text);
+    } else if (c !== p.exclude) out += exclusiveElement(c, nextRendered, scope, p);
   }
   return `${out}</${name}>`;
 }
@@ -100,19 +143,19 @@ function exclusiveElement(
  * namespaces are given in `inheritedNamespaces`): every namespace in scope is rendered where its
  * binding changes, not only where it is used.
  */
-export function inclusiveC14n(
-  el: XmlElement,
-  options: Pick<C14nOptions, "exclude" | "inheritedNamespaces"> = {},
-): string {
+export function inclusiveC14n(el: XmlElement, options: Omit<C14nOptions, "inclusivePrefixes"> = {}): string {
+  const p = pass(options);
   const inherited = options.inheritedNamespaces ?? new Map<string, string>();
-  return inclusiveElement(el, inherited, true, options.exclude);
+  const out = inclusiveElement(el, inherited, true, p);
+  report(p, options);
+  return out;
 }
 
 function inclusiveElement(
   el: XmlElement,
   parentScope: ReadonlyMap<string, string>,
   apex: boolean,
-  exclude: XmlElement | undefined,
+  p: Pass,
 ): string {
   let scope = parentScope;
   let decls: [string, string][] | undefined;
@@ -121,7 +164,7 @@ function inclusiveElement(
     for (const d of el.namespaceDeclarations) s.set(d.prefix, d.uri);
     scope = s;
     decls = [];
-    for (const [p, uri] of s) if (!(p === "" && uri === "")) decls.push([p, uri]);
+    for (const [prefix, uri] of s) if (!(prefix === "" && uri === "")) decls.push([prefix, uri]);
   } else if (el.namespaceDeclarations.length > 0) {
     const s = new Map(parentScope);
     for (const d of el.namespaceDeclarations) {
@@ -136,11 +179,19 @@ function inclusiveElement(
   }
   const name = qname(el);
   let out = openTag(name, el, decls);
+  const drop = p.drop && hasElementChild(el);
   for (const c of el.children) {
-    if (c.kind === "text") out += escapeText(c.text);
-    else if (c !== exclude) out += inclusiveElement(c, scope, false, exclude);
+    if (c.kind === "text") {
+      if (drop && isXmlWhitespace(c.text)) p.dropped++;
+      else out += escapeText(c.text);
+    } else if (c !== p.exclude) out += inclusiveElement(c, scope, false, p);
   }
   return `${out}</${name}>`;
+}
+
+function hasElementChild(el: XmlElement): boolean {
+  for (const c of el.children) if (c.kind === "element") return true;
+  return false;
 }
 
 /** Writes `<name xmlns… attrs…>` in canonical order. */

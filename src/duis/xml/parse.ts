@@ -14,13 +14,14 @@
 import { isUtf8 } from "node:buffer";
 import { SaxesParser } from "saxes";
 import { XmlError } from "./errors.js";
-import type {
-  XmlAttribute,
-  XmlDocument,
-  XmlElement,
-  XmlNamespaceDeclaration,
-  XmlNode,
-  XmlPosition,
+import {
+  wellKnownNamespace,
+  type XmlAttribute,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNamespaceDeclaration,
+  type XmlNode,
+  type XmlPosition,
 } from "./tree.js";
 
 /** Caps on what one document may contain. */
@@ -72,7 +73,11 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // object into slow (dictionary) mode, which makes every character read ~5x slower. So the XML
   // declaration is checked from the text above instead of with an "xmldecl" handler.
   const parser = new SaxesParser({ xmlns: true, position: true });
-  const positions = new Map<XmlElement, XmlPosition>();
+  // Positions are kept as flat lists in document order; the element → position map is built only
+  // if someone asks (an error message), since building it for every request costs more than parsing.
+  const order: XmlElement[] = [];
+  const lines: number[] = [];
+  const columns: number[] = [];
   const stack: Frame[] = [];
   let root: XmlElement | undefined;
   let elements = 0;
@@ -101,6 +106,14 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
       ),
     );
   });
+  // Elements repeat the same URI string: map it to the shared constant once per distinct string.
+  let lastUri = "";
+  let lastNamespace = "";
+  const namespaceOf = (uri: string): string => {
+    lastUri = uri;
+    lastNamespace = wellKnownNamespace(uri);
+    return lastNamespace;
+  };
   parser.on("opentag", (tag) => {
     elements++;
     if (elements > lim.maxElements) {
@@ -135,7 +148,12 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         namespaceDeclarations.push({ prefix: a.prefix === "" ? "" : a.local, uri: a.value });
       } else {
         attributes ??= [];
-        attributes.push({ namespace: a.uri, localName: a.local, prefix: a.prefix, value: a.value });
+        attributes.push({
+          namespace: a.uri === "" ? "" : wellKnownNamespace(a.uri),
+          localName: a.local,
+          prefix: a.prefix,
+          value: a.value,
+        });
       }
     }
     if (count > lim.maxAttributes) {
@@ -151,14 +169,16 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     const children: XmlNode[] = [];
     const el: XmlElement = {
       kind: "element",
-      namespace: tag.uri,
+      namespace: tag.uri === lastUri ? lastNamespace : namespaceOf(tag.uri),
       localName: tag.local,
       prefix: tag.prefix,
       attributes: attributes ?? NO_ATTRIBUTES,
       namespaceDeclarations: namespaceDeclarations ?? NO_DECLARATIONS,
       children,
     };
-    positions.set(el, { line: parser.line, column: parser.column });
+    order.push(el);
+    lines.push(parser.line);
+    columns.push(parser.column);
     const parent = stack[stack.length - 1];
     if (parent === undefined) root = el;
     else parent.children.push(el);
@@ -193,7 +213,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     throw new XmlError("malformed", String(e), parser.line, parser.column);
   }
   if (root === undefined) throw new XmlError("malformed", "no root element");
-  return { root, positions };
+  return new ParsedDocument(root, order, lines, columns);
 }
 
 const ENCODING_DECLARATION = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
@@ -205,6 +225,29 @@ function checkDeclaredEncoding(source: string): void {
   const enc = m?.[1];
   if (enc !== undefined && enc.toLowerCase() !== "utf-8" && enc.toLowerCase() !== "utf8") {
     throw new XmlError("encoding", `encoding '${enc}' is not supported: DUIS is UTF-8`, 1, 1);
+  }
+}
+
+/** A parsed document; its `positions` map is built on first use. */
+class ParsedDocument implements XmlDocument {
+  #positions: Map<XmlElement, XmlPosition> | undefined;
+
+  constructor(
+    readonly root: XmlElement,
+    private readonly order: readonly XmlElement[],
+    private readonly lines: readonly number[],
+    private readonly columns: readonly number[],
+  ) {}
+
+  get positions(): ReadonlyMap<XmlElement, XmlPosition> {
+    if (this.#positions === undefined) {
+      const map = new Map<XmlElement, XmlPosition>();
+      this.order.forEach((el, i) => {
+        map.set(el, { line: this.lines[i]!, column: this.columns[i]! });
+      });
+      this.#positions = map;
+    }
+    return this.#positions;
   }
 }
 

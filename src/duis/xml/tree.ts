@@ -14,6 +14,28 @@ export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 /** The namespace of namespace declarations themselves (`xmlns`, `xmlns:p`). */
 export const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
 
+/**
+ * The namespaces DUIS messages and schemas use, as string constants. The parser and the schema
+ * compiler hand out these very string objects for them, so that comparing two names' namespaces is
+ * a pointer comparison rather than a 48-character one (it is done for every element of every request).
+ */
+const WELL_KNOWN_NAMESPACES: ReadonlyMap<string, string> = new Map(
+  [
+    "http://www.dccinterface.co.uk/ServiceUserGateway",
+    "http://www.dccinterface.co.uk/ResponseAndAlert",
+    "http://www.w3.org/2000/09/xmldsig#",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2001/XMLSchema",
+    "http://www.w3.org/2001/XMLSchema-instance",
+    XML_NAMESPACE,
+  ].map((uri) => [uri, uri]),
+);
+
+/** The shared string object for a well-known namespace URI, else the URI itself. */
+export function wellKnownNamespace(uri: string): string {
+  return WELL_KNOWN_NAMESPACES.get(uri) ?? uri;
+}
+
 /** An attribute. Unprefixed attributes have no namespace (`namespace === ""`), as XML Namespaces says. */
 export interface XmlAttribute {
   /** Namespace URI, "" for an unprefixed attribute. */
