@@ -258,6 +258,13 @@ export class Reader {
     return this.input.subarray(p, p + n);
   }
 
+  /** A view of the bytes read since `offset` (an earlier value of `offset`), up to the next byte. */
+  bytesSince(offset: number): Uint8Array {
+    const from = this.start + offset;
+    if (offset < 0 || from > this.position) throw new RangeError(`offset ${offset} is not behind the cursor`);
+    return this.input.subarray(from, this.position);
+  }
+
   /** Everything that is left, as a view. */
   rest(): Uint8Array {
     return this.bytes(this.remaining);

@@ -9,7 +9,7 @@
  */
 import type { Reader } from "../cursor.js";
 import { Writer } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError } from "../errors.js";
 import {
   ASN1_CONSTRUCTED,
   Asn1Tag,
@@ -71,12 +71,18 @@ function primitive<T>(
   };
 }
 
-function readIntegerContent(v: Reader): bigint {
+/** The content octets of a DER INTEGER, checked to be in the shortest form. */
+function integerOctets(v: Reader): Uint8Array {
   if (v.done) throw v.unexpected("empty INTEGER");
   const b = v.rest();
   if (b.length > 1 && ((b[0] === 0x00 && (b[1]! & 0x80) === 0) || (b[0] === 0xff && (b[1]! & 0x80) !== 0))) {
     throw v.unexpected("INTEGER not in its shortest form (not DER)", 0);
   }
+  return b;
+}
+
+function readIntegerContent(v: Reader): bigint {
+  const b = integerOctets(v);
   let n = 0n;
   for (const byte of b) n = (n << 8n) | BigInt(byte);
   if (b[0]! & 0x80) n -= 1n << BigInt(b.length * 8);
@@ -112,8 +118,20 @@ export function smallInteger(tag: number = Asn1Tag.integer, what = "INTEGER"): A
     what,
     (v) => {
       const at = v.absoluteOffset;
-      const n = readIntegerContent(v);
-      if (n > 0x7fffffffn || n < -0x80000000n) {
+      const b = integerOctets(v);
+      let n: number | bigint;
+      if (b.length <= 4) {
+        // two's complement in at most 32 bits: exact as a number, and within range
+        let u = 0;
+        for (let i = 0; i < b.length; i++) u = u * 256 + b[i]!;
+        n = b[0]! & 0x80 ? u - 2 ** (8 * b.length) : u;
+      } else {
+        let big = 0n;
+        for (const byte of b) big = (big << 8n) | BigInt(byte);
+        if (b[0]! & 0x80) big -= 1n << BigInt(b.length * 8);
+        n = big;
+      }
+      if (n > 0x7fffffff || n < -0x80000000) {
         throw new DecodeError(`${what} ${n} out of range`, { code: "unexpected", offset: at });
       }
       return Number(n);
@@ -215,10 +233,10 @@ export function derBytes(tag: number = Asn1Tag.sequence): Asn1Codec<Uint8Array> 
   return {
     tags: [tag],
     decode(r) {
-      const tlv = expectTlv(r, tag, "encoded value");
-      const w = new Writer(tlv.value.remaining + 6);
-      writeTlv(w, tlv.tag, tlv.value.rest(), tlv.lengthOctets);
-      return w.finish();
+      // the TLV as received: writeTlv with the length octets read gives back exactly these bytes
+      const start = r.offset;
+      expectTlv(r, tag, "encoded value");
+      return r.bytesSince(start).slice();
     },
     encode(w, value) {
       w.bytes(value);
@@ -300,16 +318,31 @@ export function sequence<F extends Record<string, FieldSpec<unknown, boolean>>>(
   fields: F,
 ): Asn1Codec<SequenceValue<F>> {
   const entries = Object.entries(fields);
+  // decoding walks the fields in order; an OPTIONAL one is present when the next tag is one of its own
+  const decoders = entries.map(([name, spec]) => ({
+    name,
+    codec: spec.codec,
+    optional: spec.optional,
+    tags: new Set(spec.codec.tags),
+  }));
   return constructed(
     Asn1Tag.sequence,
     "SEQUENCE",
     (v, path, forms) => {
       const out: Record<string, unknown> = {};
-      for (const [name, spec] of entries) {
-        const tag = peekTag(v);
-        if (spec.optional && (tag === undefined || !spec.codec.tags.includes(tag))) continue;
-        const p = childPath(path, name);
-        out[name] = inPath(name, () => spec.codec.decode(v, p, forms));
+      let k = 0;
+      try {
+        for (; k < decoders.length; k++) {
+          const d = decoders[k]!;
+          if (d.optional) {
+            const tag = peekTag(v);
+            if (tag === undefined || !d.tags.has(tag)) continue;
+          }
+          out[d.name] = d.codec.decode(v, childPath(path, d.name), forms);
+        }
+      } catch (error) {
+        // the path names the field only when something failed (no closure per field)
+        throw atSegment(error, decoders[k]!.name);
       }
       return out as SequenceValue<F>;
     },
@@ -342,9 +375,10 @@ export function sequenceOf<T>(item: Asn1Codec<T>): Asn1Codec<readonly T[]> {
     "SEQUENCE OF",
     (v, path, forms) => {
       const out: T[] = [];
-      while (!v.done) {
-        const i = out.length;
-        out.push(inPath(`[${i}]`, () => item.decode(v, `${path}[${i}]`, forms)));
+      try {
+        while (!v.done) out.push(item.decode(v, `${path}[${out.length}]`, forms));
+      } catch (error) {
+        throw atSegment(error, `[${out.length}]`);
       }
       return out;
     },
@@ -366,11 +400,14 @@ export function choice<A extends Record<string, Asn1Codec<unknown>>>(
   alternatives: A,
 ): Asn1Codec<ChoiceValue<A>> {
   const entries = Object.entries(alternatives);
+  // the first alternative that has a tag, by tag
+  const byTag = new Map<number, [string, Asn1Codec<unknown>]>();
+  for (const entry of entries) for (const t of entry[1].tags) if (!byTag.has(t)) byTag.set(t, entry);
   return {
     tags: entries.flatMap(([, c]) => c.tags),
     decode(r, path, forms) {
       const tag = peekTag(r);
-      const hit = entries.find(([, c]) => tag !== undefined && c.tags.includes(tag));
+      const hit = tag === undefined ? undefined : byTag.get(tag);
       if (hit === undefined) {
         // Read the TLV so that the error says truncated or unexpected, whichever is true.
         const at = r.offset;
@@ -378,7 +415,13 @@ export function choice<A extends Record<string, Asn1Codec<unknown>>>(
         throw r.unexpected(`no CHOICE alternative has tag 0x${(tag ?? 0).toString(16).padStart(2, "0")}`, at);
       }
       const [name, codec] = hit;
-      return { choice: name, value: inPath(name, () => codec.decode(r, path, forms)) } as ChoiceValue<A>;
+      let value: unknown;
+      try {
+        value = codec.decode(r, path, forms);
+      } catch (error) {
+        throw atSegment(error, name);
+      }
+      return { choice: name, value } as ChoiceValue<A>;
     },
     encode(w, value, path, forms) {
       const codec = alternatives[value.choice as keyof A];
@@ -399,6 +442,13 @@ export type Asn1Value<C> = C extends Asn1Codec<infer T> ? T : never;
 
 /** How deep an untyped DER tree may nest (GBCS structures are a few levels deep). */
 const MAX_UNTYPED_DEPTH = 32;
+
+/** The number of '[' in a value path: how deep in SEQUENCE OF and untyped values it is. */
+function nesting(path: string): number {
+  let n = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 0x5b) n++;
+  return n;
+}
 
 /** A DER value of no known type: its identifier octet and either its content or, constructed, its parts. */
 export interface DerNode {
@@ -427,7 +477,7 @@ export function anyDer(): Asn1Codec<DerNode> {
     random: (rnd) => randomNode(rnd, 0),
     decode(r, path, forms) {
       // The path holds one '[' per level: refuse deep nesting before it costs the stack.
-      if (path.split("[").length > MAX_UNTYPED_DEPTH) {
+      if (nesting(path) + 1 > MAX_UNTYPED_DEPTH) {
         throw new DecodeError(`DER nested deeper than ${MAX_UNTYPED_DEPTH} levels`, {
           code: "unexpected",
           offset: r.absoluteOffset,
@@ -437,9 +487,10 @@ export function anyDer(): Asn1Codec<DerNode> {
       recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
       if ((tlv.tag & ASN1_CONSTRUCTED) === 0) return { tag: tlv.tag, content: tlv.value.rest().slice() };
       const parts: DerNode[] = [];
-      while (!tlv.value.done) {
-        const i = parts.length;
-        parts.push(inPath(`[${i}]`, () => codec.decode(tlv.value, `${path}[${i}]`, forms)));
+      try {
+        while (!tlv.value.done) parts.push(codec.decode(tlv.value, `${path}[${parts.length}]`, forms));
+      } catch (error) {
+        throw atSegment(error, `[${parts.length}]`);
       }
       return { tag: tlv.tag, content: parts };
     },
