@@ -50,6 +50,7 @@ import type { Store } from "../store/port.js";
 import { euiFromDuis, euiToDuis, type RequestRecord, type UserRecord } from "../store/types.js";
 import type { Wan } from "../wan/port.js";
 import { type AccessCode, AccessControl } from "./access.js";
+import { certificateEui } from "./certificate-eui.js";
 import { RequestCounters } from "./counters.js";
 import type { Delivery } from "./delivery.js";
 import { correlationKey, type DispatchEvent, Dispatcher, type WanOutcome } from "./dispatch.js";
@@ -201,14 +202,16 @@ export class Pipeline {
     try {
       const doc = this.parse(body);
       this.deps.validate?.(doc);
-      const { user, signed } = await this.authenticate(doc, at);
+      const { user, signed, certificate } = await this.authenticate(doc, at);
       request = parseRequest(signed.root);
       const { requestId, commandVariant } = request.header;
       const originator = euiFromDuis(requestId.originator);
-      if (user.eui !== originator) {
+      // The certificate's owner in the directory, and the EUI the certificate itself names.
+      const named = certificateEui(certificate);
+      if (user.eui !== originator || (named !== undefined && named !== originator)) {
         throw new DuisError(
           "certificateNotOriginator",
-          `signed by ${euiToDuis(user.eui)}, RequestID from ${requestId.originator}`,
+          `signed by ${euiToDuis(named ?? user.eui)}, RequestID from ${requestId.originator}`,
         );
       }
       checkRouting(request, webService);
@@ -451,7 +454,7 @@ export class Pipeline {
   private async authenticate(
     doc: XmlDocument,
     at: number,
-  ): Promise<{ user: UserRecord; signed: XmlDocument }> {
+  ): Promise<{ user: UserRecord; signed: XmlDocument; certificate: X509Certificate }> {
     const serial = signatureSerial(doc.root);
     if (serial === undefined) throw new DuisError("signatureMissing");
     const user = await this.deps.store.users.byCertificateSerial(serial);
@@ -463,7 +466,7 @@ export class Pipeline {
     });
     if (!result.valid) throw new DuisError(SIGNATURE_ERRORS[result.reason], result.detail);
     if (user === undefined) throw new DuisError("certificateUnknown");
-    return { user, signed: result.signedDocument };
+    return { user, signed: result.signedDocument, certificate: result.certificate };
   }
 
   private answer(httpStatus: number, tree: XmlElement, code: ResponseCode): SubmitResult {
