@@ -190,7 +190,8 @@ async function composeService(parts: PlatformParts): Promise<ServiceParts> {
 }
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 
-function openStore(config: MeterwayConfig): Store {
+/** Opens the configured store (ConfigError for adapters not supported yet). Shared by every profile. */
+export function openStore(config: MeterwayConfig): Store {
   switch (config.store.kind) {
     case "sqlite":
       return openSqliteStore({ file: config.store.file, synchronous: config.store.synchronous });
@@ -201,7 +202,8 @@ function openStore(config: MeterwayConfig): Store {
   }
 }
 
-function openBus(config: MeterwayConfig, log: (line: string) => void): Bus {
+/** Opens the configured bus, reporting handler failures to `log`. Shared by every profile. */
+export function openBus(config: MeterwayConfig, log: (line: string) => void): Bus {
   switch (config.bus.kind) {
     case "memory":
       return new MemoryBus({
