@@ -4,12 +4,14 @@
  * key) answers the MACed ECS17b, and the signed I0 reaches the supplier's endpoint over HTTP.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { readImportRegisters } from "../../src/cli/request-decode.js";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { parseResponse } from "../../src/duis/model/index.js";
 import { verifyDuis } from "../../src/duis/signature/verify.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
+import { reference } from "../support/reference.js";
 import {
   DCC_SIGNER,
   ESME1,
@@ -112,6 +114,22 @@ describe("4.1.1 Read Instantaneous Import Registers, RTDS identities", () => {
     const refused = await post(xml);
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /schema/);
+  });
+
+  it("refuses the reference's hostile and unknown-signer samples without a DUIS answer", async () => {
+    const xxe = await post(readFileSync(reference("duis-samples", "signing-tool", "duis-xxe.xml"), "utf8"));
+    assert.equal(xxe.statusCode, 400);
+    assert.match(xxe.body, /DOCTYPE/);
+    const unknown = readFileSync(
+      reference("duis-samples", "duis-sign-wrap", "8.2_READ_INVENTORY_REQUEST_DUIS-unknown-serial.XML"),
+      "utf8",
+    );
+    const refused = await post(unknown, "serviceD");
+    assert.ok(
+      refused.statusCode === 401 || refused.statusCode === 400,
+      `${refused.statusCode} ${refused.body}`,
+    );
+    assert.equal(refused.headers["content-type"], "text/plain");
   });
 
   it("answers E19 for an unknown device", async () => {
