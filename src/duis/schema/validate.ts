@@ -52,8 +52,9 @@ export interface ValidateOptions {
 const VALID: SchemaValidationResult = Object.freeze({ valid: true });
 
 /**
- * For a choice: which alternatives can start with a given element (`{ns}local` → alternative indexes),
- * and which can match nothing. Lets a choice of 130 request types find its alternative in one lookup.
+ * For a choice: which alternatives can start with an element of a given local name (the match checks
+ * the namespace), and which can match nothing. Lets a choice of 130 request types find its
+ * alternative in one lookup.
  */
 interface ChoiceIndex {
   readonly byFirst: ReadonlyMap<string, readonly number[]>;
@@ -120,6 +121,8 @@ class Run {
   readonly errors: SchemaError[] = [];
   /** The elements from the root to the one being checked. */
   readonly path: XmlElement[] = [];
+  /** Scratch: the declaration matched to each child, per depth (see `element`). */
+  private readonly declarations: (ElementDeclaration | undefined)[][] = [];
   /** For error messages only: the furthest child position a content model got stuck at, and what it wanted. */
   private furthest = -1;
   private expected: string[] = [];
@@ -175,7 +178,13 @@ class Run {
         this.error(`${qualifiedName(el)} must be empty; found element ${qualifiedName(children[0]!)}`);
       return;
     }
-    const decls: (ElementDeclaration | undefined)[] = new Array(children.length);
+    // One declarations array per depth, reused from element to element (children use the next depth).
+    const depth = this.path.length;
+    let decls = this.declarations[depth];
+    if (decls === undefined) {
+      decls = [];
+      this.declarations[depth] = decls;
+    }
     const end = this.match(content.particle, children, decls, 0);
     if (end !== children.length) {
       this.contentError(el, content.particle, children);
@@ -293,8 +302,7 @@ class Run {
           }
         } else {
           const c = children[i];
-          const candidates =
-            c === undefined ? undefined : index.byFirst.get(declarationKey(c.namespace, c.localName));
+          const candidates = c === undefined ? undefined : index.byFirst.get(c.localName);
           if (candidates !== undefined) {
             for (const k of candidates) {
               const r = this.match(p.particles[k]!, children, decls, i);
@@ -362,7 +370,7 @@ class Run {
  */
 function firstSet(p: Particle, out: Set<string>): boolean {
   if (p.kind === "element") {
-    out.add(declarationKey(p.element.namespace, p.element.localName));
+    out.add(p.element.localName);
     return p.minOccurs === 0;
   }
   if (p.kind === "choice") {
