@@ -31,11 +31,6 @@ export class SimCommsHub {
     this.han.set(device.eui.toUpperCase(), device);
   }
 
-  /** The device with this EUI on the HAN, if joined. */
-  device(eui: string): SimDevice | undefined {
-    return this.han.get(eui.toUpperCase());
-  }
-
   /** The WAN hub handler: one command in, zero or one response out. */
   readonly handle = async (bytes: Uint8Array): Promise<Uint8Array[]> => {
     const outcome = await this.relay(bytes);

@@ -59,11 +59,6 @@ export class SimFleet {
     };
   }
 
-  /** Every hub, in the order added. */
-  hubs(): SimCommsHub[] {
-    return [...this.hubsByEui.values()];
-  }
-
   hub(eui: string): SimCommsHub | undefined {
     return this.hubsByEui.get(eui.toUpperCase());
   }

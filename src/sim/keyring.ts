@@ -59,17 +59,6 @@ export class DeviceKeyring implements GbcsKeys {
     return new DeviceKeyring({ eui, kaPrivateKey, remoteKa, remoteDs });
   }
 
-  /** Whether the device holds a KA certificate for `eui` (its trust anchor cells name the party). */
-  knows(eui: string): boolean {
-    return this.remoteKa.has(eui.toUpperCase());
-  }
-
-  /** Installs or replaces a remote party's KA public key (a change of supplier updates the cell). */
-  placeRemoteKa(eui: string, key: KeyObject): void {
-    this.remoteKa.set(eui.toUpperCase(), key);
-    this.secrets.delete(eui.toUpperCase());
-  }
-
   signingPublicKey(eui: string): KeyObject | undefined {
     return this.remoteDs.get(eui.toUpperCase());
   }
