@@ -16,6 +16,7 @@ import { MemoryBus } from "../bus/memory.js";
 import type { Bus } from "../bus/port.js";
 import { findReferenceRoot } from "../catalogue/reference.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
+import { lockDataDir } from "../config/data-lock.js";
 import { Delivery } from "../dcc/delivery.js";
 import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
 import { Inventory } from "../dcc/inventory.js";
@@ -318,8 +319,15 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
   const log = options.log ?? (() => {});
   if (config.profile === "rtds") return composeRtds(config, options);
   await mkdir(config.dataDir, { recursive: true });
-  const store = openStore(config);
-  const closers: Array<() => Promise<void>> = [() => store.close()];
+  const unlock = await lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openStore(config);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const closers: Array<() => Promise<void>> = [unlock, () => store.close()];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
   };

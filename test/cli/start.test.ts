@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -292,5 +292,25 @@ describe("meterway start", () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it("refuses a data folder another running DCC holds, and takes over a stale lock", async () => {
+    const data = join(tempDir(), "var");
+    const config = parseStartArgs(["--data", data, "--port", "0", "--host", "127.0.0.1", "--premises", "1"]);
+    await runOnce(config as MeterwayConfig, async () => {
+      const second = capture();
+      assert.equal(await runStart(config as MeterwayConfig, second.io), 2);
+      assert.match(
+        second.err(),
+        /is in use by meterway process \d+; stop it or choose another folder with --data/,
+      );
+    });
+    assert.ok(!existsSync(join(data, "meterway.pid")), "released on close");
+    // A lock left by a process that is gone does not stop the next start.
+    writeFileSync(join(data, "meterway.pid"), "999999999\n");
+    const again = await runOnce(config as MeterwayConfig, async (dcc) => {
+      assert.equal(dcc.firstRun, false);
+    });
+    assert.equal(again.code, 0);
   });
 });
