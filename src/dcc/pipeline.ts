@@ -19,7 +19,8 @@
  *
  * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
  * ESME or a GSME), sent now or, with an ExecutionDateTime, held by the DCC until that date (the
- * DUIS "DSP" future-dated pattern; see `runScheduled`). Other variants and SRVs are refused with
+ * DUIS "DSP" future-dated pattern; see `runScheduled`); and Command Variant 2, where the MACed
+ * command is returned at once (I0 with a LocalCommand) for the user to deliver over the HAN. Other variants and SRVs are refused with
  * `srvNotSupported` after authentication, so a user learns that the DCC does not do it yet, not
  * that the request is wrong.
  */
@@ -243,7 +244,7 @@ export class Pipeline {
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
-    if (entry.nonDevice || commandVariant !== 1) {
+    if (entry.nonDevice || (commandVariant !== 1 && commandVariant !== 2)) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
     const deviceTypes = SRV_DEVICE_TYPES[srv];
@@ -268,6 +269,10 @@ export class Pipeline {
       body: request.body,
     });
     if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
+    const local = commandVariant === 2;
+    if (local && executeAt !== null) {
+      throw new DuisError("srvNotSupported", "a future-dated command for local delivery (CV2)");
+    }
 
     const id = randomUUID();
     const record: RequestRecord = {
@@ -278,9 +283,10 @@ export class Pipeline {
       counter: requestId.counter,
       srv,
       commandVariant,
-      state: "acknowledged",
-      responseCode: "I99",
-      correlation: correlationKey(originator, requestId.counter),
+      // CV2: the command goes back to the user for local delivery; nothing goes on the WAN.
+      state: local ? "responded" : "acknowledged",
+      responseCode: local ? "I0" : "I99",
+      correlation: local ? null : correlationKey(originator, requestId.counter),
       gbcsCommand: command.bytes,
       gbcsResponse: null,
       requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
@@ -291,12 +297,22 @@ export class Pipeline {
     };
     // Committed before the I99 leaves: an acknowledged request is never lost.
     await this.deps.store.requests.insert(record);
-    await this.audit("request.acknowledged", originator, record.requestId, {
+    await this.audit(local ? "request.returned" : "request.acknowledged", originator, record.requestId, {
       id,
       srv,
       useCase: command.useCase,
       device: deviceEui,
     });
+    if (local) {
+      await this.publishState(record, "responded", "I0");
+      this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
+      const payload = { kind: "LocalCommand", gbcsPayload: command.bytes } as const;
+      return this.answer(
+        200,
+        buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
+        "I0",
+      );
+    }
     await this.publishState(record, "acknowledged", "I99");
     if (executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
     return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
