@@ -42,14 +42,14 @@ import { reference } from "../support/reference.js";
 const java = spawnSync("java", ["-version"], { encoding: "utf8" });
 const noJava = java.error !== undefined || java.status !== 0;
 
-/** What a template's synchronous answer is: a DUIS code, `I0 PreCommand`, or a registry key. */
-type Outcome = "I99" | "I0 PreCommand" | `E${number}` | DuisErrorKey;
+/** What a template's synchronous answer is: a DUIS code, `I0` with its payload kind, or a registry key. */
+type Outcome = "I99" | "I0 PreCommand" | "I0 LocalCommand" | `E${number}` | DuisErrorKey;
 
 /**
  * DUIS's answer for what this DCC implements: authenticated originator (a Service User), then
  * routing, then for CV4 a Pre-Command when the SRV's critical transform exists, for CV1 an I99
- * when its transform to the device's type exists and the originator's role may send it;
- * everything else is not supported yet.
+ * (and for CV2, on demand, an I0 with the command for local delivery) when its transform to the
+ * device's type exists and the originator's role may send it; everything else is not supported yet.
  */
 function expectedOutcome(t: RtdsTemplate, users: ReadonlyMap<string, readonly string[]>): Outcome {
   const roles = users.get(t.originator);
@@ -60,9 +60,12 @@ function expectedOutcome(t: RtdsTemplate, users: ReadonlyMap<string, readonly st
   const transform = type === undefined ? undefined : TRANSFORMS[t.srv]?.[type];
   if (entry.nonDevice || transform === undefined) return "srvNotSupported";
   if (t.commandVariant === 4) return transform.critical ? "I0 PreCommand" : "srvNotSupported";
-  if (t.commandVariant !== 1 || transform.critical) return "srvNotSupported";
+  const local =
+    t.commandVariant === 2 &&
+    executionDateTimeOf(parseRequest(parseXml(readFileSync(t.path)).root)) === undefined;
+  if ((t.commandVariant !== 1 && !local) || transform.critical) return "srvNotSupported";
   if (!roles.some((r) => (entry.roles as readonly string[]).includes(r))) return "E2";
-  return "I99";
+  return local ? "I0 LocalCommand" : "I99";
 }
 
 /** Whether a request is future-dated past `now` (the DCC then holds it until that date). */
@@ -124,8 +127,8 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
       outcome =
         code === "I0" &&
         response.body.kind === "ResponseMessage" &&
-        response.body.payload?.kind === "PreCommand"
-          ? "I0 PreCommand"
+        (response.body.payload?.kind === "PreCommand" || response.body.payload?.kind === "LocalCommand")
+          ? `I0 ${response.body.payload.kind}`
           : code;
     } else {
       const key = duisErrorKeys.find(
@@ -183,9 +186,15 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
     const get = (o: string) => counts.get(o) ?? 0;
     console.log(
       `rtds: ${answers.length} templates, ${get("I99")} I99, ${get("I0 PreCommand")} I0 precommand, ` +
+        `${get("I0 LocalCommand")} I0 local command, ` +
         `${get("srvNotSupported")} not yet supported, ${get("certificateUnknown")} not a Service User` +
         [...counts]
-          .filter(([o]) => !["I99", "I0 PreCommand", "srvNotSupported", "certificateUnknown"].includes(o))
+          .filter(
+            ([o]) =>
+              !["I99", "I0 PreCommand", "I0 LocalCommand", "srvNotSupported", "certificateUnknown"].includes(
+                o,
+              ),
+          )
           .map(([o, n]) => `, ${n} ${o}`)
           .join(""),
     );
@@ -194,7 +203,14 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
     assert.ok(get("I99") >= 4, `I99: ${get("I99")}`);
     assert.ok(get("I0 PreCommand") >= 0);
     assert.equal(get("certificateUnknown"), 3, "the DCC-originated templates (CS08, GCS59, CS02fMAC)");
-    assert.equal(get("I99") + get("I0 PreCommand") + get("srvNotSupported") + get("certificateUnknown"), 297);
+    assert.equal(
+      get("I99") +
+        get("I0 PreCommand") +
+        get("I0 LocalCommand") +
+        get("srvNotSupported") +
+        get("certificateUnknown"),
+      297,
+    );
   });
 
   it("signs every DUIS answer with the DSP XML-signing key, schema-valid; refusals carry the registry's status", () => {
