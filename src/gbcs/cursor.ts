@@ -210,30 +210,26 @@ export class Reader {
 
   u64be(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.position, false);
-    this.position += 8;
-    return v;
+    const hi = this.u32be();
+    return join64(hi, this.u32be());
   }
 
   u64le(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.position, true);
-    this.position += 8;
-    return v;
+    const lo = this.u32le();
+    return join64(this.u32le(), lo);
   }
 
   i64be(): bigint {
     this.need(8);
-    const v = this.view.getBigInt64(this.position, false);
-    this.position += 8;
-    return v;
+    const hi = this.i32be();
+    return join64(hi, this.u32be());
   }
 
   i64le(): bigint {
     this.need(8);
-    const v = this.view.getBigInt64(this.position, true);
-    this.position += 8;
-    return v;
+    const lo = this.u32le();
+    return join64(this.i32le(), lo);
   }
 
   f32be(): number {
@@ -263,6 +259,22 @@ export class Reader {
     const from = this.start + offset;
     if (offset < 0 || from > this.position) throw new RangeError(`offset ${offset} is not behind the cursor`);
     return this.input.subarray(from, this.position);
+  }
+
+  /**
+   * A copy of the next `n` bytes, for values that outlive the input (one allocation, where
+   * `bytes(n).slice()` makes two; a Buffer input gives what Buffer.slice gives, as before).
+   */
+  copy(n: number): Uint8Array {
+    this.need(n);
+    const p = this.position;
+    this.position = p + n;
+    return this.input.slice(p, p + n);
+  }
+
+  /** A copy of everything that is left (see `copy`). */
+  copyRest(): Uint8Array {
+    return this.copy(this.remaining);
   }
 
   /** Everything that is left, as a view. */
@@ -318,6 +330,15 @@ export class Reader {
   unexpected(reason: string, at = this.position - this.start): DecodeError {
     return new DecodeError(reason, { code: "unexpected", offset: this.origin + this.start + at });
   }
+}
+
+/**
+ * The 64-bit integer `hi * 2^32 + lo` (`hi` signed or unsigned, `lo` unsigned): one conversion when
+ * it is exact as a number (below 2^53 in magnitude), as counters are.
+ */
+function join64(hi: number, lo: number): bigint {
+  if (hi < 0x20_0000 && hi >= -0x20_0000) return BigInt(hi * 0x1_0000_0000 + lo);
+  return (BigInt(hi) << 32n) + BigInt(lo);
 }
 
 /** A growable byte writer with the same method names as Reader. */

@@ -150,7 +150,7 @@ export function octetString(): Asn1Codec<Uint8Array> {
   return primitive(
     Asn1Tag.octetString,
     "OCTET STRING",
-    (v) => v.rest().slice(),
+    (v) => v.copyRest(),
     (b) => b,
     (rnd) => randomBytes(rnd, 24),
   );
@@ -179,7 +179,7 @@ export function bitString(): Asn1Codec<BitString> {
     (v) => {
       const unusedBits = v.u8();
       if (unusedBits > 7 || (unusedBits > 0 && v.done)) throw v.unexpected(`${unusedBits} unused bits`, 0);
-      return { unusedBits, bytes: v.rest().slice() };
+      return { unusedBits, bytes: v.copyRest() };
     },
     (b) => {
       const out = new Uint8Array(b.bytes.length + 1);
@@ -485,7 +485,7 @@ export function anyDer(): Asn1Codec<DerNode> {
       }
       const tlv = readTlv(r);
       recordForm(forms, path, tlv.lengthOctets, tlv.value.remaining);
-      if ((tlv.tag & ASN1_CONSTRUCTED) === 0) return { tag: tlv.tag, content: tlv.value.rest().slice() };
+      if ((tlv.tag & ASN1_CONSTRUCTED) === 0) return { tag: tlv.tag, content: tlv.value.copyRest() };
       const parts: DerNode[] = [];
       try {
         while (!tlv.value.done) parts.push(codec.decode(tlv.value, `${path}[${parts.length}]`, forms));

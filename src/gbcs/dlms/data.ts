@@ -265,7 +265,7 @@ function decodeSimple(r: Reader, type: SimpleType): DlmsData {
     }
     case "bit-string": {
       const bitLength = readAxdrLength(r, "bit-string length");
-      const bits = r.bytes(Math.ceil(bitLength / 8)).slice();
+      const bits = r.copy(Math.ceil(bitLength / 8));
       return { type: "bit-string", bitLength, bits };
     }
     case "integer":
@@ -289,7 +289,7 @@ function decodeSimple(r: Reader, type: SimpleType): DlmsData {
     case "octet-string": {
       const n = readAxdrLength(r, "octet-string length");
       r.checkLength(n, "octet-string length");
-      return { type: "octet-string", value: r.bytes(n).slice() };
+      return { type: "octet-string", value: r.copy(n) };
     }
     case "visible-string": {
       const n = readAxdrLength(r, "visible-string length");

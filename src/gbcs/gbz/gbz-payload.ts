@@ -219,8 +219,8 @@ function decodeCipheredBody(c: Reader, clusterId: number, ctx: GbzMessageContext
   const securityControl = ci.u8();
   const invocationCounter = ci.u32be();
   ci.checkLength(GBZ_AE_MAC_LENGTH, "AE MAC");
-  const ciphertext = ci.bytes(ci.remaining - GBZ_AE_MAC_LENGTH).slice();
-  const aeMac = ci.bytes(GBZ_AE_MAC_LENGTH).slice();
+  const ciphertext = ci.copy(ci.remaining - GBZ_AE_MAC_LENGTH);
+  const aeMac = ci.copy(GBZ_AE_MAC_LENGTH);
   const ciphered: GbzCipheredInformation = { securityControl, invocationCounter, ciphertext, aeMac };
   const ciphertextAndTag = new Uint8Array(ciphertext.length + aeMac.length);
   ciphertextAndTag.set(ciphertext, 0);
@@ -333,7 +333,7 @@ export function decodeGbz(content: Uint8Array, ctx: GbzMessageContext): GbzPaylo
       if (tag !== DLMS_OCTET_STRING) throw r.unexpected(`hash tag 0x${tag.toString(16)}`, r.offset - 1);
       const n = r.u8();
       r.checkLength(n, "hash length");
-      const calculatedManufacturerHash = r.bytes(n).slice();
+      const calculatedManufacturerHash = r.copy(n);
       r.end("firmware distribution receipt alert");
       return {
         family: "gbz",

@@ -232,11 +232,11 @@ export function decodeZclValue(r: Reader, code: number): ZclValue {
       return { type: code as ZclNumericTypeCode, value };
     }
     case "fixedBytes":
-      return { type: code as 0xe0 | 0xe1 | 0xf1, value: r.bytes(k.bytes).slice() };
+      return { type: code as 0xe0 | 0xe1 | 0xf1, value: r.copy(k.bytes) };
     case "string": {
       const n = k.lengthBytes === 1 ? r.u8() : r.u16le();
       r.checkLength(n, "ZCL string length");
-      return { type: code as 0x41 | 0x42 | 0x43 | 0x44, value: r.bytes(n).slice() };
+      return { type: code as 0x41 | 0x42 | 0x43 | 0x44, value: r.copy(n) };
     }
   }
 }

@@ -100,14 +100,14 @@ function readScalar(r: Reader, type: ZclFieldType): number | Uint8Array {
     case "int32":
       return r.i32le();
     case "date":
-      return r.bytes(4).slice();
+      return r.copy(4);
     case "octetString": {
       const n = r.u8();
       r.checkLength(n, "octet string length");
-      return r.bytes(n).slice();
+      return r.copy(n);
     }
     case "rest":
-      return r.rest().slice();
+      return r.copyRest();
   }
 }
 
@@ -189,7 +189,7 @@ function readField(r: Reader, spec: ZclFieldSpec, out: Record<string, ZclFieldVa
   if ("switch" in spec) {
     const selector = out[spec.switch];
     const layout = typeof selector === "number" ? spec.cases[selector] : undefined;
-    out[spec.name] = layout === undefined ? r.rest().slice() : readFields(r, layout);
+    out[spec.name] = layout === undefined ? r.copyRest() : readFields(r, layout);
     return;
   }
   const items: ZclFields[] = [];

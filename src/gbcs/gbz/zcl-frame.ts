@@ -129,7 +129,7 @@ export function encodeZclHeader(w: Writer, h: ZclHeader): void {
 /** Decodes a ZCL payload (all of `r`) for `header` in cluster `clusterId`. */
 export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader): ZclPayload {
   const fc = header.frameControl;
-  if (fc.manufacturerSpecific) return { kind: "opaque", bytes: r.rest().slice() };
+  if (fc.manufacturerSpecific) return { kind: "opaque", bytes: r.copyRest() };
   if (fc.frameType === "global") {
     switch (header.commandId) {
       case ZclGlobalCommand.readAttributes: {
@@ -198,11 +198,11 @@ export function decodeZclPayload(r: Reader, clusterId: number, header: ZclHeader
         return { kind: "defaultResponse", commandId, status };
       }
       default:
-        return { kind: "opaque", bytes: r.rest().slice() };
+        return { kind: "opaque", bytes: r.copyRest() };
     }
   }
   const spec = findZclCommand(clusterId, fc.direction, header.commandId);
-  if (spec === undefined) return { kind: "opaque", bytes: r.rest().slice() };
+  if (spec === undefined) return { kind: "opaque", bytes: r.copyRest() };
   let fields: ZclFields;
   try {
     fields = readFields(r, spec.fields);

@@ -93,7 +93,7 @@ export function decodeOtaUpgradeImage(bytes: Uint8Array): OtaUpgradeImage {
     const imageType = r.u16le();
     const fileVersion = r.u32le();
     const zigbeeStackVersion = r.u16le();
-    const otaHeaderString = r.bytes(OTA_HEADER_STRING_LENGTH).slice();
+    const otaHeaderString = r.copy(OTA_HEADER_STRING_LENGTH);
     const totalImageSize = r.u32le();
     if (totalImageSize !== bytes.length) {
       throw new DecodeError(`Total Image Size ${totalImageSize}, the file has ${bytes.length} bytes`, {
@@ -124,7 +124,7 @@ export function decodeOtaUpgradeImage(bytes: Uint8Array): OtaUpgradeImage {
         offset: 6,
       });
     }
-    if (headerLength > r.offset) out.headerExtension = r.bytes(headerLength - r.offset).slice();
+    if (headerLength > r.offset) out.headerExtension = r.copy(headerLength - r.offset);
     return out as unknown as OtaUpgradeFileHeader;
   });
   const subElements: OtaSubElement[] = [];
@@ -134,7 +134,7 @@ export function decodeOtaUpgradeImage(bytes: Uint8Array): OtaUpgradeImage {
         const tag = r.u16le();
         const length = r.u32le();
         r.checkLength(length, "sub-element length");
-        return { tag, data: r.bytes(length).slice() };
+        return { tag, data: r.copy(length) };
       }),
     );
   }
