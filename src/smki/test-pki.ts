@@ -117,7 +117,7 @@ function lower(eui: string): string {
   return hex;
 }
 
-function hexBytes(hex: string): Uint8Array {
+export function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }
 
@@ -137,7 +137,7 @@ function serialDecimal(serial: Uint8Array): string {
 }
 
 /** An 8-byte key identifier from the public key (SMKI uses 8-byte identifiers). */
-function keyIdentifier(spki: asn.SubjectPublicKeyInfo): Uint8Array {
+export function keyIdentifier(spki: asn.SubjectPublicKeyInfo): Uint8Array {
   return new Uint8Array(
     createHash("sha256").update(new Uint8Array(spki.subjectPublicKey)).digest().subarray(0, 8),
   );
@@ -246,7 +246,7 @@ const ECDSA_WITH_SHA256_ALGORITHM = new asn.AlgorithmIdentifier({ algorithm: ECD
 const ECDSA_WITH_SHA256_DER = new Uint8Array(AsnConvert.serialize(ECDSA_WITH_SHA256_ALGORITHM));
 
 /** Signs a serialised TBSCertificate and wraps it: Certificate ::= SEQUENCE { tbs, algorithm, BIT STRING }. */
-function signCertificate(tbs: Uint8Array, signer: KeyObject): Uint8Array {
+export function signCertificate(tbs: Uint8Array, signer: KeyObject): Uint8Array {
   const signature = new Uint8Array(sign("sha256", tbs, signer));
   const body = new Writer(tbs.length + 96);
   body.bytes(tbs);
@@ -270,7 +270,7 @@ function issue(params: CertificateParams): Uint8Array {
  * TBS is a copy with those bytes replaced. Every field keeps its length, so the DER stays valid and
  * the structure is the library's, while a certificate costs one copy and one signature.
  */
-class DeviceTbsTemplate {
+export class DeviceTbsTemplate {
   private readonly der: Uint8Array;
   private readonly at: { serial: number; point: number; keyId: number; eui: number };
 
@@ -326,7 +326,8 @@ class DeviceTbsTemplate {
   }
 }
 
-function pem(der: Uint8Array): string {
+/** PEM text of a DER certificate. */
+export function pem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString("base64");
   return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
 }
@@ -360,14 +361,30 @@ const P256_PKCS8_MIDDLE = Buffer.from("a144034200", "hex");
  * For thousands of device keys this is several times faster than generating KeyObjects and
  * exporting each (a test checks the encoding against node:crypto).
  */
-export function rawP256KeyPair(): {
-  spki: asn.SubjectPublicKeyInfo;
-  spkiDer: Uint8Array;
-  point: Uint8Array;
-  pkcs8Pem: string;
-} {
+export function rawP256KeyPair(): P256KeyPair {
   const ecdh = createECDH("prime256v1");
-  const point = ecdh.generateKeys();
+  ecdh.generateKeys();
+  return p256KeyPairFromEcdh(ecdh);
+}
+
+/** A P-256 key pair in the encodings the RTDS files and certificates need. */
+export interface P256KeyPair {
+  readonly spki: asn.SubjectPublicKeyInfo;
+  readonly spkiDer: Uint8Array;
+  /** The uncompressed public point (65 bytes). */
+  readonly point: Uint8Array;
+  readonly pkcs8Pem: string;
+}
+
+/** The key pair whose private scalar is `scalar` (32 bytes, 1 ≤ d < n). */
+export function p256KeyPairFromScalar(scalar: Uint8Array): P256KeyPair {
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(scalar);
+  return p256KeyPairFromEcdh(ecdh);
+}
+
+function p256KeyPairFromEcdh(ecdh: ReturnType<typeof createECDH>): P256KeyPair {
+  const point = ecdh.getPublicKey();
   let scalar = ecdh.getPrivateKey();
   if (scalar.length < 32) scalar = Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]);
   const spkiDer = new Uint8Array(P256_SPKI_PREFIX.length + point.length);
