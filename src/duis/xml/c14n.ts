@@ -128,10 +128,9 @@ function exclusiveElement(
   }
   const name = qname(el);
   let out = openTag(name, el, decls);
-  const drop = p.drop && hasElementChild(el);
   for (const c of el.children) {
     if (c.kind === "text") {
-      if (drop && isXmlWhitespace(c.text)) p.dropped++;
+      if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
       else out += escapeText(c.text);
     } else if (c !== p.exclude) out += exclusiveElement(c, nextRendered, scope, p);
   }
@@ -179,10 +178,9 @@ function inclusiveElement(
   }
   const name = qname(el);
   let out = openTag(name, el, decls);
-  const drop = p.drop && hasElementChild(el);
   for (const c of el.children) {
     if (c.kind === "text") {
-      if (drop && isXmlWhitespace(c.text)) p.dropped++;
+      if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
       else out += escapeText(c.text);
     } else if (c !== p.exclude) out += inclusiveElement(c, scope, false, p);
   }
