@@ -9,7 +9,7 @@ import { compose, type Dcc } from "../../src/cli/compose.js";
 import { request } from "../../src/cli/request.js";
 import { resolveConfig } from "../../src/config/config.js";
 import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
-import { esmeEnergy } from "../../src/sim/energy.js";
+import { deviceEnergy } from "../../src/sim/energy.js";
 import { importRegisterCollection } from "../../src/sim/esme.js";
 
 function io(): { io: CommandIo; out: () => string; err: () => string } {
@@ -54,7 +54,7 @@ describe("meterway request 4.1.1", () => {
       t.io,
     );
     assert.equal(code, 0, t.err() + t.out());
-    const expected = importRegisterCollection(esmeEnergy(esme), at);
+    const expected = importRegisterCollection(deviceEnergy(esme), at);
     assert.match(t.out(), /← I99 \(acknowledgement\)/);
     assert.match(t.out(), /← I0 \(response, DCC signature verified\)/);
     assert.match(t.out(), new RegExp(`active import: +${expected.activeImportValue} Wh`));
