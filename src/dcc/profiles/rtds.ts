@@ -40,10 +40,17 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MemoryBus } from "../../bus/memory.js";
 import { findReferenceRoot } from "../../catalogue/reference.js";
-import type { ComposeOptions, Dcc, DccPki, PlatformParts } from "../../cli/compose.js";
+import {
+  type ComposeOptions,
+  type Dcc,
+  type DccPki,
+  openBus,
+  openStore,
+  type PlatformParts,
+} from "../../cli/compose.js";
 import { ConfigError, type MeterwayConfig } from "../../config/config.js";
+import { lockDataDir } from "../../config/data-lock.js";
 import { appPlugin, buildApp } from "../../server/app.js";
 import { dashboardPlugin } from "../../server/dashboard.js";
 import { StoreDashboardSource } from "../../server/dashboard-store-source.js";
@@ -53,7 +60,6 @@ import { SimFleet } from "../../sim/fleet.js";
 import { KeyStore } from "../../smki/keystore.js";
 import type { IssuedCredential } from "../../smki/test-pki.js";
 import type { Store } from "../../store/port.js";
-import { openSqliteStore } from "../../store/sqlite.js";
 import type { UserRecord } from "../../store/types.js";
 import { InProcessWan } from "../../wan/memory.js";
 import { ZERO_DELAY_MODELS } from "../../wan/regions.js";
@@ -212,26 +218,23 @@ export async function composeRtds(config: MeterwayConfig, options: ComposeOption
   if (profile.keys.generated.length > 0) {
     log(`rtds profile: generated device keys (no RTDS private key): ${profile.keys.generated.join(", ")}`);
   }
-  if (config.store.kind !== "sqlite") {
-    throw new ConfigError(`--store ${config.store.url}: the PostgreSQL store is not supported yet`);
-  }
-  if (config.bus.kind !== "memory") {
-    throw new ConfigError(`--bus ${config.bus.url}: the NATS bus is not supported yet; leave --bus out`);
-  }
   await mkdir(config.dataDir, { recursive: true });
-  const store = openSqliteStore({ file: config.store.file, synchronous: config.store.synchronous });
-  const closers: Array<() => Promise<void>> = [() => store.close()];
+  // One DCC per data folder, as for the default profile.
+  const unlock = await lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openStore(config);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const closers: Array<() => Promise<void>> = [unlock, () => store.close()];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
     const firstRun = (await store.meta.get(PROVISIONED_KEY)) === undefined;
-    const bus = new MemoryBus({
-      onError: (error, where) =>
-        log(
-          `bus: handler failed on ${where.subject ?? where.queue}: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-    });
+    const bus = openBus(config, log);
     closers.push(() => bus.close());
     const metrics = new DccMetrics();
     const wan = new InProcessWan({

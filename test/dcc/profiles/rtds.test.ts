@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { after, describe, it } from "node:test";
 import type { CommandIo } from "../../../src/cli/command.js";
-import type { Dcc } from "../../../src/cli/compose.js";
+import { compose, type Dcc } from "../../../src/cli/compose.js";
 import { parseStartArgs, runStart } from "../../../src/cli/start.js";
 import type { MeterwayConfig } from "../../../src/config/config.js";
 import { loadRtdsProfile, rtdsDeviceKeys } from "../../../src/dcc/profiles/rtds.js";
@@ -228,6 +228,8 @@ describe("meterway start --profile rtds", () => {
       const supplier = (await dcc.store.users.get("90b3d51f30010000"))!;
       await dcc.store.users.put({ ...supplier, receiveResponseUrl: "http://127.0.0.1:9/receive" });
       await dcc.inventory.setStatus("00db1234567890a1", "Suspended", NOW);
+      // One DCC per data folder, this profile too.
+      await assert.rejects(compose(config as MeterwayConfig), /is in use by meterway process/);
     });
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /90-B3-D5-1F-30-01-00-00 {2}DCC Boxed supplier +roles IS, ES, GS/);
