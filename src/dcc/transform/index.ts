@@ -32,16 +32,6 @@ export interface TransformInput<B = unknown> {
   readonly body: B;
 }
 
-/** A GBCS use case's part of a command: which one, its message code, and its payload. */
-export interface UseCaseCommand {
-  /** GBCS use case, e.g. `ECS17b`. */
-  readonly useCase: string;
-  /** GBCS message code (other-information). */
-  readonly messageCode: number;
-  /** The payload (DLMS, GBZ or ASN.1 per the device family). */
-  readonly content: Uint8Array;
-}
-
 /** One use case's transform. */
 export interface UseCaseTransform<B = unknown> {
   readonly useCase: string;
