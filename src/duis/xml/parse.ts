@@ -53,11 +53,6 @@ class Abort {
   constructor(readonly error: XmlError) {}
 }
 
-interface Frame {
-  readonly element: XmlElement;
-  readonly children: XmlNode[];
-}
-
 const ERROR_POSITION = /^(\d+):(\d+): ([\s\S]*)$/;
 
 /**
@@ -76,9 +71,9 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // Positions are kept as flat lists in document order; the element → position map is built only
   // if someone asks (an error message), since building it for every request costs more than parsing.
   const order: XmlElement[] = [];
-  const lines: number[] = [];
-  const columns: number[] = [];
-  const stack: Frame[] = [];
+  const where: number[] = []; // line, column of order[i] at [2i], [2i+1]
+  // The children arrays of the open elements, innermost last (each is its element's `children`).
+  const stack: XmlNode[][] = [];
   let root: XmlElement | undefined;
   let elements = 0;
 
@@ -177,24 +172,23 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
       children,
     };
     order.push(el);
-    lines.push(parser.line);
-    columns.push(parser.column);
+    where.push(parser.line, parser.column);
     const parent = stack[stack.length - 1];
     if (parent === undefined) root = el;
-    else parent.children.push(el);
-    stack.push({ element: el, children });
+    else parent.push(el);
+    stack.push(children);
   });
   parser.on("closetag", () => {
     stack.pop();
   });
   const onText = (t: string) => {
-    const frame = stack[stack.length - 1];
-    if (frame === undefined || t.length === 0) return; // whitespace around the root
-    const last = frame.children[frame.children.length - 1];
+    const children = stack[stack.length - 1];
+    if (children === undefined || t.length === 0) return; // whitespace around the root
+    const last = children[children.length - 1];
     if (last !== undefined && last.kind === "text") {
-      frame.children[frame.children.length - 1] = { kind: "text", text: last.text + t };
+      children[children.length - 1] = { kind: "text", text: last.text + t };
     } else {
-      frame.children.push({ kind: "text", text: t });
+      children.push({ kind: "text", text: t });
     }
   };
   parser.on("text", onText);
@@ -213,7 +207,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     throw new XmlError("malformed", String(e), parser.line, parser.column);
   }
   if (root === undefined) throw new XmlError("malformed", "no root element");
-  return new ParsedDocument(root, order, lines, columns);
+  return new ParsedDocument(root, order, where);
 }
 
 const ENCODING_DECLARATION = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
@@ -235,15 +229,15 @@ class ParsedDocument implements XmlDocument {
   constructor(
     readonly root: XmlElement,
     private readonly order: readonly XmlElement[],
-    private readonly lines: readonly number[],
-    private readonly columns: readonly number[],
+    /** Line and column of `order[i]` at `2i` and `2i + 1`. */
+    private readonly where: readonly number[],
   ) {}
 
   get positions(): ReadonlyMap<XmlElement, XmlPosition> {
     if (this.#positions === undefined) {
       const map = new Map<XmlElement, XmlPosition>();
       this.order.forEach((el, i) => {
-        map.set(el, { line: this.lines[i]!, column: this.columns[i]! });
+        map.set(el, { line: this.where[2 * i]!, column: this.where[2 * i + 1]! });
       });
       this.#positions = map;
     }
