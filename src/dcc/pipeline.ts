@@ -142,6 +142,11 @@ export class Pipeline {
   private subscriptions: Subscription[] = [];
   private stopInbound: (() => void) | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  /** Parsed user certificates by PEM (see `certificate`). */
+  private readonly certificates = new Map<
+    string,
+    { certificate: X509Certificate; publicKey: KeyObject; eui: string | undefined }
+  >();
 
   constructor(deps: PipelineDeps) {
     this.deps = deps;
@@ -203,12 +208,11 @@ export class Pipeline {
     try {
       const doc = this.parse(body);
       this.deps.validate?.(doc);
-      const { user, signed, certificate } = await this.authenticate(doc, at);
+      const { user, signed, eui: named } = await this.authenticate(doc, at);
       request = parseRequest(signed.root);
       const { requestId, commandVariant } = request.header;
       const originator = euiFromDuis(requestId.originator);
       // The certificate's owner in the directory, and the EUI the certificate itself names.
-      const named = certificateEui(certificate);
       if (user.eui !== originator || (named !== undefined && named !== originator)) {
         throw new DuisError(
           "certificateNotOriginator",
@@ -470,19 +474,38 @@ export class Pipeline {
   private async authenticate(
     doc: XmlDocument,
     at: number,
-  ): Promise<{ user: UserRecord; signed: XmlDocument; certificate: X509Certificate }> {
+  ): Promise<{ user: UserRecord; signed: XmlDocument; eui: string | undefined }> {
     const serial = signatureSerial(doc.root);
     if (serial === undefined) throw new DuisError("signatureMissing");
     const user = await this.deps.store.users.byCertificateSerial(serial);
     const pem = user?.certificates.find((c) => c.serial === serial && c.usage !== "ka")?.pem;
-    const certificate = pem === undefined ? undefined : new X509Certificate(pem);
+    const known = pem === undefined ? undefined : this.certificate(pem);
     const result = verifyDuis(doc, {
-      lookupCertificate: (_issuer, s) => (s === serial ? certificate : undefined),
+      lookupCertificate: (_issuer, s) => (s === serial ? known : undefined),
       ...(this.deps.checkCertificateValidity === true ? { now: new Date(at) } : {}),
     });
     if (!result.valid) throw new DuisError(SIGNATURE_ERRORS[result.reason], result.detail);
     if (user === undefined) throw new DuisError("certificateUnknown");
-    return { user, signed: result.signedDocument, certificate: result.certificate };
+    return { user, signed: result.signedDocument, eui: known?.eui };
+  }
+
+  /**
+   * A user's certificate from its PEM, with its public key and the EUI it names, parsed once per
+   * PEM (the directory's text is the key, so a replaced certificate is parsed afresh).
+   */
+  private certificate(pem: string): {
+    certificate: X509Certificate;
+    publicKey: KeyObject;
+    eui: string | undefined;
+  } {
+    let entry = this.certificates.get(pem);
+    if (entry === undefined) {
+      const certificate = new X509Certificate(pem);
+      entry = { certificate, publicKey: certificate.publicKey, eui: certificateEui(certificate) };
+      if (this.certificates.size >= 10_000) this.certificates.clear();
+      this.certificates.set(pem, entry);
+    }
+    return entry;
   }
 
   private answer(httpStatus: number, tree: XmlElement, code: ResponseCode): SubmitResult {
