@@ -131,22 +131,40 @@ export interface FrameLayout {
 const EUI_LENGTH = 8;
 const TRANSACTION_ID_LENGTH = 9;
 
-/** Uppercase hex of every byte value, so that an EUI becomes a string without a Buffer round trip. */
-const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) =>
-  i.toString(16).toUpperCase().padStart(2, "0"),
-);
+/** Character codes of the uppercase hex digits. */
+const HEX_DIGITS: readonly number[] = Array.from("0123456789ABCDEF", (c) => c.charCodeAt(0));
 
-/** 16 uppercase hex digits of the 8 bytes at `at` (the caller has checked they are there). */
+/**
+ * 16 uppercase hex digits of the 8 bytes at `at` (the caller has checked they are there): one flat
+ * string, made at once (no Buffer round trip, no string of concatenations to flatten on lookup).
+ */
 function euiAt(b: Uint8Array, at: number): string {
-  return (
-    HEX_PAIRS[b[at]!]! +
-    HEX_PAIRS[b[at + 1]!]! +
-    HEX_PAIRS[b[at + 2]!]! +
-    HEX_PAIRS[b[at + 3]!]! +
-    HEX_PAIRS[b[at + 4]!]! +
-    HEX_PAIRS[b[at + 5]!]! +
-    HEX_PAIRS[b[at + 6]!]! +
-    HEX_PAIRS[b[at + 7]!]!
+  const h = HEX_DIGITS;
+  const b0 = b[at]!;
+  const b1 = b[at + 1]!;
+  const b2 = b[at + 2]!;
+  const b3 = b[at + 3]!;
+  const b4 = b[at + 4]!;
+  const b5 = b[at + 5]!;
+  const b6 = b[at + 6]!;
+  const b7 = b[at + 7]!;
+  return String.fromCharCode(
+    h[b0 >> 4]!,
+    h[b0 & 15]!,
+    h[b1 >> 4]!,
+    h[b1 & 15]!,
+    h[b2 >> 4]!,
+    h[b2 & 15]!,
+    h[b3 >> 4]!,
+    h[b3 & 15]!,
+    h[b4 >> 4]!,
+    h[b4 & 15]!,
+    h[b5 >> 4]!,
+    h[b5 & 15]!,
+    h[b6 >> 4]!,
+    h[b6 & 15]!,
+    h[b7 >> 4]!,
+    h[b7 & 15]!,
   );
 }
 
