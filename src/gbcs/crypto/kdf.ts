@@ -11,6 +11,7 @@
  * The CRA flag is 1/2/3 for the MAC of a command/response/alert, and 4 for keys that encrypt
  * payload data (`ENCRYPTION_CRA`). A new key per message: the counter makes each one unique.
  */
+import * as nodeCrypto from "node:crypto";
 import { createHash, diffieHellman, type KeyObject } from "node:crypto";
 import type { Cra } from "../frame.js";
 
@@ -18,6 +19,15 @@ import type { Cra } from "../frame.js";
 export const ENCRYPTION_CRA = 4;
 /** The CRA flags the KDF accepts: those of the header, and 4 for payload encryption. */
 export type KdfCra = Cra | typeof ENCRYPTION_CRA;
+
+/**
+ * SHA-256 of `data`: node's one-shot `crypto.hash` where it exists (Node 20.12 and later), which
+ * skips the Hash object of `createHash` (a KDF runs once per message checked), else a Hash object.
+ */
+const sha256: (data: Uint8Array) => Buffer =
+  typeof nodeCrypto.hash === "function"
+    ? (data) => nodeCrypto.hash("sha256", data, "buffer")
+    : (data) => createHash("sha256").update(data).digest();
 
 /** AlgorithmID of GBCS OtherInfo (an encoded OID prefix naming the AES-GCM-128 suite). */
 const ALGORITHM_ID = Uint8Array.of(0x60, 0x85, 0x74, 0x06, 0x08, 0x03, 0x00);
@@ -75,7 +85,7 @@ export function deriveKeyFromHeaderBytes(
   input.set(originator, at + 7);
   input.set(transactionId, at + 15);
   input.set(recipient, at + 25);
-  const digest = createHash("sha256").update(input).digest();
+  const digest = sha256(input);
   return new Uint8Array(digest.buffer, digest.byteOffset, 16);
 }
 
@@ -86,7 +96,7 @@ export function deriveKeyFromSecret(z: Uint8Array, info: KdfInfo): Uint8Array {
   input.set(KDF_COUNTER, 0);
   input.set(z, 4);
   writeOtherInfo(input, 4 + z.length, info);
-  const digest = createHash("sha256").update(input).digest();
+  const digest = sha256(input);
   return new Uint8Array(digest.buffer, digest.byteOffset, 16);
 }
 
