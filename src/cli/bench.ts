@@ -36,6 +36,7 @@ async function loadSuite(projectRoot: string, file: string): Promise<BenchModule
 const suites: Record<string, (ctx: BenchContext) => Promise<void>> = {
   gbcs: async (ctx) => (await loadSuite(ctx.projectRoot, "gbcs.ts")).run(ctx),
   duis: async (ctx) => (await loadSuite(ctx.projectRoot, "duis.ts")).run(ctx),
+  platform: async (ctx) => (await loadSuite(ctx.projectRoot, "platform.ts")).run(ctx),
 };
 
 const USAGE = `usage: meterway bench [suite...] [--min-cpu-ms N]

@@ -5,7 +5,7 @@
  * runs reuse them. It prints where everything is, then serves until Ctrl-C or SIGTERM, and shuts
  * down cleanly (server, service, bus, WAN, store).
  */
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { ConfigError, DEFAULTS, type MeterwayConfig, resolveConfig } from "../config/config.js";
@@ -165,6 +165,18 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
     `Fleet: ${dcc.fleet.premises} premises, ${total} devices${regions === "" ? "" : ` (${regions})`}`,
   );
   if (dcc.fleet.added > 0 && !dcc.firstRun) lines.push(`  ${dcc.fleet.added} premises added this run`);
+  // A first meter read for a new user: the command to copy, with the flags this instance needs.
+  const [esme] = await dcc.store.devices.list({ type: "ESME", limit: 1 });
+  if (esme !== undefined && dcc.config.profile === "demo") {
+    const flags = [
+      resolve(dcc.config.dataDir) === resolve(DEFAULTS.dataDir)
+        ? ""
+        : ` --data ${where(dcc.config.dataDir, cwd)}`,
+      dcc.config.port === DEFAULTS.port ? "" : ` --url ${baseUrl}`,
+    ].join("");
+    lines.push("");
+    lines.push(`Read a meter: node bin/meterway.js request 4.1.1 --device ${euiToDuis(esme.eui)}${flags}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
