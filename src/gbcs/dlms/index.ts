@@ -9,7 +9,7 @@
  * ciphered block and, when the context can decrypt, its decoded plaintext.
  */
 import { Reader } from "../cursor.js";
-import { DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError } from "../errors.js";
 import type { PayloadContext } from "../payload-context.js";
 import { decodeApdu, encodeApdu, type XDlmsApdu } from "./apdu.js";
 import { type DlmsData, decodeData } from "./data.js";
@@ -95,27 +95,42 @@ export function isDlmsContent(content: Uint8Array): boolean {
  * as it is). With a decrypter, sensitive results also carry their decoded plaintext, or why not.
  */
 export function decodeDlmsPayload(content: Uint8Array, ctx: DlmsDecodeContext = {}): DlmsPayload {
-  const apdu = inPath("dlms", () => decodeApdu(new Reader(content)));
+  let apdu: XDlmsApdu;
+  try {
+    apdu = decodeApdu(new Reader(content));
+  } catch (error) {
+    throw atSegment(error, "dlms");
+  }
   const protectedAttributes: ProtectedAttributesView[] = [];
-  const found = (location: ProtectedAttributesView["location"], index: number, d: DlmsData) => {
-    if (!isGetProtectedAttributesResponse(d)) return;
-    const response = getProtectedAttributesResponseFromData(d);
-    const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
-    protectedAttributes.push(
-      decrypted ? { location, index, response, decrypted } : { location, index, response },
-    );
-  };
   if (apdu.apdu === "access-response") {
-    for (const [index, d] of apdu.accessResponseListOfData.entries())
-      found("accessResponseListOfData", index, d);
+    const list = apdu.accessResponseListOfData;
+    for (let index = 0; index < list.length; index++)
+      found(protectedAttributes, ctx, "accessResponseListOfData", index, list[index]!);
   } else if (apdu.apdu === "data-notification" && apdu.notificationBody.type === "structure") {
     const elements = apdu.notificationBody.elements;
     for (let i = 0; i + 1 < elements.length; i++) {
       if (elements[i]!.type !== "array" || elements[i + 1]!.type !== "octet-string") continue;
-      found("notificationBody", i, { type: "structure", elements: [elements[i]!, elements[i + 1]!] });
+      found(protectedAttributes, ctx, "notificationBody", i, {
+        type: "structure",
+        elements: [elements[i]!, elements[i + 1]!],
+      });
     }
   }
   return { family: "dlms", apdu, protectedAttributes };
+}
+
+/** Adds `d` to `out` when it is a get_protected_attributes result (decrypted when `ctx` can). */
+function found(
+  out: ProtectedAttributesView[],
+  ctx: DlmsDecodeContext,
+  location: ProtectedAttributesView["location"],
+  index: number,
+  d: DlmsData,
+): void {
+  if (!isGetProtectedAttributesResponse(d)) return;
+  const response = getProtectedAttributesResponseFromData(d);
+  const decrypted = ctx.decrypt ? decryptView(response, ctx.decrypt) : undefined;
+  out.push(decrypted ? { location, index, response, decrypted } : { location, index, response });
 }
 
 /** Decryption through the frame's hook, which assumes the GBCS IV (invocation counter 0). */
