@@ -6,7 +6,7 @@
  */
 import type { Reader } from "../cursor.js";
 import { Writer } from "../cursor.js";
-import { atSegment, inPath } from "../errors.js";
+import { atSegment } from "../errors.js";
 import { readAxdrCount, readAxdrLength, writeAxdrLength } from "./axdr.js";
 import {
   type CosemDateTime,
@@ -221,6 +221,24 @@ function readDateTimeField(r: Reader): CosemDateTime | null {
   return decodeCosemDateTime(r.bytes(12), r);
 }
 
+/** readDateTimeField with `dateTime` on the path of a failure (no closure per APDU). */
+function readDateTimeAtPath(r: Reader): CosemDateTime | null {
+  try {
+    return readDateTimeField(r);
+  } catch (error) {
+    throw atSegment(error, "dateTime");
+  }
+}
+
+/** decodeData with `segment` on the path of a failure. */
+function decodeDataAtPath(r: Reader, segment: string): DlmsData {
+  try {
+    return decodeData(r);
+  } catch (error) {
+    throw atSegment(error, segment);
+  }
+}
+
 function writeDateTimeField(w: Writer, v: CosemDateTime | null): void {
   if (v === null) {
     w.u8(0);
@@ -269,7 +287,7 @@ function readRequestSpecification(r: Reader): AccessRequestSpecification {
     case "access-request-set-with-selection": {
       const cosemAttributeDescriptor = readAttributeDescriptor(r);
       const accessSelector = r.u8();
-      const accessParameters = inPath("accessParameters", () => decodeData(r));
+      const accessParameters = decodeDataAtPath(r, "accessParameters");
       return { kind, cosemAttributeDescriptor, accessSelection: { accessSelector, accessParameters } };
     }
     case undefined:
@@ -338,7 +356,7 @@ export function decodeApdu(r: Reader): XDlmsApdu {
   switch (tag) {
     case ApduTag["access-request"]: {
       const longInvokeIdAndPriority = readInvokeId(r);
-      const dateTime = inPath("dateTime", () => readDateTimeField(r));
+      const dateTime = readDateTimeAtPath(r);
       const accessRequestSpecification = readRequestSpecifications(r);
       const accessRequestListOfData = readListOfData(r, "accessRequestListOfData");
       apdu = {
@@ -352,7 +370,7 @@ export function decodeApdu(r: Reader): XDlmsApdu {
     }
     case ApduTag["access-response"]: {
       const longInvokeIdAndPriority = readInvokeId(r);
-      const dateTime = inPath("dateTime", () => readDateTimeField(r));
+      const dateTime = readDateTimeAtPath(r);
       const presentAt = r.offset;
       const present = r.u8();
       if (present > 1)
@@ -387,8 +405,8 @@ export function decodeApdu(r: Reader): XDlmsApdu {
     }
     case ApduTag["data-notification"]: {
       const longInvokeIdAndPriority = readInvokeId(r);
-      const dateTime = inPath("dateTime", () => readDateTimeField(r));
-      const notificationBody = inPath("notificationBody", () => decodeData(r));
+      const dateTime = readDateTimeAtPath(r);
+      const notificationBody = decodeDataAtPath(r, "notificationBody");
       apdu = { apdu: "data-notification", longInvokeIdAndPriority, dateTime, notificationBody };
       break;
     }

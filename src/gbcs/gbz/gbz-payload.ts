@@ -10,7 +10,7 @@
  * The GBZ headers are big-endian; the ZCL frames inside are little-endian.
  */
 import { Reader, Writer } from "../cursor.js";
-import { atSegment, DecodeError, inPath } from "../errors.js";
+import { atSegment, DecodeError } from "../errors.js";
 import type { DecryptFailure } from "../payload-context.js";
 import { type GbzMessageContext, gbzAlertLayout } from "./gbz-context.js";
 import {
@@ -301,7 +301,12 @@ export function decodeGbz(content: Uint8Array, ctx: GbzMessageContext): GbzPaylo
     r.end("GBZ payload");
     return { family: "gbz", kind: "components", profileId, components };
   }
-  const alert: GbzAlertHeader = inPath("alert", () => ({ alertCode: r.u16be(), timestamp: r.u32be() }));
+  let alert: GbzAlertHeader;
+  try {
+    alert = { alertCode: r.u16be(), timestamp: r.u32be() };
+  } catch (error) {
+    throw atSegment(error, "alert");
+  }
   const layout = gbzAlertLayout(ctx.messageCode);
   switch (layout) {
     case "futureDatedAlert": {
