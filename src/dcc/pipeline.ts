@@ -19,8 +19,12 @@
  *
  * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
  * ESME or a GSME), sent now or, with an ExecutionDateTime, held by the DCC until that date (the
- * DUIS "DSP" future-dated pattern; see `runScheduled`); and Command Variant 2, where the MACed
- * command is returned at once (I0 with a LocalCommand) for the user to deliver over the HAN. Other variants and SRVs are refused with
+ * DUIS "DSP" future-dated pattern; see `runScheduled`); Command Variant 2, where the MACed
+ * command is returned at once (I0 with a LocalCommand) for the user to deliver over the HAN; and the
+ * critical round trip for SRVs with a critical transform (7.1, 7.2, 7.3 to an ESME): CV4 answered
+ * at once with the Pre-Command (I0 PreCommand), then CV5 with the same RequestID carrying it signed,
+ * checked against what was issued and the user's GBCS signature, MACed by the ACB and sent like a
+ * CV1. Other variants and SRVs are refused with
  * `srvNotSupported` after authentication, so a user learns that the DCC does not do it yet, not
  * that the request is wrong.
  */
@@ -46,13 +50,16 @@ import { XmlError } from "../duis/xml/errors.js";
 import { parseXml } from "../duis/xml/parse.js";
 import { childElement, textContent, type XmlDocument, type XmlElement } from "../duis/xml/tree.js";
 import type { GbcsKeys } from "../gbcs/crypto/keys.js";
+import { verifySignature } from "../gbcs/crypto/signature.js";
 import { fromHex, toHex } from "../gbcs/cursor.js";
+import { DecodeError } from "../gbcs/errors.js";
+import { decodeFrame, type GbcsFrame, SIGNATURE_LENGTH } from "../gbcs/frame.js";
 import type { Store } from "../store/port.js";
 import { euiFromDuis, euiToDuis, type RequestRecord, type UserRecord } from "../store/types.js";
 import type { Wan } from "../wan/port.js";
 import { type AccessCode, AccessControl } from "./access.js";
 import { certificateEui } from "./certificate-eui.js";
-import { RequestCounters } from "./counters.js";
+import { RequestCounters, SIGNED_PRE_COMMAND_VARIANTS, TRANSFORM_VARIANT } from "./counters.js";
 import type { Delivery } from "./delivery.js";
 import { correlationKey, type DispatchEvent, Dispatcher, type WanOutcome } from "./dispatch.js";
 import type { Inventory } from "./inventory.js";
@@ -60,6 +67,9 @@ import type { Registration } from "./registration.js";
 import { CommandTransformer, SRV_DEVICE_TYPES } from "./transform/index.js";
 
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
+
+/** The GBCS version named in the Pre-Commands the DCC returns (`PreCommand/GBCSVersion`). */
+export const PRE_COMMAND_GBCS_VERSION = "4.2";
 
 /** The DCC's XML-signing identity: every acknowledgement, response and alert it sends is signed. */
 export interface DccSigner {
@@ -232,6 +242,10 @@ export class Pipeline {
           `counter ${requestId.counter} is not above ${verdict.last}`,
         );
       }
+      if (commandVariant === TRANSFORM_VARIANT) return await this.acceptCritical(request, user, body, at);
+      if (SIGNED_PRE_COMMAND_VARIANTS.has(commandVariant)) {
+        return await this.acceptSignedPreCommand(request, user, body, at, verdict.continuation);
+      }
       return await this.acceptDeviceRequest(request, user, body, at);
     } catch (error) {
       const refusal = error instanceof DuisError ? error : this.internal(error);
@@ -323,6 +337,197 @@ export class Pipeline {
   }
 
   /**
+   * CV4 of a critical SRV (DUIS §3.8): access, then the GBCS Pre-Command (grouping header and
+   * content, no signature, no MAC), recorded as answered so that the CV5 with the same RequestID
+   * continues it, and returned at once in a signed I0 `PreCommand`.
+   */
+  private async acceptCritical(
+    request: DuisRequest,
+    user: UserRecord,
+    body: string | Uint8Array,
+    at: number,
+  ): Promise<SubmitResult> {
+    const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
+    const entry = srvEntry(srv);
+    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    if (entry.nonDevice || !entry.critical || deviceTypes === undefined) {
+      throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
+    }
+    if (this.executionDate(request, at) !== null) {
+      throw new DuisError("srvNotSupported", "a future-dated critical request");
+    }
+    const originator = euiFromDuis(requestId.originator);
+    const deviceEui = euiFromDuis(requestId.target);
+    const decision = await this.access.check({
+      user: originator,
+      userRoles: user.roles,
+      device: deviceEui,
+      srv: { srv, roles: entry.roles, deviceTypes },
+      at,
+    });
+    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
+    const pre = this.transformer.preCommand(srv, decision.device.type, {
+      originator,
+      device: deviceEui,
+      counter: requestId.counter,
+      body: request.body,
+    });
+    if (!pre.ok) throw new DuisError("srvNotSupported", pre.reason);
+    const record: RequestRecord = {
+      id: randomUUID(),
+      requestId: formatRequestId(requestId),
+      originator,
+      target: deviceEui,
+      counter: requestId.counter,
+      srv,
+      commandVariant,
+      // Answered now; the Pre-Command is kept to check the signed one against (`counters` finds it).
+      state: "responded",
+      responseCode: "I0",
+      correlation: null,
+      gbcsCommand: pre.bytes,
+      gbcsResponse: null,
+      requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
+      error: null,
+      executeAt: null,
+      receivedAt: at,
+      updatedAt: at,
+    };
+    await this.deps.store.requests.insert(record);
+    await this.audit("request.precommand", originator, record.requestId, {
+      id: record.id,
+      srv,
+      useCase: pre.useCase,
+      device: deviceEui,
+    });
+    await this.publishState(record, "responded", "I0");
+    this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
+    const payload = {
+      kind: "PreCommand",
+      gbcsVersion: PRE_COMMAND_GBCS_VERSION,
+      gbcsPayload: pre.bytes,
+    } as const;
+    return this.answer(
+      200,
+      buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
+      "I0",
+    );
+  }
+
+  /**
+   * CV5 (a Signed Pre-Command sent over the WAN) continuing a CV4: the signed payload must be the
+   * Pre-Command the DCC issued for that RequestID, byte for byte, followed by the user's signature,
+   * which must verify with the user's GBCS digital-signing certificate. The ACB then MACs it, and it
+   * goes like any acknowledged request (I99 now, I0 with the device's response later). CV6/CV7
+   * (local delivery) are not supported yet.
+   */
+  private async acceptSignedPreCommand(
+    request: DuisRequest,
+    user: UserRecord,
+    body: string | Uint8Array,
+    at: number,
+    continuation: boolean,
+  ): Promise<SubmitResult> {
+    const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
+    if (commandVariant !== 5) {
+      throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
+    }
+    const rid = formatRequestId(requestId);
+    const issued = continuation
+      ? (await this.deps.store.requests.byRequestId(rid)).find(
+          (r) =>
+            r.commandVariant === TRANSFORM_VARIANT &&
+            r.state === "responded" &&
+            r.responseCode === "I0" &&
+            r.gbcsCommand !== null,
+        )
+      : undefined;
+    const preCommand = issued?.gbcsCommand ?? null;
+    if (issued === undefined || preCommand === null) {
+      throw new DuisError("noPreCommand", `no Pre-Command issued for ${rid}`);
+    }
+    if (request.body.kind !== "SignedPreCommand") throw new DuisError("requestInconsistent");
+    if (request.body.executionDateTime !== undefined) {
+      throw new DuisError("srvNotSupported", "a future-dated Signed Pre-Command");
+    }
+    const originator = euiFromDuis(requestId.originator);
+    const deviceEui = euiFromDuis(requestId.target);
+    const entry = srvEntry(srv);
+    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
+    // The device and the user's registration are checked again: either may have changed since CV4.
+    const decision = await this.access.check({
+      user: originator,
+      userRoles: user.roles,
+      device: deviceEui,
+      srv: { srv, roles: entry.roles, deviceTypes },
+      at,
+    });
+    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
+    const signed = this.checkSignedPreCommand(preCommand, request.body.gbcsPayload, originator);
+    const command = this.transformer.protectSigned(signed);
+    if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
+
+    const id = randomUUID();
+    const record: RequestRecord = {
+      id,
+      requestId: rid,
+      originator,
+      target: deviceEui,
+      counter: requestId.counter,
+      srv,
+      commandVariant,
+      state: "acknowledged",
+      responseCode: "I99",
+      correlation: correlationKey(originator, requestId.counter),
+      gbcsCommand: command.bytes,
+      gbcsResponse: null,
+      requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
+      error: null,
+      executeAt: null,
+      receivedAt: at,
+      updatedAt: at,
+    };
+    await this.deps.store.requests.insert(record);
+    await this.audit("request.acknowledged", originator, rid, {
+      id,
+      srv,
+      preCommand: issued.id,
+      device: deviceEui,
+    });
+    await this.publishState(record, "acknowledged", "I99");
+    await this.deps.bus.enqueue("request.dispatch", { id });
+    return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
+  }
+
+  /**
+   * The signed frame of a CV5, checked: the issued Pre-Command's bytes, then a 64-byte signature
+   * field, nothing else; and the signature verifies with the originator's DS public key.
+   */
+  private checkSignedPreCommand(issued: Uint8Array, payload: Uint8Array, originator: string): GbcsFrame {
+    const mismatch = (why: string) => new DuisError("signedPreCommandMismatch", why);
+    if (
+      payload.length !== issued.length + 1 + SIGNATURE_LENGTH ||
+      !Buffer.from(payload.buffer, payload.byteOffset, issued.length).equals(issued) ||
+      payload[issued.length] !== SIGNATURE_LENGTH
+    ) {
+      throw mismatch("the signed payload is not the issued Pre-Command followed by a signature");
+    }
+    let frame: GbcsFrame;
+    try {
+      frame = decodeFrame(payload);
+    } catch (error) {
+      if (error instanceof DecodeError) throw mismatch(`the signed payload: ${error.message}`);
+      throw error;
+    }
+    if (frame.mac !== undefined || frame.cra !== 1) throw mismatch("the signed payload is not a Pre-Command");
+    const key = this.deps.gbcsKeys.signingPublicKey(originator.toUpperCase());
+    if (key === undefined) throw mismatch(`no GBCS digital-signing certificate for ${originator}`);
+    if (!verifySignature(frame, key)) throw mismatch("the Pre-Command's signature does not verify");
+    return frame;
+  }
+
+  /**
    * The execution date of a future-dated request (its ExecutionDateTime), or null to run now. Only
    * SRVs the DCC holds until their date (DUIS future-dated pattern "DSP") are accepted future-dated;
    * one in the past runs now.
@@ -389,8 +594,9 @@ export class Pipeline {
     at: number,
   ): Promise<void> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
+    const id = randomUUID();
     await this.deps.store.requests.insert({
-      id: randomUUID(),
+      id,
       requestId: formatRequestId(requestId),
       originator: euiFromDuis(requestId.originator),
       target: euiFromDuis(requestId.target),
@@ -408,6 +614,8 @@ export class Pipeline {
       receivedAt: at,
       updatedAt: at,
     });
+    // The dashboard counts synchronous E-code refusals from the published states.
+    await this.publishState({ id, requestId: formatRequestId(requestId), srv }, "failed", code);
   }
 
   /** Builds, signs and queues the asynchronous DUIS response for a request that left the DCC. */

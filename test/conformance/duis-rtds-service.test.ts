@@ -59,12 +59,16 @@ function expectedOutcome(t: RtdsTemplate, users: ReadonlyMap<string, readonly st
   const type = RTDS_DEVICE_TYPES[t.target];
   const transform = type === undefined ? undefined : TRANSFORMS[t.srv]?.[type];
   if (entry.nonDevice || transform === undefined) return "srvNotSupported";
-  if (t.commandVariant === 4) return transform.critical ? "I0 PreCommand" : "srvNotSupported";
+  const eligible = roles.some((r) => (entry.roles as readonly string[]).includes(r));
+  if (t.commandVariant === 4) {
+    if (!transform.critical) return "srvNotSupported";
+    return eligible ? "I0 PreCommand" : "E2";
+  }
   const local =
     t.commandVariant === 2 &&
     executionDateTimeOf(parseRequest(parseXml(readFileSync(t.path)).root)) === undefined;
   if ((t.commandVariant !== 1 && !local) || transform.critical) return "srvNotSupported";
-  if (!roles.some((r) => (entry.roles as readonly string[]).includes(r))) return "E2";
+  if (!eligible) return "E2";
   return local ? "I0 LocalCommand" : "I99";
 }
 

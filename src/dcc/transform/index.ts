@@ -19,6 +19,7 @@ import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
 import type { DeviceType } from "../../store/types.js";
 import { ecs17b } from "./ecs17b.js";
 import { gcs13a } from "./gcs13a.js";
+import { ecs42, ecs43, ecs44 } from "./supply.js";
 
 /** What a use-case transform reads: the request's identity and body, and the device's facts. */
 export interface TransformInput<B = unknown> {
@@ -43,15 +44,22 @@ export interface UseCaseTransform<B = unknown> {
 
 /**
  * SRV → device type → use case. Only what is implemented is here: 4.1.1 to an ESME (ECS17b) and to
- * a GSME (GCS13a). 4.1.1 to the GPF (GCS13a answered from the GPF's mirror) is not supported yet.
+ * a GSME (GCS13a); the critical 7.1, 7.2 and 7.3 to an ESME (ECS42, ECS43, ECS44). 4.1.1 to the GPF
+ * (GCS13a answered from the GPF's mirror) and 7.2/7.3 to a GSME (GCS32, GCS39) are not supported yet.
  */
 export const TRANSFORMS: Partial<Record<Srv, Partial<Record<DeviceType, UseCaseTransform>>>> = {
   "4.1.1": { ESME: ecs17b, GSME: gcs13a },
+  "7.1": { ESME: ecs42 },
+  "7.2": { ESME: ecs43 },
+  "7.3": { ESME: ecs44 },
 };
 
 /** The device types an SRV applies to, supported or not (from the GBCS use-case prefixes). */
 export const SRV_DEVICE_TYPES: Partial<Record<Srv, readonly DeviceType[]>> = {
   "4.1.1": ["ESME", "GSME", "GPF"],
+  "7.1": ["ESME"],
+  "7.2": ["ESME", "GSME"],
+  "7.3": ["ESME", "GSME"],
 };
 
 /** Why no command could be built: a negative answer, as data. */
@@ -81,6 +89,41 @@ export class CommandTransformer {
     return this.table[srv as Srv]?.[deviceType];
   }
 
+  /**
+   * Builds the Pre-Command of a critical request (CV4): the grouping header and the use case's
+   * content, with no signature field and no MAC, exactly what the user signs (GBCS §6.2.4).
+   */
+  preCommand(srv: string, deviceType: DeviceType, input: TransformInput): TransformResult {
+    const useCase = this.find(srv, deviceType);
+    if (useCase === undefined) {
+      return { ok: false, reason: `SRV ${srv} to a ${deviceType} is not supported yet` };
+    }
+    if (!useCase.critical) return { ok: false, reason: `${useCase.useCase} is not critical: no Pre-Command` };
+    const frame = this.frame(useCase, input);
+    const { signature: _none, ...unsigned } = frame;
+    return {
+      ok: true,
+      useCase: useCase.useCase,
+      messageCode: useCase.messageCode,
+      frame: unsigned,
+      bytes: encodeFrame(unsigned),
+    };
+  }
+
+  /**
+   * The command as sent for a user-signed Pre-Command (CV5): the ACB's MAC over the signed frame
+   * (GBCS §6.2.3, Command Cryptographic Protection II), or a refusal when the ACB shares no key with
+   * the device.
+   */
+  protectSigned(signed: GbcsFrame): { ok: true; bytes: Uint8Array } | TransformRefusal {
+    const { received: _received, mac: _mac, ...frame } = signed;
+    const z = this.keys.sharedSecret(ACB_EUI, frame.recipient);
+    if (z === undefined) {
+      return { ok: false, reason: `no key agreement between the ACB and device ${frame.recipient}` };
+    }
+    return { ok: true, bytes: encodeFrame(protectFrame(frame, macKey(frame, z))) };
+  }
+
   /** Builds the MACed GBCS command for a non-critical request. */
   transform(srv: string, deviceType: DeviceType, input: TransformInput): TransformResult {
     const useCase = this.find(srv, deviceType);
@@ -90,10 +133,21 @@ export class CommandTransformer {
     if (useCase.critical) {
       return {
         ok: false,
-        reason: `${useCase.useCase} is critical: signed pre-commands are not supported yet`,
+        reason: `${useCase.useCase} is critical: send CV4 for its Pre-Command, then the signed CV5`,
       };
     }
-    const frame: GbcsFrame = {
+    const frame = this.frame(useCase, input);
+    const z = this.keys.sharedSecret(ACB_EUI, frame.recipient);
+    if (z === undefined) {
+      return { ok: false, reason: `no key agreement between the ACB and device ${frame.recipient}` };
+    }
+    const bytes = encodeFrame(protectFrame(frame, macKey(frame, z)));
+    return { ok: true, useCase: useCase.useCase, messageCode: useCase.messageCode, frame, bytes };
+  }
+
+  /** The command's frame: grouping header (originator, recipient, counter, message code) and content. */
+  private frame(useCase: UseCaseTransform, input: TransformInput): GbcsFrame {
+    return {
       cra: 1,
       counter: input.counter,
       originator: input.originator.toUpperCase(),
@@ -103,11 +157,5 @@ export class CommandTransformer {
       content: useCase.build(input),
       signature: new Uint8Array(0),
     };
-    const z = this.keys.sharedSecret(ACB_EUI, frame.recipient);
-    if (z === undefined) {
-      return { ok: false, reason: `no key agreement between the ACB and device ${frame.recipient}` };
-    }
-    const bytes = encodeFrame(protectFrame(frame, macKey(frame, z)));
-    return { ok: true, useCase: useCase.useCase, messageCode: useCase.messageCode, frame, bytes };
   }
 }
