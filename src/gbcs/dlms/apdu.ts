@@ -333,10 +333,11 @@ function readRequestSpecifications(r: Reader): AccessRequestSpecification[] {
 
 function readListOfData(r: Reader, field: string): DlmsData[] {
   const n = readAxdrCount(r, field);
-  const out: DlmsData[] = [];
+  // n is capped by the bytes left (readAxdrCount): sized once, filled in order
+  const out = new Array<DlmsData>(n);
   let i = 0;
   try {
-    for (; i < n; i++) out.push(decodeData(r));
+    for (; i < n; i++) out[i] = decodeData(r);
   } catch (error) {
     throw atSegment(error, `${field}[${i}]`);
   }

@@ -182,10 +182,11 @@ export function decodeData(r: Reader, depth = 0): DlmsData {
     case "array":
     case "structure": {
       const n = readAxdrCount(r, type);
-      const elements: DlmsData[] = [];
+      // n is capped by the bytes left (readAxdrCount): sized once, filled in order
+      const elements = new Array<DlmsData>(n);
       let i = 0;
       try {
-        for (; i < n; i++) elements.push(decodeData(r, depth + 1));
+        for (; i < n; i++) elements[i] = decodeData(r, depth + 1);
       } catch (error) {
         throw atSegment(error, `${type}[${i}]`);
       }

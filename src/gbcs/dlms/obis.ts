@@ -14,8 +14,8 @@ export function obisFromBytes(bytes: Uint8Array): ObisCode {
   if (bytes.length !== 6) {
     throw new DecodeError(`an OBIS code has 6 bytes, not ${bytes.length}`, { code: "unexpected", offset: 0 });
   }
-  const [a, b, c, d, e, f] = bytes;
-  return `${a}-${b}:${c}.${d}.${e}.${f}`;
+  // indexed reads: destructuring a typed array would go through its iterator
+  return `${bytes[0]!}-${bytes[1]!}:${bytes[2]!}.${bytes[3]!}.${bytes[4]!}.${bytes[5]!}`;
 }
 
 /** The 6 bytes of an OBIS code; throws RangeError on a malformed one. */
