@@ -3,10 +3,13 @@
  * command for this device, it carries a MAC Header, the MAC verifies with the key derived from the
  * device's KA private key and the ACB's KA public key, the originator is a remote party the device
  * holds a KA certificate for (the response goes to it), and the originator counter is strictly
- * greater than the last one accepted from that originator.
+ * greater than the last one accepted from that originator. A critical command must also carry the
+ * originator's signature, verified with the DS certificate in the device's trust anchor cells
+ * (GBCS §6.2.4); a device that holds none for the originator refuses it.
  */
 import { ACB_EUI } from "../gbcs/crypto/keys.js";
 import { macKey, verifyMac } from "../gbcs/crypto/mac.js";
+import { verifySignature } from "../gbcs/crypto/signature.js";
 import type { GbcsFrame } from "../gbcs/frame.js";
 import type { DropReason } from "./device.js";
 import type { DeviceKeyring } from "./keyring.js";
@@ -27,7 +30,8 @@ export class CommandChecker {
 
   constructor(private readonly keys: DeviceKeyring) {}
 
-  check(frame: GbcsFrame): CommandCheck {
+  /** Checks a command; `critical` asks for the originator's signature too. */
+  check(frame: GbcsFrame, options: { readonly critical?: boolean } = {}): CommandCheck {
     const eui = this.keys.eui;
     if (frame.cra !== 1 || frame.recipient.toUpperCase() !== eui) return { ok: false, dropped: "not-for-me" };
     if (frame.mac === undefined) return { ok: false, dropped: "malformed" };
@@ -36,6 +40,10 @@ export class CommandChecker {
     const originator = frame.originator.toUpperCase();
     const z = this.keys.sharedSecret(eui, originator);
     if (z === undefined) return { ok: false, dropped: "unknown-originator" };
+    if (options.critical === true) {
+      const ds = this.keys.signingPublicKey(originator);
+      if (ds === undefined || !verifySignature(frame, ds)) return { ok: false, dropped: "bad-signature" };
+    }
     const last = this.lastCounter.get(originator);
     if (last !== undefined && frame.counter <= last) return { ok: false, dropped: "replayed-counter" };
     this.lastCounter.set(originator, frame.counter);

@@ -14,6 +14,7 @@ export type DropReason =
   | "malformed"
   | "not-for-me"
   | "bad-mac"
+  | "bad-signature"
   | "unknown-originator"
   | "replayed-counter"
   | "unsupported";

@@ -12,7 +12,11 @@
  *
  * Use cases implemented: ECS17b (0x0027, SRV 4.1.1 Read Instantaneous Import Registers): the
  * import register collection, encrypted for the remote party (KDF with CRA flag 4), in a response
- * MACed between the ESME and that party. Other message codes are dropped as `unsupported`.
+ * MACed between the ESME and that party; and the critical ECS42/43/44 (SRV 7.1/7.2/7.3 Enable,
+ * Disable, Arm Supply), whose originator's signature is checked too (the supplier's DS certificate
+ * from the device's trust anchors): the meter's supply state changes, and the response is signed
+ * with the ESME's DS key (as RTDS's are; MACed instead when the ESME has no DS key). Other message
+ * codes are dropped as `unsupported`.
  *
  * Register values come from an {@link ImportEnergy} model read at the injected clock's time, so
  * they advance with (simulated) time and are reproducible from the device's seed.
@@ -21,6 +25,7 @@
 import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
 import { macKey, protectFrame } from "../gbcs/crypto/mac.js";
 import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
+import { signFrame } from "../gbcs/crypto/signature.js";
 import {
   buildEcs17bResponse,
   DlmsUnit,
@@ -32,6 +37,7 @@ import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
 import type { DeviceKeyring } from "./keyring.js";
+import { buildSupplyResponse, readSupplyCommand, SUPPLY_COMMANDS, type SupplyState } from "./supply.js";
 
 export interface EsmeOptions {
   readonly keys: DeviceKeyring;
@@ -40,6 +46,8 @@ export interface EsmeOptions {
   readonly now: () => number;
   /** A twin-element ESME reports a second active import register. */
   readonly twin?: boolean;
+  /** The supply state at installation (default Enabled). */
+  readonly supply?: SupplyState;
 }
 
 export class SimEsme implements SimDevice {
@@ -50,6 +58,7 @@ export class SimEsme implements SimDevice {
   private readonly now: () => number;
   private readonly twin: boolean;
   private readonly checker: CommandChecker;
+  private supply: SupplyState;
 
   constructor(options: EsmeOptions) {
     this.keys = options.keys;
@@ -58,6 +67,12 @@ export class SimEsme implements SimDevice {
     this.now = options.now;
     this.twin = options.twin ?? false;
     this.checker = new CommandChecker(options.keys);
+    this.supply = options.supply ?? "Enabled";
+  }
+
+  /** The load switch's state, as the last Enable/Disable/Arm Supply command left it. */
+  get supplyState(): SupplyState {
+    return this.supply;
   }
 
   /** The register collection the meter would report now (what ECS17b returns, before encryption). */
@@ -66,14 +81,39 @@ export class SimEsme implements SimDevice {
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    const checked = this.checker.check(frame);
+    const critical = SUPPLY_COMMANDS.has(frame.messageCode);
+    const checked = this.checker.check(frame, { critical });
     if (!checked.ok) return { dropped: checked.dropped };
+    if (critical) return this.switchSupply(frame, checked.originator, checked.z);
     switch (frame.messageCode) {
       case ECS17B_MESSAGE_CODE:
         return { response: this.readImportRegisters(frame, checked.originator, checked.z) };
       default:
         return { dropped: "unsupported" };
     }
+  }
+
+  /** ECS42/43/44: runs the disconnect-control script and answers with its result. */
+  private switchSupply(command: GbcsFrame, originator: string, z: Uint8Array): CommandOutcome {
+    const read = readSupplyCommand(command.messageCode, command.content);
+    if (read === undefined) return { dropped: "malformed" };
+    this.supply = read.state;
+    const response: GbcsFrame = {
+      cra: 2,
+      counter: command.counter,
+      originator: this.eui,
+      recipient: originator,
+      dateTime: null,
+      messageCode: command.messageCode,
+      content: buildSupplyResponse(read.invoke),
+      signature: new Uint8Array(0),
+    };
+    const ds = this.keys.signingPrivateKey(this.eui);
+    return {
+      response: encodeFrame(
+        ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
+      ),
+    };
   }
 
   /** ECS17b: the register collection encrypted for the originator, in a MACed response. */

@@ -21,6 +21,8 @@ export interface DeviceKeyMaterial {
   readonly remoteKa: ReadonlyMap<string, KeyObject>;
   /** Remote parties' DS public keys by EUI (to check signed, critical commands). */
   readonly remoteDs?: ReadonlyMap<string, KeyObject>;
+  /** The device's own DS private key (it signs its responses to critical commands). */
+  readonly dsPrivateKey?: KeyObject;
 }
 
 export class DeviceKeyring implements GbcsKeys {
@@ -28,6 +30,7 @@ export class DeviceKeyring implements GbcsKeys {
   private readonly kaPrivateKey: KeyObject;
   private readonly remoteKa: Map<string, KeyObject>;
   private readonly remoteDs: Map<string, KeyObject>;
+  private readonly dsPrivateKey: KeyObject | undefined;
   /** Z per remote party: the same for every message between the two, so computed once. */
   private readonly secrets = new Map<string, Uint8Array>();
 
@@ -38,11 +41,13 @@ export class DeviceKeyring implements GbcsKeys {
     this.remoteDs = new Map(
       [...(material.remoteDs ?? new Map())].map(([eui, key]) => [eui.toUpperCase(), key]),
     );
+    this.dsPrivateKey = material.dsPrivateKey;
   }
 
   /**
-   * A device's keyring from a key store in RTDS layout: its own KA private key, and the KA (and DS)
-   * public keys of the remote parties placed on it. Throws when the device's own key is missing;
+   * A device's keyring from a key store in RTDS layout: its own KA (and DS, when there) private key,
+   * and the KA and DS public keys of the remote parties placed on it (the supplier's DS certificate
+   * is how it checks the signature of a critical command). Throws when the device's own key is missing;
    * a remote party without a certificate is simply not trusted.
    */
   static fromKeyStore(store: KeyStore, eui: string, remoteParties: readonly string[]): DeviceKeyring {
@@ -56,16 +61,23 @@ export class DeviceKeyring implements GbcsKeys {
       const ds = store.publicKey(party, "ds");
       if (ds !== undefined) remoteDs.set(party, ds);
     }
-    return new DeviceKeyring({ eui, kaPrivateKey, remoteKa, remoteDs });
+    const dsPrivateKey = store.privateKey(eui, "ds");
+    return new DeviceKeyring({
+      eui,
+      kaPrivateKey,
+      remoteKa,
+      remoteDs,
+      ...(dsPrivateKey === undefined ? {} : { dsPrivateKey }),
+    });
   }
 
   signingPublicKey(eui: string): KeyObject | undefined {
     return this.remoteDs.get(eui.toUpperCase());
   }
 
-  signingPrivateKey(_eui: string): KeyObject | undefined {
-    // The simulated devices do not sign (no signed responses or alerts yet).
-    return undefined;
+  /** The device's own DS private key (no one else's: a device holds only its own). */
+  signingPrivateKey(eui: string): KeyObject | undefined {
+    return eui.toUpperCase() === this.eui ? this.dsPrivateKey : undefined;
   }
 
   sharedSecret(a: string, b: string, usage: KaUsage = "ka"): Uint8Array | undefined {
