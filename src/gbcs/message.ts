@@ -111,26 +111,35 @@ export function checkMac(
   return verifyMac(frame, macKey(frame, z)) ? VALID : INVALID;
 }
 
+/** What a payload decrypter keeps: the message key, derived on first use (null when unavailable). */
+interface DecrypterState {
+  readonly frame: GbcsFrame;
+  readonly keys: GbcsKeys;
+  key: Uint8Array | null | undefined;
+}
+
+function decryptWith(state: DecrypterState, ciphertextAndTag: Uint8Array, aad?: Uint8Array): DecryptResult {
+  if (state.key === undefined) {
+    const [a, b] = payloadParties(state.frame);
+    const z = state.keys.sharedSecret(a, b);
+    state.key = z === undefined ? null : deriveKeyFromSecret(z, payloadKdfInfo(state.frame));
+  }
+  if (state.key === null) return { ok: false, reason: "key unavailable" };
+  const plaintext = decryptPayloadData(state.key, state.frame.originator, ciphertextAndTag, aad);
+  return plaintext === undefined ? { ok: false, reason: "authentication failed" } : { ok: true, plaintext };
+}
+
 /** The payload decrypter for `frame` with `keys` (see PayloadContext.decrypt). */
 export function payloadDecrypter(
   frame: GbcsFrame,
   keys: GbcsKeys,
   onDecrypt?: (result: DecryptResult) => void,
 ): (ciphertextAndTag: Uint8Array, aad?: Uint8Array) => DecryptResult {
-  let key: Uint8Array | null | undefined;
-  const decrypt = (ciphertextAndTag: Uint8Array, aad?: Uint8Array): DecryptResult => {
-    if (key === undefined) {
-      const [a, b] = payloadParties(frame);
-      const z = keys.sharedSecret(a, b);
-      key = z === undefined ? null : deriveKeyFromSecret(z, payloadKdfInfo(frame));
-    }
-    if (key === null) return { ok: false, reason: "key unavailable" };
-    const plaintext = decryptPayloadData(key, frame.originator, ciphertextAndTag, aad);
-    return plaintext === undefined ? { ok: false, reason: "authentication failed" } : { ok: true, plaintext };
-  };
-  if (onDecrypt === undefined) return decrypt;
+  // made for every message checked: state in an object, the functions unnamed and small
+  const state: DecrypterState = { frame, keys, key: undefined };
+  if (onDecrypt === undefined) return (ciphertextAndTag, aad) => decryptWith(state, ciphertextAndTag, aad);
   return (ciphertextAndTag, aad) => {
-    const result = decrypt(ciphertextAndTag, aad);
+    const result = decryptWith(state, ciphertextAndTag, aad);
     onDecrypt(result);
     return result;
   };

@@ -259,21 +259,20 @@ function writeAttributeDescriptor(w: Writer, d: CosemAttributeDescriptor): void 
   w.u16be(d.classId).bytes(obisToBytes(d.instanceId)).i8(d.attributeId);
 }
 
-const REQUEST_KIND_BY_TAG: ReadonlyMap<number, AccessRequestSpecification["kind"]> = new Map(
-  (Object.entries(AccessRequestSpecificationTag) as [AccessRequestSpecification["kind"], number][]).map(
-    ([kind, tag]) => [tag, kind],
-  ),
-);
-const RESPONSE_KIND_BY_TAG: ReadonlyMap<number, AccessResponseSpecification["kind"]> = new Map(
-  (Object.entries(AccessResponseSpecificationTag) as [AccessResponseSpecification["kind"], number][]).map(
-    ([kind, tag]) => [tag, kind],
-  ),
-);
+/** `kind` by tag byte, as an array of 256 (undefined where no kind has that tag). */
+function kindsByTag<K extends string>(tags: Readonly<Record<K, number>>): readonly (K | undefined)[] {
+  const byTag = new Array<K | undefined>(256).fill(undefined);
+  for (const [kind, tag] of Object.entries(tags) as [K, number][]) byTag[tag] = kind;
+  return byTag;
+}
+
+const REQUEST_KIND_BY_TAG = kindsByTag<AccessRequestSpecification["kind"]>(AccessRequestSpecificationTag);
+const RESPONSE_KIND_BY_TAG = kindsByTag<AccessResponseSpecification["kind"]>(AccessResponseSpecificationTag);
 
 function readRequestSpecification(r: Reader): AccessRequestSpecification {
   const at = r.offset;
   const tag = r.u8();
-  const kind = REQUEST_KIND_BY_TAG.get(tag);
+  const kind = REQUEST_KIND_BY_TAG[tag];
   switch (kind) {
     case "access-request-get":
     case "access-request-set":
@@ -383,7 +382,7 @@ export function decodeApdu(r: Reader): XDlmsApdu {
       for (let i = 0; i < n; i++) {
         const specAt = r.offset;
         const specTag = r.u8();
-        const kind = RESPONSE_KIND_BY_TAG.get(specTag);
+        const kind = RESPONSE_KIND_BY_TAG[specTag];
         if (kind === undefined) {
           throw r
             .unexpected(
