@@ -284,7 +284,6 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
   await app.register(fastifyStatic, {
     root: assets,
     prefix: "/assets/",
-    suppressWarning: true,
     dotfiles: "ignore",
     immutable: true,
     maxAge: "365d",
