@@ -285,6 +285,7 @@ export class Pipeline {
       device: deviceEui,
       counter: requestId.counter,
       body: request.body,
+      at,
     });
     if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
     const local = commandVariant === 2;
@@ -371,6 +372,7 @@ export class Pipeline {
       device: deviceEui,
       counter: requestId.counter,
       body: request.body,
+      at,
     });
     if (!pre.ok) throw new DuisError("srvNotSupported", pre.reason);
     const record: RequestRecord = {

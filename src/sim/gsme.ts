@@ -4,6 +4,11 @@
  * cluster's consumption register, as a ZCL Read Attributes Response ciphered for the remote party
  * (KDF with CRA flag 4) in a GBZ payload, in a response MACed between the GSME and that party.
  *
+ * The critical GCS32 Disable Supply and GCS39 Arm Supply (SRV 7.2, 7.3) are checked for the
+ * supplier's signature as well (its DS certificate from the trust anchors); the valve's state
+ * changes and the Supply Status Response is signed with the GSME's DS key (as RTDS's are; MACed
+ * when the GSME has no DS key).
+ *
  * (A real GSME sleeps on battery and its reads are usually answered by the GPF's mirror; here the
  * GSME answers itself through the hub. Other message codes are dropped as `unsupported`.)
  *
@@ -13,6 +18,7 @@
 import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
 import { macKey, protectFrame } from "../gbcs/crypto/mac.js";
 import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
+import { signFrame } from "../gbcs/crypto/signature.js";
 import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
 import {
   buildGcs13aResponse,
@@ -22,7 +28,9 @@ import {
 import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
+import { buildGasSupplyResponse, GAS_SUPPLY_COMMANDS, readGasSupplyCommand } from "./gas-supply.js";
 import type { DeviceKeyring } from "./keyring.js";
+import type { SupplyState } from "./supply.js";
 
 /** The Metering cluster's register of a gas demand model at an instant (m³, in litres). */
 export function gasConsumptionRegister(energy: ImportEnergy, at: number): GsmeConsumptionRegister {
@@ -39,6 +47,8 @@ export interface GsmeOptions {
   readonly keys: DeviceKeyring;
   readonly energy: ImportEnergy;
   readonly now: () => number;
+  /** The valve's state at installation (default Enabled). */
+  readonly supply?: SupplyState;
 }
 
 export class SimGsme implements SimDevice {
@@ -47,9 +57,13 @@ export class SimGsme implements SimDevice {
   private readonly energy: ImportEnergy;
   private readonly now: () => number;
   private readonly checker: CommandChecker;
+  private readonly keys: DeviceKeyring;
+  private supply: SupplyState;
 
   constructor(options: GsmeOptions) {
     this.eui = options.keys.eui;
+    this.keys = options.keys;
+    this.supply = options.supply ?? "Enabled";
     this.energy = options.energy;
     this.now = options.now;
     this.checker = new CommandChecker(options.keys);
@@ -60,9 +74,16 @@ export class SimGsme implements SimDevice {
     return gasConsumptionRegister(this.energy, at);
   }
 
+  /** The valve's state, as the last Disable/Arm Supply command left it. */
+  get supplyState(): SupplyState {
+    return this.supply;
+  }
+
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    const checked = this.checker.check(frame);
+    const critical = GAS_SUPPLY_COMMANDS.has(frame.messageCode);
+    const checked = this.checker.check(frame, { critical });
     if (!checked.ok) return { dropped: checked.dropped };
+    if (critical) return this.changeSupply(frame, checked.originator, checked.z);
     if (frame.messageCode !== GCS13A_MESSAGE_CODE) return { dropped: "unsupported" };
     const at = this.now();
     const header = {
@@ -83,5 +104,28 @@ export class SimGsme implements SimDevice {
       signature: new Uint8Array(0),
     };
     return { response: encodeFrame(protectFrame(response, macKey(response, checked.z))) };
+  }
+
+  /** GCS32/GCS39: the valve goes to the proposed state; a Supply Status Response says so. */
+  private changeSupply(command: GbcsFrame, originator: string, z: Uint8Array): CommandOutcome {
+    const read = readGasSupplyCommand(command);
+    if (read === undefined) return { dropped: "malformed" };
+    this.supply = read.state;
+    const response: GbcsFrame = {
+      cra: 2,
+      counter: command.counter,
+      originator: this.eui,
+      recipient: originator,
+      dateTime: null,
+      messageCode: command.messageCode,
+      content: buildGasSupplyResponse(read),
+      signature: new Uint8Array(0),
+    };
+    const ds = this.keys.signingPrivateKey(this.eui);
+    return {
+      response: encodeFrame(
+        ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
+      ),
+    };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The critical supply SRVs against RTDS: the DUIS templates of 7.1/7.2/7.3 (CV4) transform into the
+ * The critical supply SRVs against RTDS (ESME and GSME): the DUIS templates of 7.1/7.2/7.3 (CV4) transform into the
  * RTDS PRECOMMAND bytes, byte for byte; the RTDS COMMAND's signature appended and the ACB's MAC
  * added (`protectSigned`, with the RTDS keys) give the RTDS COMMAND bytes; and the RTDS supplier's
  * signature verifies with its GBCS DS certificate.
@@ -28,10 +28,15 @@ interface Pair {
 }
 
 const CASES = [
-  { srv: "7.1", useCase: "ECS42" },
-  { srv: "7.2", useCase: "ECS43" },
-  { srv: "7.3", useCase: "ECS44" },
+  { srv: "7.1", useCase: "ECS42", type: "ESME" },
+  { srv: "7.2", useCase: "ECS43", type: "ESME" },
+  { srv: "7.3", useCase: "ECS44", type: "ESME" },
+  { srv: "7.2", useCase: "GCS32", type: "GSME" },
+  { srv: "7.3", useCase: "GCS39", type: "GSME" },
 ] as const;
+
+/** When RTDS made its pre-commands (the GBZ Issuer Event ID is that time). */
+const RTDS_AT = Date.UTC(2015, 0, 1);
 
 function pairsOf(srv: string, useCase: string): { template: string; pre: string; command: string }[] {
   const doc = JSON.parse(readFileSync(reference("catalogue", "duis-to-gbcs-pairs.json"), "utf8")) as {
@@ -54,11 +59,11 @@ function pairsOf(srv: string, useCase: string): { template: string; pre: string;
 
 const hex = (file: string) => readFileSync(reference(file), "utf8").trim().toUpperCase();
 
-describe("transform 7.1/7.2/7.3 → ECS42/43/44 Pre-Commands (CV4) and commands (CV5)", () => {
+describe("transform 7.1/7.2/7.3 → ECS42/43/44, GCS32/39 Pre-Commands (CV4) and commands (CV5)", () => {
   const keys = KeyStore.fromDirectory(reference("rtds-keystore"));
   const transformer = new CommandTransformer(keys);
 
-  for (const { srv, useCase } of CASES) {
+  for (const { srv, useCase, type } of CASES) {
     const pairs = pairsOf(srv, useCase);
     it(`${srv} ${useCase}: has its RTDS template and pre-command`, () => {
       assert.ok(pairs.length >= 1);
@@ -68,11 +73,12 @@ describe("transform 7.1/7.2/7.3 → ECS42/43/44 Pre-Commands (CV4) and commands 
         const request = parseRequest(parseXml(readFileSync(reference(template))).root);
         const { requestId } = request.header;
         assert.equal(request.header.commandVariant, 4);
-        const result = transformer.preCommand(srv, "ESME", {
+        const result = transformer.preCommand(srv, type, {
           originator: euiFromDuis(requestId.originator),
           device: euiFromDuis(requestId.target),
           counter: requestId.counter,
           body: request.body,
+          at: RTDS_AT,
         });
         assert.ok(result.ok, result.ok ? "" : result.reason);
         assert.equal(result.useCase, useCase);
@@ -94,9 +100,15 @@ describe("transform 7.1/7.2/7.3 → ECS42/43/44 Pre-Commands (CV4) and commands 
   }
 
   it("refuses a non-critical use case as a Pre-Command, and a critical one as a CV1 command", () => {
-    const input = { originator: "90b3d51f30010000", device: "00db1234567890a0", counter: 5n, body: {} };
+    const input = {
+      originator: "90b3d51f30010000",
+      device: "00db1234567890a0",
+      counter: 5n,
+      body: {},
+      at: 0,
+    };
     assert.equal(transformer.preCommand("4.1.1", "ESME", input).ok, false);
     assert.equal(transformer.transform("7.1", "ESME", input).ok, false);
-    assert.equal(transformer.preCommand("7.2", "GSME", input).ok, false, "GCS32 is not supported yet");
+    assert.equal(transformer.preCommand("7.1", "GSME", input).ok, false, "no gas Enable Supply");
   });
 });

@@ -56,6 +56,7 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
           device: euiFromDuis(target),
           counter,
           body: request.body,
+          at: 0,
         });
         assert.ok(result.ok, result.ok ? "" : result.reason);
         assert.equal(result.useCase, useCase);
@@ -65,7 +66,13 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
   }
 
   it("refuses what it does not implement, with a reason", () => {
-    const input = { originator: "90b3d51f30010000", device: "00db1234567890a3", counter: 1n, body: {} };
+    const input = {
+      originator: "90b3d51f30010000",
+      device: "00db1234567890a3",
+      counter: 1n,
+      body: {},
+      at: 0,
+    };
     const gpf = transformer.transform("4.1.1", "GPF", input);
     assert.equal(gpf.ok, false);
     assert.match(gpf.ok ? "" : gpf.reason, /not supported yet/);
@@ -78,6 +85,7 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
       device: "0123456789abcdef",
       counter: 5n,
       body: {},
+      at: 0,
     });
     assert.equal(result.ok, false);
   });

@@ -1,6 +1,6 @@
 /**
  * The critical request round trip (DUIS CV4 → CV5) for SRV 7.1 Enable, 7.2 Disable and 7.3 Arm
- * Supply, through the composition root with the generated demo PKI, one premises and a zero-delay
+ * Supply (ESME; 7.2 and 7.3 to the GSME too), through the composition root with the generated demo PKI, one premises and a zero-delay
  * WAN. The demo supplier sends CV4 to serviceT and gets the Pre-Command in a signed I0, signs it
  * with its GBCS DS key, sends CV5 with the same RequestID to serviceS, gets the I99, then the I0
  * with the ESME's signed response; the ESME's supply state follows. A CV5 whose Pre-Command was
@@ -40,6 +40,7 @@ import { toHex } from "../../src/gbcs/cursor.js";
 import { decodeDlmsPayload } from "../../src/gbcs/dlms/index.js";
 import { decodeFrame, encodeFrame } from "../../src/gbcs/frame.js";
 import { SimFleet } from "../../src/sim/fleet.js";
+import { SimGsme } from "../../src/sim/gsme.js";
 import { KeyStore } from "../../src/smki/keystore.js";
 import { ZERO_DELAY_MODELS } from "../../src/wan/regions.js";
 
@@ -48,6 +49,8 @@ const SUPPLY = [
   { srv: "7.3", sr: "7.3", body: "ArmSupply", messageCode: 0x0051, state: "Armed" },
   { srv: "7.1", sr: "7.1", body: "EnableSupply", messageCode: 0x004f, state: "Enabled" },
 ] as const;
+
+type Supply = (typeof SUPPLY)[number];
 
 describe("critical supply requests (CV4 → CV5) through the composed DCC", () => {
   let dir: string;
@@ -122,14 +125,15 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
 
   function request(
     user: UserIdentity,
-    s: (typeof SUPPLY)[number],
+    s: Supply,
     commandVariant: CommandVariant,
     counter: bigint,
     body: RequestBody,
+    target: string = plan.esme,
   ): string {
     const duis = newRequest(
       {
-        requestId: { originator: duisEui(user.eui), target: duisEui(plan.esme), counter },
+        requestId: { originator: duisEui(user.eui), target: duisEui(target), counter },
         commandVariant,
         serviceReference: s.sr,
         serviceReferenceVariant: s.srv,
@@ -149,10 +153,15 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
   }
 
   /** CV4: the Pre-Command's bytes, checked against what was asked. */
-  async function cv4(s: (typeof SUPPLY)[number], counter: bigint): Promise<Uint8Array> {
+  async function cv4(
+    s: Supply,
+    counter: bigint,
+    target: string = plan.esme,
+    messageCode: number = s.messageCode,
+  ): Promise<Uint8Array> {
     const supplier = identity(DEMO_SUPPLIER.eui);
     const body: RequestBody = { kind: "generic", element: { name: s.body, attributes: [], children: [] } };
-    const r = await post("serviceT", request(supplier, s, 4, counter, body));
+    const r = await post("serviceT", request(supplier, s, 4, counter, body, target));
     assert.equal(r.statusCode, 200, r.body);
     const response = check(r.body);
     assert.equal(response.header.responseCode, "I0");
@@ -162,8 +171,8 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
     assert.equal(frame.cra, 1);
     assert.equal(frame.counter, counter);
     assert.equal(frame.originator, DEMO_SUPPLIER.eui.toUpperCase());
-    assert.equal(frame.recipient, plan.esme.toUpperCase());
-    assert.equal(frame.messageCode, s.messageCode);
+    assert.equal(frame.recipient, target.toUpperCase());
+    assert.equal(frame.messageCode, messageCode);
     assert.equal(frame.signature, undefined, "a Pre-Command carries no signature field");
     assert.equal(frame.mac, undefined, "and no MAC");
     return pre;
@@ -173,9 +182,12 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
     return encodeFrame(signFrame(decodeFrame(pre), key));
   }
 
-  function cv5(s: (typeof SUPPLY)[number], counter: bigint, gbcsPayload: Uint8Array) {
+  function cv5(s: Supply, counter: bigint, gbcsPayload: Uint8Array, target: string = plan.esme) {
     const supplier = identity(DEMO_SUPPLIER.eui);
-    return post("serviceS", request(supplier, s, 5, counter, { kind: "SignedPreCommand", gbcsPayload }));
+    return post(
+      "serviceS",
+      request(supplier, s, 5, counter, { kind: "SignedPreCommand", gbcsPayload }, target),
+    );
   }
 
   it("disables, arms and enables the ESME's supply, each answered with its signed response", async () => {
@@ -210,6 +222,33 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
 
       const again = await cv5(s, counter, signedPre);
       assert.equal(again.statusCode, duisErrors.counterNotIncreasing.httpStatus, "a resent CV5 is a replay");
+    }
+  });
+
+  it("disables and arms the GSME's valve (GCS32, GCS39)", async () => {
+    const supplier = identity(DEMO_SUPPLIER.eui);
+    const gsme = () => {
+      const device = meters.device(plan.gsme);
+      assert.ok(device instanceof SimGsme);
+      return device.supplyState;
+    };
+    assert.equal(gsme(), "Enabled");
+    for (const [s, messageCode, counter] of [
+      [SUPPLY[0], 0x0081, 5500n],
+      [SUPPLY[1], 0x0085, 5501n],
+    ] as const) {
+      const pre = await cv4(s, counter, plan.gsme, messageCode);
+      const r = await cv5(s, counter, signed(pre, supplier.gbcsDs), plan.gsme);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(check(r.body).header.responseCode, "I99");
+      const response = check((await receiver.next()).body);
+      assert.equal(response.header.responseCode, "I0");
+      assert.ok(response.body.kind === "ResponseMessage" && response.body.payload?.kind === "GBCSPayload");
+      const answer = decodeFrame(response.body.payload.gbcsPayload);
+      assert.equal(answer.originator, plan.gsme.toUpperCase());
+      assert.equal(answer.messageCode, messageCode);
+      assert.equal(verifySignature(answer, keys.publicKey(plan.gsme, "ds")!), true, "signed by the GSME");
+      assert.equal(gsme(), s.state);
     }
   });
 

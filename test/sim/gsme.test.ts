@@ -44,6 +44,7 @@ describe("simulated GSME", () => {
       device: GSME,
       counter,
       body: {},
+      at: now,
     });
     assert.ok(t.ok);
     return t.bytes;

@@ -18,6 +18,7 @@ import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
 import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
 import type { DeviceType } from "../../store/types.js";
 import { ecs17b } from "./ecs17b.js";
+import { gcs32, gcs39 } from "./gas-supply.js";
 import { gcs13a } from "./gcs13a.js";
 import { ecs42, ecs43, ecs44 } from "./supply.js";
 
@@ -31,6 +32,8 @@ export interface TransformInput<B = unknown> {
   readonly counter: bigint;
   /** The request body, as the DUIS model typed it. */
   readonly body: B;
+  /** The DCC's time of the transform (ms since the epoch): GBZ Issuer Event IDs are made from it. */
+  readonly at: number;
 }
 
 /** One use case's transform. */
@@ -44,14 +47,14 @@ export interface UseCaseTransform<B = unknown> {
 
 /**
  * SRV → device type → use case. Only what is implemented is here: 4.1.1 to an ESME (ECS17b) and to
- * a GSME (GCS13a); the critical 7.1, 7.2 and 7.3 to an ESME (ECS42, ECS43, ECS44). 4.1.1 to the GPF
- * (GCS13a answered from the GPF's mirror) and 7.2/7.3 to a GSME (GCS32, GCS39) are not supported yet.
+ * a GSME (GCS13a); the critical 7.1, 7.2 and 7.3 to an ESME (ECS42, ECS43, ECS44) and 7.2, 7.3 to a
+ * GSME (GCS32, GCS39). 4.1.1 to the GPF (GCS13a answered from the GPF's mirror) is not supported yet.
  */
 export const TRANSFORMS: Partial<Record<Srv, Partial<Record<DeviceType, UseCaseTransform>>>> = {
   "4.1.1": { ESME: ecs17b, GSME: gcs13a },
   "7.1": { ESME: ecs42 },
-  "7.2": { ESME: ecs43 },
-  "7.3": { ESME: ecs44 },
+  "7.2": { ESME: ecs43, GSME: gcs32 },
+  "7.3": { ESME: ecs44, GSME: gcs39 },
 };
 
 /** The device types an SRV applies to, supported or not (from the GBCS use-case prefixes). */
