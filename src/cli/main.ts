@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "sign a DUIS request with a user's key and certificate (to stdout)",
     load: async () => (await import("./sign.js")).sign,
   },
+  transform: {
+    summary: "the GBCS command or Pre-Command of a DUIS request, as hex",
+    load: async () => (await import("./transform.js")).transform,
+  },
   request: {
     summary: "send SRV 4.1.1 to a running DCC as a user and print the meter's registers",
     load: async () => (await import("./request.js")).request,
