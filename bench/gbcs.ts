@@ -9,6 +9,10 @@
  *   carry a signature and AES-GCM (GMAC) over the same MAC spans, with keys and inputs prepared,
  *   i.e. the cost no implementation on node can go below.
  *
+ * The machine is shared and its load changes by the second: every measurement runs in ROUNDS
+ * rounds, interleaved with the others (round 1 of each, then round 2 of each, ...), and reports the
+ * median round, so that the ratios to the floor compare figures taken under the same load.
+ *
  * Writes bench/results/gbcs.json and bench/results/gbcs.md.
  */
 import { createCipheriv, verify } from "node:crypto";
@@ -33,25 +37,61 @@ interface Measurement {
   readonly cpuSeconds: number;
 }
 
-/** Runs `pass` (one pass over `count` messages) until `minCpuMs` of CPU time is spent. */
-function measure(count: number, minCpuMs: number, pass: () => void): Measurement {
-  pass(); // warm: keys loaded, secrets cached, code optimised
-  const start = process.cpuUsage();
-  let passes = 0;
-  let cpu = 0;
-  do {
-    pass();
-    passes++;
-    const d = process.cpuUsage(start);
-    cpu = (d.user + d.system) / 1e6;
-  } while (cpu * 1000 < minCpuMs);
-  const perMessage = cpu / (passes * count);
-  return {
-    messagesPerSecond: Math.round(1 / perMessage),
-    microsPerMessage: Number((perMessage * 1e6).toFixed(2)),
-    passes,
-    cpuSeconds: Number(cpu.toFixed(3)),
-  };
+/** Rounds per measurement (odd, for a median). */
+const ROUNDS = 5;
+
+/** One measurement: `pass` goes once over `count` messages; `cpuMs` of CPU time in all. */
+interface Job {
+  readonly count: number;
+  readonly cpuMs: number;
+  readonly pass: () => void;
+}
+
+/** CPU seconds since `start` (process.cpuUsage). */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/**
+ * Runs every job in ROUNDS interleaved rounds (each round of a job runs whole passes until its
+ * share of the job's CPU time is spent) and reports each job's median round.
+ */
+function measureAll<K extends string>(jobs: Record<K, Job>): Record<K, Measurement> {
+  const names = Object.keys(jobs) as K[];
+  const rounds = new Map<K, number[]>(names.map((k) => [k, []]));
+  const totals = new Map<K, { passes: number; cpu: number }>(names.map((k) => [k, { passes: 0, cpu: 0 }]));
+  for (const k of names) jobs[k].pass(); // warm: keys loaded, secrets cached, code optimised
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const k of names) {
+      const job = jobs[k];
+      const start = process.cpuUsage();
+      let passes = 0;
+      let cpu = 0;
+      do {
+        job.pass();
+        passes++;
+        cpu = cpuSince(start);
+      } while (cpu * 1000 < job.cpuMs / ROUNDS);
+      rounds.get(k)!.push(cpu / (passes * job.count));
+      const t = totals.get(k)!;
+      t.passes += passes;
+      t.cpu += cpu;
+    }
+  }
+  const out = {} as Record<K, Measurement>;
+  for (const k of names) {
+    const sorted = rounds.get(k)!.sort((x, y) => x - y);
+    const perMessage = sorted[sorted.length >> 1]!;
+    const t = totals.get(k)!;
+    out[k] = {
+      messagesPerSecond: Math.round(1 / perMessage),
+      microsPerMessage: Number((perMessage * 1e6).toFixed(2)),
+      passes: t.passes,
+      cpuSeconds: Number(t.cpu.toFixed(3)),
+    };
+  }
+  return out;
 }
 
 function loadMessages(root: string): Uint8Array[] {
@@ -74,14 +114,6 @@ export async function run(ctx: BenchContext): Promise<void> {
   const n = messages.length;
   const say = (line: string) => ctx.io.stdout.write(`  ${line}\n`);
 
-  const frame = measure(n, ctx.minCpuMs, () => {
-    for (const m of messages) decodeFrame(m);
-  });
-  say(`frame          ${frame.messagesPerSecond} msg/s`);
-  const decodeOnly = measure(n, ctx.minCpuMs, () => {
-    for (const m of messages) decodeMessage(m);
-  });
-  say(`decode-only    ${decodeOnly.messagesPerSecond} msg/s`);
   // where decode time goes: the payload codecs, family by family
   const byFamily = new Map<string, Uint8Array[]>();
   for (const m of messages) {
@@ -89,27 +121,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     const family = payloadFamily(f.messageCode, f.content) ?? "opaque";
     byFamily.set(family, [...(byFamily.get(family) ?? []), m]);
   }
-  const families: Record<string, Measurement & { messages: number }> = {};
-  for (const [family, group] of [...byFamily].sort()) {
-    const r = measure(group.length, ctx.minCpuMs / 4, () => {
-      for (const m of group) decodeMessage(m);
-    });
-    families[family] = { ...r, messages: group.length };
-    say(`  ${family.padEnd(12)} ${r.messagesPerSecond} msg/s (${group.length} messages)`);
-  }
-  const allChecks = measure(n, ctx.minCpuMs, () => {
-    for (const m of messages) decodeMessage(m, { keys });
-  });
-  say(`all checks     ${allChecks.messagesPerSecond} msg/s`);
-  // the frame's own checks without the payload tree: what the GBCS layer adds to the floor
-  const frameChecks = measure(n, ctx.minCpuMs, () => {
-    for (const m of messages) {
-      const f = decodeFrame(m);
-      checkSignature(f, keys);
-      checkMac(f, keys, messageCodeInfo(f.messageCode)?.deviceOriginated === true);
-    }
-  });
-  say(`frame + checks ${frameChecks.messagesPerSecond} msg/s`);
+  const groups = [...byFamily].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 
   // The OpenSSL floor: the same verifications with everything prepared in advance.
   const frames: GbcsFrame[] = messages.map((m) => decodeFrame(m));
@@ -128,17 +140,64 @@ export async function run(ctx: BenchContext): Promise<void> {
       ? [{ key: macKey(f, z), iv: new Uint8Array(12), aad: rx.bytes.subarray(rx.bodyStart - 5, rx.bodyEnd) }]
       : [];
   });
-  const ecdsa = measure(n, ctx.minCpuMs, () => {
-    for (const s of signed) verify("sha256", s.data, { key: s.key, dsaEncoding: "ieee-p1363" }, s.signature);
+
+  const all = (pass: () => void): Job => ({ count: n, cpuMs: ctx.minCpuMs, pass });
+  const familyJobs: Record<string, Job> = {};
+  for (const [family, group] of groups) {
+    familyJobs[`family:${family}`] = {
+      count: group.length,
+      cpuMs: ctx.minCpuMs / 4,
+      pass: () => {
+        for (const m of group) decodeMessage(m);
+      },
+    };
+  }
+  const m = measureAll({
+    frame: all(() => {
+      for (const m of messages) decodeFrame(m);
+    }),
+    decodeOnly: all(() => {
+      for (const m of messages) decodeMessage(m);
+    }),
+    ...familyJobs,
+    allChecks: all(() => {
+      for (const m of messages) decodeMessage(m, { keys });
+    }),
+    // the frame's own checks without the payload tree: what the GBCS layer adds to the floor
+    frameChecks: all(() => {
+      for (const m of messages) {
+        const f = decodeFrame(m);
+        checkSignature(f, keys);
+        checkMac(f, keys, messageCodeInfo(f.messageCode)?.deviceOriginated === true);
+      }
+    }),
+    ecdsa: all(() => {
+      for (const s of signed)
+        verify("sha256", s.data, { key: s.key, dsaEncoding: "ieee-p1363" }, s.signature);
+    }),
+    gcm: all(() => {
+      for (const m of maced) {
+        const c = createCipheriv("aes-128-gcm", m.key, m.iv);
+        c.setAAD(m.aad);
+        c.final();
+        c.getAuthTag();
+      }
+    }),
   });
-  const gcm = measure(n, ctx.minCpuMs, () => {
-    for (const m of maced) {
-      const c = createCipheriv("aes-128-gcm", m.key, m.iv);
-      c.setAAD(m.aad);
-      c.final();
-      c.getAuthTag();
-    }
-  });
+  const { frame, decodeOnly, allChecks, frameChecks, ecdsa, gcm } = m as Record<
+    "frame" | "decodeOnly" | "allChecks" | "frameChecks" | "ecdsa" | "gcm",
+    Measurement
+  >;
+  say(`frame          ${frame.messagesPerSecond} msg/s`);
+  say(`decode-only    ${decodeOnly.messagesPerSecond} msg/s`);
+  const families: Record<string, Measurement & { messages: number }> = {};
+  for (const [family, group] of groups) {
+    const r = (m as Record<string, Measurement>)[`family:${family}`]!;
+    families[family] = { ...r, messages: group.length };
+    say(`  ${family.padEnd(12)} ${r.messagesPerSecond} msg/s (${group.length} messages)`);
+  }
+  say(`all checks     ${allChecks.messagesPerSecond} msg/s`);
+  say(`frame + checks ${frameChecks.messagesPerSecond} msg/s`);
   const floorMicros = ecdsa.microsPerMessage + gcm.microsPerMessage;
   const floor = {
     messagesPerSecond: Math.round(1e6 / floorMicros),
@@ -163,6 +222,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     },
     messages: n,
+    method: { rounds: ROUNDS, statistic: "median round, rounds interleaved across measurements" },
     frame,
     decodeOnly: {
       ...decodeOnly,
@@ -187,7 +247,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const md = [
     `# gbcs benchmark`,
     "",
-    `${n} RTDS 4.5.0 messages, one core, CPU time. ${result.date}; node ${process.version}, OpenSSL ${process.versions.openssl}, ${result.machine.cpu} (${result.machine.cores} cores, load ${result.machine.loadAverage1m}).`,
+    `${n} RTDS 4.5.0 messages, one core, CPU time: the median of ${ROUNDS} rounds, interleaved across the measurements. ${result.date}; node ${process.version}, OpenSSL ${process.versions.openssl}, ${result.machine.cpu} (${result.machine.cores} cores, load ${result.machine.loadAverage1m}).`,
     "",
     "| measurement | msg/s | CPU µs/msg | target |",
     "|---|---:|---:|---|",
