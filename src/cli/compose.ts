@@ -4,45 +4,35 @@
  * in meterway builds its own collaborators. `meterway start`, tests and benchmarks all call
  * `compose(config)` and get the same assembly, in process.
  *
- * First run (an empty data folder): the test PKI, the demo users and the simulated fleet are
- * created. Later runs reuse them, so state (inventory, counters, outbox, audit) survives restarts.
+ * `assemble()` is the one wiring of a DCC; a profile ({@link DccProfile}) supplies only what
+ * differs: its keys, users, fleet and simulated devices. The demo profile (the default) is in
+ * demo-profile.ts, the rtds profile in src/dcc/profiles/rtds.ts.
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { MemoryBus } from "../bus/memory.js";
 import type { Bus } from "../bus/port.js";
-import { findReferenceRoot } from "../catalogue/reference.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { lockDataDir } from "../config/data-lock.js";
 import { Delivery } from "../dcc/delivery.js";
-import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
 import { Inventory } from "../dcc/inventory.js";
-import { Pipeline } from "../dcc/pipeline.js";
-import { composeRtds } from "../dcc/profiles/rtds.js";
+import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
+import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
-import { duisSchemaCheck } from "../dcc/schema-check.js";
-import { type AppPlugin, appPlugin, buildApp } from "../server/app.js";
+import { appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
 import { duisRoutes } from "../server/duis-routes.js";
 import { DccMetrics } from "../server/metrics.js";
-import { SimFleet } from "../sim/fleet.js";
-import { KeyStore } from "../smki/keystore.js";
-import {
-  credentialPaths,
-  type IssuedCredential,
-  issueDevices,
-  issueOrganisation,
-  openTestCa,
-  readCredentials,
-} from "../smki/test-pki.js";
+import type { KeyStore } from "../smki/keystore.js";
+import type { IssuedCredential } from "../smki/test-pki.js";
 import type { Store } from "../store/port.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
+import { demoProfile } from "./demo-profile.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -111,85 +101,53 @@ export interface Dcc {
   close(): Promise<void>;
 }
 
-/** The meta key set when the first run finished setting up the data folder. */
-const INITIALISED_KEY = "dcc.initialisedAt";
-
-/**
- * What the DCC service adds on top of the platform: the request pipeline, delivery, the simulated
- * fleet on the WAN, and their HTTP routes. Built by `composeService`.
- */
-export interface ServiceParts {
-  readonly plugins: readonly AppPlugin[];
-  /** Started after the server is built (recovery of acknowledged requests, delivery loop...). */
-  start?(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /** The platform parts the service is built from. */
 export type PlatformParts = Omit<Dcc, "app" | "listen" | "close">;
 
-// ─── DCC pipeline and simulated fleet ───────────────────────────────────────────────────────────
-// The request pipeline (src/dcc/pipeline), delivery, the DUIS routes (src/server/duis-routes.ts)
-// and the simulated fleet (src/sim: premises i as src/dcc/fleet.ts provisioned it, attached to the
-// WAN and built on its first command).
-async function composeService(parts: PlatformParts): Promise<ServiceParts> {
-  const { store, bus, wan, now, pki, metrics } = parts;
-  if (pki.xmlSigning === undefined) {
-    throw new ConfigError(`${pki.dir}: no XML-signing key for the DCC (${ACB_EUI}-xml.pem and .key)`);
-  }
-  const signer = {
-    privateKey: createPrivateKey(readFileSync(pki.xmlSigning.keyPath)),
-    certificate: new X509Certificate(readFileSync(pki.xmlSigning.certificatePath)),
-  };
-  const delivery = new Delivery({
-    outbox: store.outbox,
-    users: store.users,
-    now,
-    onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
-  });
-  const referenceRoot = findReferenceRoot(process.env, PROJECT_ROOT);
-  const pipeline = new Pipeline({
-    store,
-    bus,
-    wan,
-    inventory: parts.inventory,
-    registration: parts.registration,
-    gbcsKeys: parts.keys,
-    signer,
-    delivery,
-    now,
-    // The DUIS schema from the reference data when it is there; else the model's structure checks.
-    validate: referenceRoot === undefined ? undefined : duisSchemaCheck(referenceRoot),
-    onAnswered: (srv, code, ms) => {
-      metrics.requests.inc({ srv: srv ?? "unknown", code });
-      if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
-    },
-  });
-  const devices = new SimFleet(KeyStore.fromDirectory(pki.dir), now);
-  const remoteParties = [ACB_EUI, ...DEMO_USERS.map((u) => u.eui)];
-  for (let i = 0; i < parts.fleet.premises; i++) {
-    const p = premisesPlan(i);
-    const han = [
-      { eui: p.esme, type: "ESME" },
-      { eui: p.gsme, type: "GSME" },
-      { eui: p.gpf, type: "GPF" },
-      { eui: p.ihd, type: "IHD" },
-    ] as const;
-    wan.attach(p.chf, p.region, devices.lazyHub({ hubEui: p.chf, devices: han, remoteParties }));
-  }
-  return {
-    plugins: [appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now })],
-    async start() {
-      await pipeline.start();
-      delivery.start();
-    },
-    async close() {
-      pipeline.stop();
-      await delivery.stop();
-    },
-  };
+/** What a profile's setup is given: the configuration and the opened store. */
+export interface ProfileContext {
+  readonly config: MeterwayConfig;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+  readonly progress?: ProgressReporter;
+  readonly store: Store;
+  /** Whether the profile's `initialisedKey` was not set yet when the store was opened. */
+  readonly firstRun: boolean;
 }
-// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** What a profile provides once the store is open. */
+export interface ProfileSetup {
+  /** The DCC's GBCS key store. */
+  readonly keys: KeyStore;
+  readonly pki: DccPki;
+  readonly users: readonly UserRecord[];
+  readonly fleet: { readonly premises: number; readonly added: number };
+  /** The DCC's XML-signing key (acknowledgements, responses, alerts). */
+  readonly signer: DccSigner;
+  /** The pipeline's document check (default: the model's structure checks only). */
+  readonly validate?: PipelineDeps["validate"];
+  /** Whether the users' certificates must be within their validity period (the pipeline's default when left out). */
+  readonly checkCertificateValidity?: boolean;
+  /** Puts the simulated devices on the WAN (called once the pipeline is built). */
+  attachDevices(wan: InProcessWan): void;
+}
+
+/**
+ * What differs between profiles; everything else (store, bus, WAN, metrics, pipeline, delivery,
+ * server, closing) is built by `assemble()`.
+ */
+export interface DccProfile {
+  /** The meta key set when the profile first set up a data folder (decides `firstRun`). */
+  readonly initialisedKey: string;
+  /** The instance name the dashboard shows. */
+  readonly instanceName: string;
+  /** WAN defaults of the profile; `ComposeOptions.wan` still overrides them. */
+  wan?(config: MeterwayConfig): Pick<InProcessWanOptions, "models" | "timeScale">;
+  /** Whether the pipeline's background failures are written to the log. */
+  readonly logPipeline?: boolean;
+  /** Provisions the profile's users and devices in the store and returns its keys and fleet. */
+  setup(context: ProfileContext): Promise<ProfileSetup>;
+}
 
 /** Opens the configured store (ConfigError for adapters not supported yet). Shared by every profile. */
 export function openStore(config: MeterwayConfig): Store {
@@ -230,94 +188,31 @@ function packageVersion(): string {
   return "unknown";
 }
 
-/** Generates (first run) or reuses the test PKI: CA, ACB, DCC XML signing, demo users, devices. */
-async function preparePki(
-  config: MeterwayConfig,
-  now: Date,
-  premises: number,
-  progress: ProgressReporter | undefined,
-): Promise<DccPki> {
-  const organisations = new Map<string, readonly IssuedCredential[]>();
-  if (config.pkiGiven) {
-    if (!existsSync(config.pkiDir)) throw new ConfigError(`--pki ${config.pkiDir}: no such folder`);
-    const xml = credentialPaths(config.pkiDir, ACB_EUI, "xml");
-    // Known identities whose keys the folder has (a folder meterway generated earlier, say).
-    for (const party of [{ eui: ACB_EUI, usages: ["ds", "ka", "xml"] as const }, ...DEMO_USERS]) {
-      const found = await readCredentials(config.pkiDir, party.eui, party.usages);
-      if (found.length > 0) organisations.set(party.eui, found);
-    }
-    return {
-      dir: config.pkiDir,
-      generated: false,
-      ...(existsSync(xml.certificate) && existsSync(xml.key)
-        ? { xmlSigning: { certificatePath: xml.certificate, keyPath: xml.key } }
-        : {}),
-      organisations,
-    };
-  }
-  await mkdir(config.pkiDir, { recursive: true });
-  const ca = await openTestCa(config.pkiDir, now);
-  const acb = await issueOrganisation(
-    ca,
-    {
-      eui: ACB_EUI,
-      name: "DCC Access Control Broker",
-      role: "accessControlBroker",
-      usages: ["ds", "ka", "xml"],
-    },
-    now,
-  );
-  organisations.set(ACB_EUI, acb);
-  for (const user of DEMO_USERS) {
-    organisations.set(
-      user.eui,
-      await issueOrganisation(
-        ca,
-        { eui: user.eui, name: user.name, role: user.smkiRole, usages: user.usages },
-        now,
-      ),
-    );
-  }
-  const euis = fleetEuis(premises);
-  const bar = euis.length > 0 ? progress?.start("device keys", euis.length * 2) : undefined;
-  try {
-    await issueDevices(ca, euis, now, { batchSize: 128, onProgress: (done) => bar?.update(done) });
-  } finally {
-    bar?.stop();
-  }
-  const xml = acb.find((c) => c.usage === "xml")!;
-  return {
-    dir: config.pkiDir,
-    generated: true,
-    rootCertificate: ca.rootPath,
-    issuingCertificate: ca.issuingPath,
-    xmlSigning: { certificatePath: xml.certificatePath, keyPath: xml.keyPath },
-    organisations,
-  };
-}
-
-function demoUserRecord(user: DemoUser, credentials: readonly IssuedCredential[]): UserRecord {
-  return {
-    eui: user.eui,
-    name: user.name,
-    roles: user.roles,
-    receiveResponseUrl: null,
-    certificates: credentials
-      .filter((c) => c.usage === "ds" || c.usage === "ka")
-      .map((c) => ({
-        serial: c.serial,
-        issuer: c.issuer,
-        usage: c.usage === "ds" ? "ds" : "ka",
-        pem: readFileSync(c.certificatePath, "utf8"),
-      })),
-  };
-}
-
-/** Builds a DCC from its configuration (see the file comment). Does not listen yet. */
+/** Builds a DCC from its configuration with the configured profile. Does not listen yet. */
 export async function compose(config: MeterwayConfig, options: ComposeOptions = {}): Promise<Dcc> {
+  const profile =
+    config.profile === "rtds"
+      ? rtdsProfile(config, {
+          now: options.now ?? Date.now,
+          log: options.log ?? (() => {}),
+          projectRoot: PROJECT_ROOT,
+        })
+      : demoProfile(PROJECT_ROOT);
+  return assemble(config, options, profile);
+}
+
+/**
+ * The one wiring of a DCC: the store (one DCC per data folder), bus, WAN, metrics, the profile's
+ * setup, the request pipeline, delivery, the simulated devices on the WAN, and the server with the
+ * DUIS routes and the dashboard. Does not listen yet.
+ */
+export async function assemble(
+  config: MeterwayConfig,
+  options: ComposeOptions,
+  profile: DccProfile,
+): Promise<Dcc> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  if (config.profile === "rtds") return composeRtds(config, options);
   await mkdir(config.dataDir, { recursive: true });
   const unlock = await lockDataDir(config.dataDir);
   let store: Store;
@@ -332,13 +227,13 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    const firstRun = (await store.meta.get(INITIALISED_KEY)) === undefined;
+    const firstRun = (await store.meta.get(profile.initialisedKey)) === undefined;
     const bus = openBus(config, log);
     closers.push(() => bus.close());
     const metrics = new DccMetrics();
     const wan = new InProcessWan({
       seed: config.seed,
-      timeScale: config.wanTimeScale,
+      ...profile.wan?.(config),
       ...options.wan,
       onRoundTrip: (trip) => {
         metrics.wanRoundTrips.inc({ region: trip.region, outcome: trip.outcome });
@@ -347,34 +242,8 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
     });
     closers.push(() => wan.close());
 
-    const pki = await preparePki(config, new Date(now()), config.premises, options.progress);
-
-    // Demo users: created on first sight, never overwritten (a user may change its endpoint later).
-    const users: UserRecord[] = [];
-    for (const demo of DEMO_USERS) {
-      const existing = await store.users.get(demo.eui);
-      const credentials = pki.organisations.get(demo.eui);
-      if (existing === undefined && credentials !== undefined) {
-        const record = demoUserRecord(demo, credentials);
-        await store.users.put(record);
-        users.push(record);
-      } else if (existing !== undefined) {
-        users.push(existing);
-      }
-    }
-
-    const bar = options.progress?.start("premises", config.premises);
-    let fleet: { premises: number; added: number };
-    try {
-      fleet = await provisionFleet(store, {
-        premises: config.premises,
-        now: now(),
-        onProgress: (d) => bar?.update(d),
-      });
-    } finally {
-      bar?.stop();
-    }
-    if (firstRun) await store.meta.set(INITIALISED_KEY, new Date(now()).toISOString());
+    const setup = await profile.setup({ config, now, log, progress: options.progress, store, firstRun });
+    if (firstRun) await store.meta.set(profile.initialisedKey, new Date(now()).toISOString());
 
     // Device counts at scrape time, re-counted at most every 10 s (a large fleet takes a while).
     let countedAt = Number.NEGATIVE_INFINITY;
@@ -389,7 +258,6 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
 
     const inventory = new Inventory(store.devices, bus);
     const registration = new Registration(store.registrations);
-    const keys = KeyStore.fromDirectory(pki.dir);
     const parts: PlatformParts = {
       config,
       now,
@@ -399,20 +267,58 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
       metrics,
       inventory,
       registration,
-      keys,
-      pki,
-      users,
-      fleet,
+      keys: setup.keys,
+      pki: setup.pki,
+      users: setup.users,
+      fleet: setup.fleet,
       firstRun,
     };
 
-    const service = await composeService(parts);
-    closers.push(() => service.close());
+    const delivery = new Delivery({
+      outbox: store.outbox,
+      users: store.users,
+      now,
+      onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
+    });
+    const pipeline = new Pipeline({
+      store,
+      bus,
+      wan,
+      inventory,
+      registration,
+      gbcsKeys: setup.keys,
+      signer: setup.signer,
+      delivery,
+      now,
+      validate: setup.validate,
+      checkCertificateValidity: setup.checkCertificateValidity,
+      log:
+        profile.logPipeline === true
+          ? (message, error) =>
+              log(
+                `pipeline: ${message}${error === undefined ? "" : `: ${error instanceof Error ? error.message : String(error)}`}`,
+              )
+          : undefined,
+      onAnswered: (srv, code, ms) => {
+        metrics.requests.inc({ srv: srv ?? "unknown", code });
+        if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
+      },
+    });
+    setup.attachDevices(wan);
+    closers.push(async () => {
+      pipeline.stop();
+      await delivery.stop();
+    });
 
     const dashboardSource = new StoreDashboardSource({
       store,
       bus,
-      instance: { name: "meterway", version: packageVersion(), mode: "embedded", startedAt: new Date(now()) },
+      instance: {
+        name: profile.instanceName,
+        version: packageVersion(),
+        mode: "embedded",
+        startedAt: new Date(now()),
+      },
       now,
       log: (message, error) =>
         log(`dashboard: ${message}: ${error instanceof Error ? error.message : String(error)}`),
@@ -424,7 +330,7 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
         { name: "bus", check: () => bus.ping() },
       ],
       plugins: [
-        ...service.plugins,
+        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now }),
         appPlugin("dashboard", dashboardPlugin, {
           source: dashboardSource,
           staticDir: options.staticDir ?? `${PROJECT_ROOT}web/dist`,
@@ -433,7 +339,8 @@ export async function compose(config: MeterwayConfig, options: ComposeOptions = 
       ],
       logger: options.logger,
     });
-    await service.start?.();
+    await pipeline.start();
+    delivery.start();
 
     let closing: Promise<void> | undefined;
     return {

@@ -32,42 +32,22 @@
  * is for conformance runs, where an answer should not depend on a random draw. Use the demo profile
  * to study the network.
  *
- * This file is a piece of the composition root (it builds the server and the simulator), called by
- * `compose()` for `--profile rtds`.
+ * This file supplies only what the profile changes in the DCC (`DccProfile`); `compose()` calls
+ * {@link rtdsProfile} for `--profile rtds` and builds the rest with `assemble()`
+ * (src/cli/compose.ts).
  */
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { findReferenceRoot } from "../../catalogue/reference.js";
-import {
-  type ComposeOptions,
-  type Dcc,
-  type DccPki,
-  openBus,
-  openStore,
-  type PlatformParts,
-} from "../../cli/compose.js";
+import type { DccPki, DccProfile } from "../../cli/compose.js";
 import { ConfigError, type MeterwayConfig } from "../../config/config.js";
-import { lockDataDir } from "../../config/data-lock.js";
-import { appPlugin, buildApp } from "../../server/app.js";
-import { dashboardPlugin } from "../../server/dashboard.js";
-import { StoreDashboardSource } from "../../server/dashboard-store-source.js";
-import { duisRoutes } from "../../server/duis-routes.js";
-import { DccMetrics } from "../../server/metrics.js";
 import { SimFleet } from "../../sim/fleet.js";
 import { KeyStore } from "../../smki/keystore.js";
 import type { IssuedCredential } from "../../smki/test-pki.js";
 import type { Store } from "../../store/port.js";
 import type { UserRecord } from "../../store/types.js";
-import { InProcessWan } from "../../wan/memory.js";
 import { ZERO_DELAY_MODELS } from "../../wan/regions.js";
-import { Delivery } from "../delivery.js";
 import { ACB_EUI } from "../fleet.js";
-import { Inventory } from "../inventory.js";
-import { Pipeline } from "../pipeline.js";
-import { Registration } from "../registration.js";
 import { duisSchemaCheck } from "../schema-check.js";
 import { RTDS_HUB, type RtdsPremises, rtdsPremises } from "./rtds-devices.js";
 import { type BoxedIdentities, certificatesNotValidAt, readBoxedIdentities } from "./rtds-identities.js";
@@ -77,24 +57,8 @@ import { readRtdsTemplates } from "./rtds-templates.js";
 export const RTDS_KEYSTORE_FOLDER = "rtds-keystore";
 export const KNOWN_ANSWERS_FOLDER = "gbcs-known-answers";
 
-/** The project root (for web/dist), from src/dcc/profiles or dist/dcc/profiles alike. */
-const PROJECT_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-
 /** The meta key set when the profile first provisioned a data folder. */
 const PROVISIONED_KEY = "profile.rtds.provisionedAt";
-
-/** meterway's version from package.json beside the code ("unknown" when it is not there). */
-function packageVersion(): string {
-  try {
-    const json: unknown = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, "utf8"));
-    if (typeof json === "object" && json !== null && "version" in json && typeof json.version === "string") {
-      return json.version;
-    }
-  } catch {
-    // No package.json beside the code: report no version rather than fail.
-  }
-  return "unknown";
-}
 
 /** The keys of the simulated RTDS devices, and which of them were generated. */
 export interface RtdsDeviceKeys {
@@ -159,9 +123,14 @@ export function loadRtdsProfile(referenceRoot: string | undefined, at: number): 
 /**
  * Puts the profile's users, devices and registrations in the store. Users are rewritten with the
  * reference identities on every start but keep a receive-response URL set at run time; devices and
- * registrations are written on the first start only (their status may change at run time).
+ * registrations are written on the first start only (their status may change at run time; the
+ * caller marks the data folder provisioned, {@link PROVISIONED_KEY}).
  */
-export async function provisionRtds(store: Store, profile: RtdsProfile, at: number): Promise<UserRecord[]> {
+export async function provisionRtds(
+  store: Store,
+  profile: RtdsProfile,
+  firstRun: boolean,
+): Promise<UserRecord[]> {
   const users: UserRecord[] = [];
   for (const user of profile.identities.users) {
     const existing = await store.users.get(user.eui);
@@ -169,10 +138,9 @@ export async function provisionRtds(store: Store, profile: RtdsProfile, at: numb
     await store.users.put(record);
     users.push(record);
   }
-  if ((await store.meta.get(PROVISIONED_KEY)) === undefined) {
+  if (firstRun) {
     await store.devices.put(profile.premises.devices);
     await store.registrations.put(profile.premises.registrations);
-    await store.meta.set(PROVISIONED_KEY, new Date(at).toISOString());
   }
   return users;
 }
@@ -197,16 +165,21 @@ function organisations(identities: BoxedIdentities): Map<string, IssuedCredentia
   return map;
 }
 
-/** Builds the DCC of the rtds profile (see the file comment). Does not listen yet. */
-export async function composeRtds(config: MeterwayConfig, options: ComposeOptions = {}): Promise<Dcc> {
-  const now = options.now ?? Date.now;
-  const log = options.log ?? (() => {});
+/**
+ * The rtds profile (see the file comment). Reads the reference data now, before the data folder is
+ * opened, so a missing reference or `--pki` fails without touching it.
+ */
+export function rtdsProfile(
+  config: MeterwayConfig,
+  context: { readonly now: () => number; readonly log: (line: string) => void; readonly projectRoot: string },
+): DccProfile {
+  const { now, log } = context;
   if (config.pkiGiven) {
     throw new ConfigError(
       "--pki cannot be combined with --profile rtds: its keys come from the reference data",
     );
   }
-  const profile = loadRtdsProfile(findReferenceRoot(process.env, PROJECT_ROOT), now());
+  const profile = loadRtdsProfile(findReferenceRoot(process.env, context.projectRoot), now());
   const expired = certificatesNotValidAt(profile.identities.credentials, now());
   if (expired.length > 0) {
     log(
@@ -218,164 +191,46 @@ export async function composeRtds(config: MeterwayConfig, options: ComposeOption
   if (profile.keys.generated.length > 0) {
     log(`rtds profile: generated device keys (no RTDS private key): ${profile.keys.generated.join(", ")}`);
   }
-  await mkdir(config.dataDir, { recursive: true });
-  // One DCC per data folder, as for the default profile.
-  const unlock = await lockDataDir(config.dataDir);
-  let store: Store;
-  try {
-    store = openStore(config);
-  } catch (error) {
-    await unlock();
-    throw error;
-  }
-  const closers: Array<() => Promise<void>> = [unlock, () => store.close()];
-  const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) await close();
+  return {
+    initialisedKey: PROVISIONED_KEY,
+    instanceName: "meterway (rtds profile)",
+    // No delay or loss unless the caller asks (see the file comment).
+    wan: () => ({ models: ZERO_DELAY_MODELS }),
+    logPipeline: true,
+    async setup({ store, firstRun }) {
+      const users = await provisionRtds(store, profile, firstRun);
+      const dsp = profile.identities.dspXmlSigning;
+      const pki: DccPki = {
+        dir: join(profile.referenceRoot, RTDS_KEYSTORE_FOLDER),
+        generated: false,
+        xmlSigning: {
+          certificatePath: dsp.certificatePath ?? join(profile.identities.folder, "keystore.json"),
+          keyPath: dsp.keyPath ?? join(profile.identities.folder, "keystore.json"),
+        },
+        organisations: organisations(profile.identities),
+      };
+      return {
+        keys: profile.keys.dcc,
+        pki,
+        users,
+        fleet: { premises: 1, added: firstRun ? 1 : 0 },
+        signer: { privateKey: dsp.privateKey, certificate: dsp.certificate },
+        validate: duisSchemaCheck(profile.referenceRoot),
+        // Deliberately off: see "Certificate validity" in the file comment.
+        checkCertificateValidity: false,
+        attachDevices(wan) {
+          const fleet = new SimFleet(profile.keys.devices, now);
+          const hub = fleet.addPremises({
+            hubEui: RTDS_HUB,
+            devices: profile.premises.devices
+              .filter((d) => d.type !== "CHF" && d.type !== "CAD")
+              .map((d) => ({ eui: d.eui, type: d.type as Exclude<typeof d.type, "CHF" | "CAD"> })),
+            remoteParties: profile.remoteParties,
+          });
+          const region = profile.premises.devices.find((d) => d.eui === RTDS_HUB)!.region;
+          wan.attach(RTDS_HUB, region, hub.handle);
+        },
+      };
+    },
   };
-  try {
-    const firstRun = (await store.meta.get(PROVISIONED_KEY)) === undefined;
-    const bus = openBus(config, log);
-    closers.push(() => bus.close());
-    const metrics = new DccMetrics();
-    const wan = new InProcessWan({
-      seed: config.seed,
-      // No delay or loss unless the caller asks (see the file comment).
-      models: ZERO_DELAY_MODELS,
-      ...options.wan,
-      onRoundTrip: (trip) => {
-        metrics.wanRoundTrips.inc({ region: trip.region, outcome: trip.outcome });
-        if (trip.outcome === "ok") metrics.wanLatency.observe({ region: trip.region }, trip.ms / 1000);
-      },
-    });
-    closers.push(() => wan.close());
-
-    const users = await provisionRtds(store, profile, now());
-    metrics.registry.onCollect(async () => {
-      metrics.devices.reset();
-      for (const c of await store.devices.counts()) {
-        metrics.devices.inc({ status: c.status, type: c.type, region: c.region }, c.count);
-      }
-    });
-    const inventory = new Inventory(store.devices, bus);
-    const registration = new Registration(store.registrations);
-    const dsp = profile.identities.dspXmlSigning;
-    const pki: DccPki = {
-      dir: join(profile.referenceRoot, RTDS_KEYSTORE_FOLDER),
-      generated: false,
-      xmlSigning: {
-        certificatePath: dsp.certificatePath ?? join(profile.identities.folder, "keystore.json"),
-        keyPath: dsp.keyPath ?? join(profile.identities.folder, "keystore.json"),
-      },
-      organisations: organisations(profile.identities),
-    };
-    const parts: PlatformParts = {
-      config,
-      now,
-      store,
-      bus,
-      wan,
-      metrics,
-      inventory,
-      registration,
-      keys: profile.keys.dcc,
-      pki,
-      users,
-      fleet: { premises: 1, added: firstRun ? 1 : 0 },
-      firstRun,
-    };
-
-    const delivery = new Delivery({
-      outbox: store.outbox,
-      users: store.users,
-      now,
-      onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
-    });
-    const pipeline = new Pipeline({
-      store,
-      bus,
-      wan,
-      inventory,
-      registration,
-      gbcsKeys: profile.keys.dcc,
-      signer: { privateKey: dsp.privateKey, certificate: dsp.certificate },
-      delivery,
-      now,
-      validate: duisSchemaCheck(profile.referenceRoot),
-      // Deliberately off: see "Certificate validity" in the file comment.
-      checkCertificateValidity: false,
-      log: (message, error) =>
-        log(
-          `pipeline: ${message}${error === undefined ? "" : `: ${error instanceof Error ? error.message : String(error)}`}`,
-        ),
-      onAnswered: (srv, code, ms) => {
-        metrics.requests.inc({ srv: srv ?? "unknown", code });
-        if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
-      },
-    });
-    const fleet = new SimFleet(profile.keys.devices, now);
-    const hub = fleet.addPremises({
-      hubEui: RTDS_HUB,
-      devices: profile.premises.devices
-        .filter((d) => d.type !== "CHF" && d.type !== "CAD")
-        .map((d) => ({ eui: d.eui, type: d.type as Exclude<typeof d.type, "CHF" | "CAD"> })),
-      remoteParties: profile.remoteParties,
-    });
-    const region = profile.premises.devices.find((d) => d.eui === RTDS_HUB)!.region;
-    wan.attach(RTDS_HUB, region, hub.handle);
-    closers.push(async () => {
-      pipeline.stop();
-      await delivery.stop();
-    });
-
-    const dashboardSource = new StoreDashboardSource({
-      store,
-      bus,
-      instance: {
-        name: "meterway (rtds profile)",
-        version: packageVersion(),
-        mode: "embedded",
-        startedAt: new Date(now()),
-      },
-      now,
-      log: (message, error) =>
-        log(`dashboard: ${message}: ${error instanceof Error ? error.message : String(error)}`),
-    });
-    const app = await buildApp({
-      metrics,
-      health: [
-        { name: "store", check: () => store.ping() },
-        { name: "bus", check: () => bus.ping() },
-      ],
-      plugins: [
-        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now }),
-        appPlugin("dashboard", dashboardPlugin, {
-          source: dashboardSource,
-          staticDir: options.staticDir ?? `${PROJECT_ROOT}web/dist`,
-          clock: () => new Date(now()),
-        }),
-      ],
-      logger: options.logger,
-    });
-    await pipeline.start();
-    delivery.start();
-
-    let closing: Promise<void> | undefined;
-    return {
-      ...parts,
-      app,
-      async listen() {
-        return app.listen({ port: config.port, host: config.host });
-      },
-      close() {
-        closing ??= (async () => {
-          await app.close();
-          await closeAll();
-        })();
-        return closing;
-      },
-    };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
 }
