@@ -14,7 +14,7 @@
  * unqualified ones first, namespace declarations sorted by prefix with the default first, empty
  * elements as start/end tag pairs, the canonical escapes for text and attribute values.
  */
-import { isXmlWhitespace, type XmlDocument, type XmlElement } from "./tree.js";
+import { isXmlWhitespace, type XmlAttribute, type XmlDocument, type XmlElement } from "./tree.js";
 
 /** Algorithm identifiers, as they appear in `Algorithm` attributes. */
 export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -40,6 +40,14 @@ export interface C14nOptions {
    */
   readonly dropInterElementWhitespace?: boolean;
   readonly whitespace?: { dropped: number };
+}
+
+/**
+ * The canonical text as it grows: one string appended to in document order, rather than each element's
+ * text returned and concatenated into its parent's (which copies and nests strings once per level).
+ */
+interface Output {
+  text: string;
 }
 
 /** What one canonicalisation carries down the tree. */
@@ -69,9 +77,10 @@ export function exclusiveC14n(el: XmlElement, options: C14nOptions = {}): string
   const p = pass(options);
   const inScope = p.inclusive.length > 0 ? new Map(options.inheritedNamespaces ?? []) : undefined;
   // What output ancestors have rendered: the default namespace starts as "" (none).
-  const out = exclusiveElement(el, new Map([["", ""]]), inScope, p);
+  const out: Output = { text: "" };
+  exclusiveElement(el, new Map([["", ""]]), inScope, p, out);
   report(p, options);
-  return out;
+  return out.text;
 }
 
 function exclusiveElement(
@@ -79,7 +88,8 @@ function exclusiveElement(
   rendered: ReadonlyMap<string, string>,
   parentScope: ReadonlyMap<string, string> | undefined,
   p: Pass,
-): string {
+  out: Output,
+): void {
   let scope = parentScope;
   if (scope !== undefined && el.namespaceDeclarations.length > 0) {
     const s = new Map(scope);
@@ -127,14 +137,14 @@ function exclusiveElement(
     }
   }
   const name = qname(el);
-  let out = openTag(name, el, decls);
+  openTag(name, el, decls, out);
   for (const c of el.children) {
     if (c.kind === "text") {
       if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
-      else out += escapeText(c.text);
-    } else if (c !== p.exclude) out += exclusiveElement(c, nextRendered, scope, p);
+      else out.text += escapeText(c.text);
+    } else if (c !== p.exclude) exclusiveElement(c, nextRendered, scope, p, out);
   }
-  return `${out}</${name}>`;
+  out.text += `</${name}>`;
 }
 
 /**
@@ -145,9 +155,10 @@ function exclusiveElement(
 export function inclusiveC14n(el: XmlElement, options: Omit<C14nOptions, "inclusivePrefixes"> = {}): string {
   const p = pass(options);
   const inherited = options.inheritedNamespaces ?? new Map<string, string>();
-  const out = inclusiveElement(el, inherited, true, p);
+  const out: Output = { text: "" };
+  inclusiveElement(el, inherited, true, p, out);
   report(p, options);
-  return out;
+  return out.text;
 }
 
 function inclusiveElement(
@@ -155,7 +166,8 @@ function inclusiveElement(
   parentScope: ReadonlyMap<string, string>,
   apex: boolean,
   p: Pass,
-): string {
+  out: Output,
+): void {
   let scope = parentScope;
   let decls: [string, string][] | undefined;
   if (apex) {
@@ -177,14 +189,14 @@ function inclusiveElement(
     scope = s;
   }
   const name = qname(el);
-  let out = openTag(name, el, decls);
+  openTag(name, el, decls, out);
   for (const c of el.children) {
     if (c.kind === "text") {
       if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
-      else out += escapeText(c.text);
-    } else if (c !== p.exclude) out += inclusiveElement(c, scope, false, p);
+      else out.text += escapeText(c.text);
+    } else if (c !== p.exclude) inclusiveElement(c, scope, false, p, out);
   }
-  return `${out}</${name}>`;
+  out.text += `</${name}>`;
 }
 
 function hasElementChild(el: XmlElement): boolean {
@@ -193,35 +205,47 @@ function hasElementChild(el: XmlElement): boolean {
 }
 
 /** Writes `<name xmlns… attrs…>` in canonical order. */
-function openTag(name: string, el: XmlElement, decls: [string, string][] | undefined): string {
-  let out = `<${name}`;
+function openTag(name: string, el: XmlElement, decls: [string, string][] | undefined, out: Output): void {
+  let t = `<${name}`;
   if (decls !== undefined && decls.length > 0) {
     if (decls.length > 1) decls.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [p, uri] of decls) {
-      out += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttribute(uri)}"`;
+      t += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttribute(uri)}"`;
     }
   }
   const attrs = el.attributes;
   if (attrs.length === 1) {
-    const a = attrs[0]!;
-    out += ` ${a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`}="${escapeAttribute(a.value)}"`;
+    t += attributeText(attrs[0]!);
   } else if (attrs.length > 1) {
-    const sorted = [...attrs].sort((a, b) =>
-      a.namespace < b.namespace
-        ? -1
-        : a.namespace > b.namespace
-          ? 1
-          : a.localName < b.localName
-            ? -1
-            : a.localName > b.localName
-              ? 1
-              : 0,
-    );
-    for (const a of sorted) {
-      out += ` ${a.prefix === "" ? a.localName : `${a.prefix}:${a.localName}`}="${escapeAttribute(a.value)}"`;
-    }
+    for (const a of attributesInOrder(attrs)) t += attributeText(a);
   }
-  return `${out}>`;
+  out.text += `${t}>`;
+}
+
+function attributeText(a: XmlAttribute): string {
+  return a.prefix === ""
+    ? ` ${a.localName}="${escapeAttribute(a.value)}"`
+    : ` ${a.prefix}:${a.localName}="${escapeAttribute(a.value)}"`;
+}
+
+function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
+  return a.namespace < b.namespace
+    ? -1
+    : a.namespace > b.namespace
+      ? 1
+      : a.localName < b.localName
+        ? -1
+        : a.localName > b.localName
+          ? 1
+          : 0;
+}
+
+/** The attributes in canonical order: the list itself when it is already sorted (the usual case). */
+function attributesInOrder(attrs: readonly XmlAttribute[]): readonly XmlAttribute[] {
+  for (let i = 1; i < attrs.length; i++) {
+    if (compareAttributes(attrs[i - 1]!, attrs[i]!) > 0) return [...attrs].sort(compareAttributes);
+  }
+  return attrs;
 }
 
 function qname(el: XmlElement): string {

@@ -12,7 +12,7 @@
  * Comments are dropped; CDATA becomes text.
  */
 import { isUtf8 } from "node:buffer";
-import { SaxesParser } from "saxes";
+import { SaxesParser, type SaxesTagNS } from "saxes";
 import { XmlError } from "./errors.js";
 import {
   wellKnownNamespace,
@@ -22,6 +22,7 @@ import {
   type XmlNamespaceDeclaration,
   type XmlNode,
   type XmlPosition,
+  type XmlText,
 } from "./tree.js";
 
 /** Caps on what one document may contain. */
@@ -48,6 +49,34 @@ export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 const NO_DECLARATIONS: readonly XmlNamespaceDeclaration[] = Object.freeze([]);
 
+/**
+ * Tree nodes as the parser makes them: plain data with the `XmlElement` / `XmlText` shape. Classes
+ * rather than object literals because V8 decides per literal whether to allocate its objects straight
+ * into the old generation ("pretenuring"), and it does so for the parser's literals as soon as a few
+ * parsed documents are kept (a schema being compiled, a batch of requests): after that every request's
+ * tree, garbage a moment later, went to the old generation and was only reclaimed by full collections.
+ * Instances of a class are always allocated young.
+ */
+class ParsedElement implements XmlElement {
+  readonly kind = "element";
+  constructor(
+    readonly namespace: string,
+    readonly localName: string,
+    readonly prefix: string,
+    readonly attributes: readonly XmlAttribute[],
+    readonly namespaceDeclarations: readonly XmlNamespaceDeclaration[],
+    readonly children: readonly XmlNode[],
+  ) {}
+}
+
+class ParsedText implements XmlText {
+  readonly kind = "text";
+  constructor(readonly text: string) {}
+}
+
+/** Stands in `order` for an element until it closes; never seen outside `parseXml`. */
+const PLACEHOLDER = new ParsedElement("", "", "", NO_ATTRIBUTES, NO_DECLARATIONS, []);
+
 /** Thrown inside saxes handlers to stop the parse; carries the XmlError out. */
 class Abort {
   constructor(readonly error: XmlError) {}
@@ -72,8 +101,16 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // if someone asks (an error message), since building it for every request costs more than parsing.
   const order: XmlElement[] = [];
   const where: number[] = []; // line, column of order[i] at [2i], [2i+1]
-  // The children arrays of the open elements, innermost last (each is its element's `children`).
-  const stack: XmlNode[][] = [];
+  // Each element is built when it closes, with its children copied once, at their final length, out
+  // of one list shared by the whole document (`pending`). Until then its start tag's parts wait in
+  // parallel stacks, innermost last: no per-element frame object, no per-element growing array.
+  const pending: XmlNode[] = [];
+  const openTags: SaxesTagNS[] = [];
+  const openAttributes: (readonly XmlAttribute[])[] = [];
+  const openDeclarations: (readonly XmlNamespaceDeclaration[])[] = [];
+  const openNamespaces: string[] = [];
+  const firstChild: number[] = []; // index in `pending` of each open element's first child
+  const orderIndex: number[] = []; // index in `order` of each open element
   let root: XmlElement | undefined;
   let elements = 0;
 
@@ -121,7 +158,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    if (stack.length + 1 > lim.maxDepth) {
+    if (openTags.length + 1 > lim.maxDepth) {
       fail(
         new XmlError(
           "too-deep",
@@ -161,34 +198,40 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    const children: XmlNode[] = [];
-    const el: XmlElement = {
-      kind: "element",
-      namespace: tag.uri === lastUri ? lastNamespace : namespaceOf(tag.uri),
-      localName: tag.local,
-      prefix: tag.prefix,
-      attributes: attributes ?? NO_ATTRIBUTES,
-      namespaceDeclarations: namespaceDeclarations ?? NO_DECLARATIONS,
-      children,
-    };
-    order.push(el);
+    openTags.push(tag);
+    openAttributes.push(attributes ?? NO_ATTRIBUTES);
+    openDeclarations.push(namespaceDeclarations ?? NO_DECLARATIONS);
+    openNamespaces.push(tag.uri === lastUri ? lastNamespace : namespaceOf(tag.uri));
+    firstChild.push(pending.length);
+    orderIndex.push(order.length);
+    order.push(PLACEHOLDER); // replaced by the element when it closes
     where.push(parser.line, parser.column);
-    const parent = stack[stack.length - 1];
-    if (parent === undefined) root = el;
-    else parent.push(el);
-    stack.push(children);
   });
   parser.on("closetag", () => {
-    stack.pop();
+    const tag = openTags.pop()!;
+    const first = firstChild.pop()!;
+    const children = pending.slice(first);
+    pending.length = first;
+    const el = new ParsedElement(
+      openNamespaces.pop()!,
+      tag.local,
+      tag.prefix,
+      openAttributes.pop()!,
+      openDeclarations.pop()!,
+      children,
+    );
+    order[orderIndex.pop()!] = el;
+    if (openTags.length === 0) root = el;
+    else pending.push(el);
   });
   const onText = (t: string) => {
-    const children = stack[stack.length - 1];
-    if (children === undefined || t.length === 0) return; // whitespace around the root
-    const last = children[children.length - 1];
+    if (openTags.length === 0 || t.length === 0) return; // whitespace around the root
+    const n = pending.length;
+    const last = n > firstChild[firstChild.length - 1]! ? pending[n - 1]! : undefined;
     if (last !== undefined && last.kind === "text") {
-      children[children.length - 1] = { kind: "text", text: last.text + t };
+      pending[n - 1] = new ParsedText(last.text + t);
     } else {
-      children.push({ kind: "text", text: t });
+      pending.push(new ParsedText(t));
     }
   };
   parser.on("text", onText);
