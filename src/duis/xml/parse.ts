@@ -209,9 +209,8 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   });
   parser.on("closetag", () => {
     const tag = openTags.pop()!;
-    const first = firstChild.pop()!;
-    const children = pending.slice(first);
-    pending.length = first;
+    // The element's children leave `pending` as a new array of exactly their number.
+    const children = pending.splice(firstChild.pop()!);
     const el = new ParsedElement(
       openNamespaces.pop()!,
       tag.local,
