@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
-import { PassThrough, Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { bench } from "../../src/cli/bench.js";
+import { runCommand } from "../support/cli-io.js";
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await bench(args, { stdout, stderr, stdin: Readable.from([]), env: process.env });
-  return { code, out, err };
-}
+const run = (args: string[]) => runCommand(bench, args, { env: process.env });
 
 describe("meterway bench", () => {
   it("lists its suites and refuses unknown ones and bad options", async () => {

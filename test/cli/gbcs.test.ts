@@ -1,23 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PassThrough, Readable } from "node:stream";
 import { describe, it } from "node:test";
-import type { CommandIo } from "../../src/cli/command.js";
 import { gbcs } from "../../src/cli/gbcs.js";
+import { runCommand } from "../support/cli-io.js";
 import { reference } from "../support/reference.js";
 
 /** Runs `meterway gbcs …` with captured streams. */
-async function run(args: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c));
-  stderr.on("data", (c: Buffer) => err.push(c));
-  const io: CommandIo = { stdout, stderr, stdin: Readable.from([stdin]), env: process.env };
-  const code = await gbcs(args, io);
-  return { code, out: Buffer.concat(out).toString("utf8"), err: Buffer.concat(err).toString("utf8") };
-}
+const run = (args: string[], stdin = "") => runCommand(gbcs, args, { stdin, env: process.env });
 
 const hexOf = (dir: string, file: string) =>
   readFileSync(reference("rtds-4.5.0-gbcs", dir, file), "utf8")

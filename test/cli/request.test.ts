@@ -2,29 +2,16 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import type { CommandIo } from "../../src/cli/command.js";
 import { compose, type Dcc } from "../../src/cli/compose.js";
 import { request } from "../../src/cli/request.js";
 import { resolveConfig } from "../../src/config/config.js";
 import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
 import { deviceEnergy } from "../../src/sim/energy.js";
 import { importRegisterCollection } from "../../src/sim/esme.js";
+import { captureIo } from "../support/cli-io.js";
 
-function io(): { io: CommandIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
-  return {
-    io: { stdout, stderr, stdin: new PassThrough(), env: {} },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+const io = () => captureIo();
 
 describe("meterway request 4.1.1", () => {
   let dir: string;

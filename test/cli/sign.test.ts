@@ -1,29 +1,14 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
-import type { CommandIo } from "../../src/cli/command.js";
 import { sign } from "../../src/cli/sign.js";
 import { parseRequest } from "../../src/duis/model/index.js";
 import { verifyDuis } from "../../src/duis/signature/verify.js";
+import { captureIo } from "../support/cli-io.js";
 import { reference } from "../support/reference.js";
 
-function io(stdin = ""): { io: CommandIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks: string[] = [];
-  const errors: string[] = [];
-  stdout.on("data", (c: Buffer) => chunks.push(c.toString()));
-  stderr.on("data", (c: Buffer) => errors.push(c.toString()));
-  const input = new PassThrough();
-  input.end(stdin);
-  return {
-    io: { stdout, stderr, stdin: input, env: {} },
-    out: () => chunks.join(""),
-    err: () => errors.join(""),
-  };
-}
+const io = (stdin = "") => captureIo({ stdin });
 
 const KEY = reference("dccboxed-keys", "xml-sign-90B3D51F30010000-ds.key");
 const CERT = reference("dccboxed-keys", "xml-sign-90B3D51F30010000-ds.pem");

@@ -3,13 +3,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { after, describe, it } from "node:test";
-import type { CommandIo } from "../../src/cli/command.js";
 import type { Dcc } from "../../src/cli/compose.js";
 import { parseStartArgs, runStart, start } from "../../src/cli/start.js";
 import { ConfigError, type MeterwayConfig } from "../../src/config/config.js";
 import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
+import { captureIo } from "../support/cli-io.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -21,31 +20,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function capture(): { io: CommandIo; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    io: {
-      stdout: sink((s) => {
-        out += s;
-      }),
-      stderr: sink((s) => {
-        err += s;
-      }),
-      stdin: new PassThrough(),
-      env: {},
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = () => captureIo();
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 

@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { transform } from "../../src/cli/transform.js";
+import { runCommand } from "../support/cli-io.js";
 import { reference } from "../support/reference.js";
 
 /** Runs `meterway transform` in process; returns its exit code and output. */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const code = await transform(args, { stdout, stderr, stdin: new PassThrough(), env: {} });
-  return { code, stdout: out, stderr: err };
+  const r = await runCommand(transform, args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 const duis = (name: string) => reference("rtds-4.9.1-duis", name);

@@ -7,9 +7,7 @@ import { diffieHellman, sign, verify, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { after, describe, it } from "node:test";
-import type { CommandIo } from "../../../src/cli/command.js";
 import { compose, type Dcc } from "../../../src/cli/compose.js";
 import { parseStartArgs, runStart } from "../../../src/cli/start.js";
 import type { MeterwayConfig } from "../../../src/config/config.js";
@@ -18,6 +16,7 @@ import { RTDS_DEVICE_TYPES, rtdsPremises } from "../../../src/dcc/profiles/rtds-
 import { certificatesNotValidAt, readBoxedIdentities } from "../../../src/dcc/profiles/rtds-identities.js";
 import { readRtdsTemplates } from "../../../src/dcc/profiles/rtds-templates.js";
 import { decimalSerial } from "../../../src/duis/signature/certificate.js";
+import { captureIo } from "../../support/cli-io.js";
 import { reference } from "../../support/reference.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12);
@@ -163,31 +162,7 @@ describe("meterway start --profile rtds", () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function capture(): { io: CommandIo; out: () => string; err: () => string } {
-    let out = "";
-    let err = "";
-    const sink = (append: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          append(String(chunk));
-          done();
-        },
-      });
-    return {
-      io: {
-        stdout: sink((s) => {
-          out += s;
-        }),
-        stderr: sink((s) => {
-          err += s;
-        }),
-        stdin: new PassThrough(),
-        env: {},
-      },
-      out: () => out,
-      err: () => err,
-    };
-  }
+  const capture = () => captureIo();
 
   async function runOnce(config: MeterwayConfig, use: (dcc: Dcc) => Promise<void>) {
     const io = capture();
