@@ -481,18 +481,7 @@ class SqliteRepositories implements Repositories {
             requestFromRow,
           ),
         ),
-      counts: () =>
-        gate(() => {
-          const out: Partial<Record<RequestState, number>> = {};
-          for (const [state, n] of s.rows(
-            "SELECT state, COUNT(*) AS n FROM requests GROUP BY state",
-            [],
-            (row) => [str(row, "state") as RequestState, num(row, "n")] as const,
-          )) {
-            out[state] = n;
-          }
-          return out;
-        }),
+      counts: () => gate(() => stateCounts<RequestState>(s, "requests")),
     };
 
     this.outbox = {
@@ -560,18 +549,7 @@ class SqliteRepositories implements Repositories {
       remove: (id) => gate(() => s.prepare("DELETE FROM outbox WHERE id = ?").run(id).changes === 1),
       purgeExpired: (now) =>
         gate(() => s.prepare("DELETE FROM outbox WHERE expires_at <= ?").run(now).changes),
-      counts: () =>
-        gate(() => {
-          const out: Partial<Record<OutboxState, number>> = {};
-          for (const [state, n] of s.rows(
-            "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state",
-            [],
-            (row) => [str(row, "state") as OutboxState, num(row, "n")] as const,
-          )) {
-            out[state] = n;
-          }
-          return out;
-        }),
+      counts: () => gate(() => stateCounts<OutboxState>(s, "outbox")),
     };
 
     this.audit = {
@@ -645,6 +623,23 @@ class Statements {
 }
 
 /** The SQLite store. Build it with `openSqliteStore`. */
+
+/** Rows of `table` by their `state` column (the requests and the outbox both keep one). */
+function stateCounts<S extends string>(
+  s: Statements,
+  table: "requests" | "outbox",
+): Partial<Record<S, number>> {
+  const out: Partial<Record<S, number>> = {};
+  for (const [state, n] of s.rows(
+    `SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`,
+    [],
+    (row) => [str(row, "state") as S, num(row, "n")] as const,
+  )) {
+    out[state] = n;
+  }
+  return out;
+}
+
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly devices: DeviceRepository;
