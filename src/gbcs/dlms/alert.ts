@@ -6,6 +6,7 @@
  * future-dated message header as an octet-string, 0x8F0A billing data as protected attributes).
  */
 import { DecodeError } from "../errors.js";
+import { encodeApdu, type LongInvokeIdAndPriority } from "./apdu.js";
 import { type CosemDateTime, type DlmsData, decodeCosemDateTime } from "./data.js";
 import type { DlmsPayload } from "./index.js";
 
@@ -30,4 +31,32 @@ export function readDlmsAlert(payload: DlmsPayload): DlmsAlert {
     });
   }
   return { alertCode: code.value, dateTime: decodeCosemDateTime(dateTime.value), further };
+}
+
+/**
+ * The content of a DLMS alert as a device sends it: a data-notification with no date-time of its
+ * own, whose body is structure { alert code, the 12-byte COSEM date-time of the event, ...further }
+ * (the layout of the RTDS Generic Critical and Non-Critical Alert vectors).
+ */
+export function encodeDlmsAlert(alert: {
+  readonly longInvokeIdAndPriority: LongInvokeIdAndPriority;
+  readonly alertCode: number;
+  /** The raw 12-byte COSEM date-time of the event. */
+  readonly dateTime: Uint8Array;
+  readonly further?: readonly DlmsData[];
+}): Uint8Array {
+  if (alert.dateTime.length !== 12) throw new RangeError("a COSEM date-time is 12 bytes");
+  return encodeApdu({
+    apdu: "data-notification",
+    longInvokeIdAndPriority: alert.longInvokeIdAndPriority,
+    dateTime: null,
+    notificationBody: {
+      type: "structure",
+      elements: [
+        { type: "long-unsigned", value: alert.alertCode },
+        { type: "octet-string", value: alert.dateTime },
+        ...(alert.further ?? []),
+      ],
+    },
+  });
 }

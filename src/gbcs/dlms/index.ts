@@ -19,7 +19,7 @@ import {
   isGetProtectedAttributesResponse,
 } from "./protection.js";
 
-export { type DlmsAlert, readDlmsAlert } from "./alert.js";
+export { type DlmsAlert, encodeDlmsAlert, readDlmsAlert } from "./alert.js";
 export {
   type AccessOutcome,
   type AccessRequest,
