@@ -77,7 +77,10 @@ export function demoProfile(projectRoot: string): DccProfile {
         // The DUIS schema from the reference data when it is there; else the model's structure checks.
         validate: referenceRoot === undefined ? undefined : duisSchemaCheck(referenceRoot),
         attachDevices(wan) {
-          const devices = new SimFleet(KeyStore.fromDirectory(pki.dir), now);
+          // Hubs send their devices' alerts to the DCC as unsolicited WAN frames.
+          const devices = new SimFleet(KeyStore.fromDirectory(pki.dir), now, (hub, frame) =>
+            wan.sendUnsolicited(hub, frame),
+          );
           const remoteParties = [ACB_EUI, ...DEMO_USERS.map((u) => u.eui)];
           for (let i = 0; i < fleet.premises; i++) {
             const p = premisesPlan(i);

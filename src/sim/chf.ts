@@ -6,23 +6,33 @@
  */
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame } from "../gbcs/frame.js";
-import type { CommandOutcome, DropReason, SimDevice } from "./device.js";
+import type { CommandOutcome, DropReason, SimDevice, Uplink } from "./device.js";
 
 /** Counts of what a hub did, for the simulator's metrics and tests. */
 export interface HubStats {
   relayed: number;
   answered: number;
+  /** Alerts sent up the WAN link, and those that could not be (no link, hub detached, WAN closed). */
+  alertsSent: number;
+  alertsLost: number;
   dropped: Partial<Record<DropReason, number>>;
 }
 
 export class SimCommsHub {
   readonly eui: string;
+  /** The EUI as given: the hub names itself so on its WAN link (the key it was attached with). */
+  private readonly linkEui: string;
   readonly type = "CHF" as const;
   private readonly han = new Map<string, SimDevice>();
-  readonly stats: HubStats = { relayed: 0, answered: 0, dropped: {} };
+  readonly stats: HubStats = { relayed: 0, answered: 0, alertsSent: 0, alertsLost: 0, dropped: {} };
 
-  constructor(eui: string, devices: readonly SimDevice[] = []) {
+  constructor(
+    eui: string,
+    devices: readonly SimDevice[] = [],
+    private readonly uplink?: Uplink,
+  ) {
     this.eui = eui.toUpperCase();
+    this.linkEui = eui;
     for (const device of devices) this.join(device);
   }
 
@@ -34,6 +44,7 @@ export class SimCommsHub {
   /** The WAN hub handler: one command in, zero or one response out. */
   readonly handle = async (bytes: Uint8Array): Promise<Uint8Array[]> => {
     const outcome = await this.relay(bytes);
+    if (outcome.alerts !== undefined && outcome.alerts.length > 0) this.sendAlerts(outcome.alerts);
     if (outcome.response !== undefined) {
       this.stats.answered += 1;
       return [outcome.response];
@@ -42,6 +53,28 @@ export class SimCommsHub {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
     return [];
   };
+
+  /** Sends alerts up the WAN link once the response has gone (the next turn of the event loop). */
+  private sendAlerts(alerts: readonly Uint8Array[]): void {
+    const uplink = this.uplink;
+    if (uplink === undefined) {
+      this.stats.alertsLost += alerts.length;
+      return;
+    }
+    setImmediate(() => {
+      for (const alert of alerts) {
+        uplink(this.linkEui, alert).then(
+          () => {
+            this.stats.alertsSent += 1;
+          },
+          () => {
+            // The WAN refused it (hub detached, link closed): gone, as on a real WAN.
+            this.stats.alertsLost += 1;
+          },
+        );
+      }
+    });
+  }
 
   private async relay(bytes: Uint8Array): Promise<CommandOutcome> {
     let frame: ReturnType<typeof decodeFrame>;

@@ -24,7 +24,18 @@ export interface CommandOutcome {
   readonly response?: Uint8Array;
   /** Set when the command was dropped: why. */
   readonly dropped?: DropReason;
+  /**
+   * Alerts the command's effect raised (GBCS messages with CRA flag 3): the hub sends them to the
+   * DCC as unsolicited frames after the response.
+   */
+  readonly alerts?: readonly Uint8Array[];
 }
+
+/**
+ * How a hub sends an unsolicited frame (an alert) to the DCC over its WAN link: the composition
+ * root passes the WAN's `HubLink.sendUnsolicited`. The simulator knows no more of the WAN than that.
+ */
+export type Uplink = (hubEui: string, frame: Uint8Array) => Promise<void>;
 
 export interface SimDevice {
   /** 16 uppercase hex, as GBCS system titles carry it. */

@@ -15,8 +15,10 @@
  * MACed between the ESME and that party; and the critical ECS42/43/44 (SRV 7.1/7.2/7.3 Enable,
  * Disable, Arm Supply), whose originator's signature is checked too (the supplier's DS certificate
  * from the device's trust anchors): the meter's supply state changes, and the response is signed
- * with the ESME's DS key (as RTDS's are; MACed instead when the ESME has no DS key). Other message
- * codes are dropped as `unsupported`.
+ * with the ESME's DS key (as RTDS's are; MACed instead when the ESME has no DS key). When Arm Supply
+ * moves the switch into Armed, the ESME also raises the critical alert 0x8F32 "Supply Armed" for the
+ * supplier that armed it (a Generic Critical Alert, see `alert.ts`), which its hub sends to the DCC
+ * as an unsolicited frame. Other message codes are dropped as `unsupported`.
  *
  * Register values come from an {@link ImportEnergy} model read at the injected clock's time, so
  * they advance with (simulated) time and are reproducible from the device's seed.
@@ -33,6 +35,7 @@ import {
   type ImportRegisterCollection,
 } from "../gbcs/dlms/use-cases/ecs17b.js";
 import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
+import { AlertCounter, buildDlmsAlert, SUPPLY_ARMED_ALERT } from "./alert.js";
 import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
@@ -58,6 +61,7 @@ export class SimEsme implements SimDevice {
   private readonly now: () => number;
   private readonly twin: boolean;
   private readonly checker: CommandChecker;
+  private readonly alertCounter: AlertCounter;
   private supply: SupplyState;
 
   constructor(options: EsmeOptions) {
@@ -67,6 +71,7 @@ export class SimEsme implements SimDevice {
     this.now = options.now;
     this.twin = options.twin ?? false;
     this.checker = new CommandChecker(options.keys);
+    this.alertCounter = new AlertCounter(options.now);
     this.supply = options.supply ?? "Enabled";
   }
 
@@ -97,6 +102,7 @@ export class SimEsme implements SimDevice {
   private switchSupply(command: GbcsFrame, originator: string, z: Uint8Array): CommandOutcome {
     const read = readSupplyCommand(command.messageCode, command.content);
     if (read === undefined) return { dropped: "malformed" };
+    const armed = read.state === "Armed" && this.supply !== "Armed";
     this.supply = read.state;
     const response: GbcsFrame = {
       cra: 2,
@@ -109,11 +115,22 @@ export class SimEsme implements SimDevice {
       signature: new Uint8Array(0),
     };
     const ds = this.keys.signingPrivateKey(this.eui);
-    return {
-      response: encodeFrame(
-        ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
-      ),
-    };
+    const bytes = encodeFrame(
+      ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
+    );
+    const alert = armed ? this.raise(SUPPLY_ARMED_ALERT, originator) : undefined;
+    return alert === undefined ? { response: bytes } : { response: bytes, alerts: [alert] };
+  }
+
+  /** A critical alert for `recipient`, stamped with the device's clock. */
+  private raise(alertCode: number, recipient: string): Uint8Array | undefined {
+    return buildDlmsAlert(this.keys, {
+      recipient,
+      counter: this.alertCounter.next(),
+      alertCode,
+      at: this.now(),
+      critical: true,
+    });
   }
 
   /** ECS17b: the register collection encrypted for the originator, in a MACed response. */

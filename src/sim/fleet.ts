@@ -6,7 +6,7 @@
  */
 import type { KeyStore } from "../smki/keystore.js";
 import { SimCommsHub } from "./chf.js";
-import type { SimDevice, SimDeviceType } from "./device.js";
+import type { SimDevice, SimDeviceType, Uplink } from "./device.js";
 import { deviceEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
 import { SimGsme } from "./gsme.js";
@@ -33,11 +33,13 @@ export class SimFleet {
     private readonly keys: KeyStore,
     /** The devices' clock (ms since the epoch). */
     private readonly now: () => number,
+    /** How hubs send their devices' alerts to the DCC (`HubLink.sendUnsolicited`); none: alerts are lost. */
+    private readonly uplink?: Uplink,
   ) {}
 
   /** Builds one premises; returns its hub (attach `hub.handle` to the WAN). */
   addPremises(spec: SimPremisesSpec): SimCommsHub {
-    const hub = new SimCommsHub(spec.hubEui);
+    const hub = new SimCommsHub(spec.hubEui, [], this.uplink);
     for (const d of spec.devices) {
       const device = this.buildDevice(d.eui, d.type, spec.remoteParties);
       hub.join(device);

@@ -219,7 +219,9 @@ export function rtdsProfile(
         // Deliberately off: see "Certificate validity" in the file comment.
         checkCertificateValidity: false,
         attachDevices(wan) {
-          const fleet = new SimFleet(profile.keys.devices, now);
+          const fleet = new SimFleet(profile.keys.devices, now, (hub, frame) =>
+            wan.sendUnsolicited(hub, frame),
+          );
           const hub = fleet.addPremises({
             hubEui: RTDS_HUB,
             devices: profile.premises.devices
