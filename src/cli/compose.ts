@@ -303,6 +303,7 @@ export async function assemble(
         metrics.requests.inc({ srv: srv ?? "unknown", code });
         if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
       },
+      onAlertRouted: (code) => metrics.alerts.inc({ code }),
     });
     setup.attachDevices(wan);
     closers.push(async () => {

@@ -8,7 +8,8 @@
  * - `inbound(frame)`: a GBCS response is correlated with its request by (originator, counter): the
  *   response's recipient is the request's originator and its transaction counter is the request's
  *   (GBCS §7.2.7). The request moves to `responded` and the user gets an I0 with the GBCSPayload.
- *   A late or unknown response changes nothing and is audited.
+ *   A late or unknown response changes nothing and is audited. An alert (CRA flag 3) is handed to
+ *   `alert` (the AlertRouter: checked, routed to its recipient, delivered as a DUIS Device Alert).
  * - `recover()`: after a restart, nothing acknowledged is lost: acknowledged requests are
  *   dispatched again; requests that were on the WAN when the process stopped cannot be resent (the
  *   device would refuse the same counter) and end with a recorded error that the user is told.
@@ -55,6 +56,8 @@ export interface DispatcherDeps {
   readonly onEvent?: (event: DispatchEvent) => void;
   /** WAN timeout per command (ms); default the WAN's own. */
   readonly sendTimeoutMs?: number;
+  /** Handles a device alert (see alerts.ts); without it, an alert is only recorded as received. */
+  readonly alert?: (bytes: Uint8Array, hubEui: string) => Promise<unknown>;
 }
 
 export class Dispatcher {
@@ -111,7 +114,7 @@ export class Dispatcher {
     return n;
   }
 
-  /** Handles a frame from a hub: a response is correlated and answered; alerts are only audited yet. */
+  /** Handles a frame from a hub: a response is correlated and answered; an alert goes to `alert`. */
   async inbound(bytes: Uint8Array, hubEui: string): Promise<void> {
     let header: ReturnType<typeof decodeFrame>;
     try {
@@ -122,7 +125,13 @@ export class Dispatcher {
       return;
     }
     if (header.cra === 3) {
-      this.event("alert.received", null, { hubEui, originator: header.originator, code: header.messageCode });
+      if (this.deps.alert !== undefined) await this.deps.alert(bytes, hubEui);
+      else
+        this.event("alert.received", null, {
+          hubEui,
+          originator: header.originator,
+          code: header.messageCode,
+        });
       return;
     }
     if (header.cra !== 2) return;

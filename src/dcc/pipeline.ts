@@ -10,6 +10,9 @@
  * dispatch (asynchronous, a bus work queue)
  *   → WAN to the device's hub → response correlated by (originator, counter)
  *   → I0 with the GBCSPayload (signed) → outbox → delivery to the user's endpoint
+ * alerts (asynchronous, the same inbound queue)
+ *   → a hub's unsolicited GBCS alert → checks, recipient (alerts.ts) → signed DUIS Device Alert
+ *   → outbox → delivery to the recipient user's endpoint
  * ```
  *
  * Nothing acknowledged is lost: the request is committed to the store before the I99 is returned,
@@ -58,6 +61,7 @@ import type { Store } from "../store/port.js";
 import { euiFromDuis, euiToDuis, type RequestRecord, type UserRecord } from "../store/types.js";
 import type { Wan } from "../wan/port.js";
 import { type AccessCode, AccessControl } from "./access.js";
+import { AlertRouter } from "./alerts.js";
 import { certificateEui } from "./certificate-eui.js";
 import { RequestCounters, SIGNED_PRE_COMMAND_VARIANTS, TRANSFORM_VARIANT } from "./counters.js";
 import type { Delivery } from "./delivery.js";
@@ -121,6 +125,8 @@ export interface PipelineDeps {
   readonly onAnswered?: (srv: string | null, code: string, durationMs: number) => void;
   /** Told about failures the pipeline survives (a store error in a background job…). */
   readonly log?: (message: string, error?: unknown) => void;
+  /** Told each device alert queued for a user, by its code (4 hex digits); metrics. */
+  readonly onAlertRouted?: (alertCode: string) => void;
 }
 
 const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
@@ -148,6 +154,7 @@ export class Pipeline {
   readonly access: AccessControl;
   readonly transformer: CommandTransformer;
   readonly dispatcher: Dispatcher;
+  readonly alerts: AlertRouter;
   private readonly deps: PipelineDeps;
   private subscriptions: Subscription[] = [];
   private stopInbound: (() => void) | undefined;
@@ -163,6 +170,16 @@ export class Pipeline {
     this.counters = new RequestCounters(deps.store.counters, deps.store.requests);
     this.access = new AccessControl(deps.inventory, deps.registration);
     this.transformer = new CommandTransformer(deps.gbcsKeys);
+    this.alerts = new AlertRouter({
+      users: deps.store.users,
+      inventory: deps.inventory,
+      keys: deps.gbcsKeys,
+      delivery: deps.delivery,
+      sign: (tree) => this.sign(tree),
+      audit: (kind, actor, detail) => this.audit(kind, actor, null, detail),
+      now: deps.now,
+      ...(deps.onAlertRouted === undefined ? {} : { onRouted: deps.onAlertRouted }),
+    });
     this.dispatcher = new Dispatcher({
       requests: deps.store.requests,
       inventory: deps.inventory,
@@ -170,6 +187,7 @@ export class Pipeline {
       now: deps.now,
       respond: (request, outcome) => this.respond(request, outcome),
       onEvent: (event) => this.onDispatchEvent(event),
+      alert: (bytes, hubEui) => this.alerts.receive(bytes, hubEui),
       ...(deps.sendTimeoutMs === undefined ? {} : { sendTimeoutMs: deps.sendTimeoutMs }),
     });
   }
