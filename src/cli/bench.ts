@@ -1,12 +1,19 @@
 /**
  * `meterway bench [suite...]`: runs benchmark suites and writes their results to bench/results/
  * (<suite>.json and a markdown table <suite>.md). Suites live in bench/<suite>.ts, outside the
- * shipped code, and are loaded through tsx (a development dependency: benchmarks are a development
- * activity). Each suite measures against a baseline taken in the same run, never a fixed number.
+ * shipped code. Each suite measures against a baseline taken in the same run, never a fixed number.
+ *
+ * The suites, and the code they measure, are compiled with tsc (tsconfig.bench.json, into
+ * dist-bench/) before they run, so that what is measured is what `npm start` runs: JavaScript as tsc
+ * emits it. Loading them through a TypeScript loader instead would measure that loader's output,
+ * which wraps every function it creates (to keep its name) and costs a request several microseconds.
+ * TypeScript is a development dependency; so are benchmarks.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Command, CommandIo } from "./command.js";
 
 /** What a suite gets. */
@@ -25,26 +32,39 @@ interface BenchModule {
   run(ctx: BenchContext): Promise<void>;
 }
 
-async function loadSuite(projectRoot: string, file: string): Promise<BenchModule> {
-  const { tsImport } = (await import("tsx/esm/api")) as {
-    tsImport: (specifier: string, parent: string) => Promise<BenchModule>;
-  };
-  return tsImport(join(projectRoot, "bench", file), import.meta.url);
+/**
+ * Compiles bench/ and what it imports into dist-bench/ (incrementally: a second run takes a moment).
+ * Returns tsc's complaint when it fails.
+ */
+function compileSuites(projectRoot: string): string | undefined {
+  const tsc = createRequire(join(projectRoot, "package.json")).resolve("typescript/bin/tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", join(projectRoot, "tsconfig.bench.json")], {
+    cwd: projectRoot,
+    encoding: "utf8",
+  });
+  if (r.status === 0) return undefined;
+  return `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() || `tsc exited with ${String(r.status)}`;
 }
 
-/** Suite name → runner; add a line per suite. */
-const suites: Record<string, (ctx: BenchContext) => Promise<void>> = {
-  gbcs: async (ctx) => (await loadSuite(ctx.projectRoot, "gbcs.ts")).run(ctx),
-  duis: async (ctx) => (await loadSuite(ctx.projectRoot, "duis.ts")).run(ctx),
-  platform: async (ctx) => (await loadSuite(ctx.projectRoot, "platform.ts")).run(ctx),
-};
+async function loadSuite(projectRoot: string, name: string): Promise<BenchModule> {
+  const url = pathToFileURL(join(projectRoot, "dist-bench", "bench", `${name}.js`));
+  return (await import(url.href)) as BenchModule;
+}
+
+/** The suites, each bench/<name>.ts; add a name per suite. */
+const suites = ["gbcs", "duis", "platform"] as const;
+type SuiteName = (typeof suites)[number];
+
+function isSuite(name: string): name is SuiteName {
+  return (suites as readonly string[]).includes(name);
+}
 
 const USAGE = `usage: meterway bench [suite...] [--min-cpu-ms N]
-suites: ${Object.keys(suites).join(", ")} (all when none is named)
+suites: ${suites.join(", ")} (all when none is named)
 writes bench/results/<suite>.json and <suite>.md`;
 
 export const bench: Command = async (args, io) => {
-  const names: string[] = [];
+  const names: SuiteName[] = [];
   let minCpuMs = 2000;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -58,7 +78,7 @@ export const bench: Command = async (args, io) => {
         io.stderr.write(`meterway bench: --min-cpu-ms needs a positive number\n${USAGE}\n`);
         return 2;
       }
-    } else if (a in suites) names.push(a);
+    } else if (isSuite(a)) names.push(a);
     else {
       io.stderr.write(`meterway bench: unknown suite '${a}'\n${USAGE}\n`);
       return 2;
@@ -67,9 +87,15 @@ export const bench: Command = async (args, io) => {
   const projectRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
   const resultsDir = join(projectRoot, "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
-  for (const name of names.length > 0 ? names : Object.keys(suites)) {
+  io.stdout.write("compiling the benchmarks and the code they measure (tsc → dist-bench/)…\n");
+  const complaint = compileSuites(projectRoot);
+  if (complaint !== undefined) {
+    io.stderr.write(`meterway bench: the benchmarks do not compile:\n${complaint}\n`);
+    return 1;
+  }
+  for (const name of names.length > 0 ? names : suites) {
     io.stdout.write(`bench ${name}\n`);
-    await suites[name]!({ io, projectRoot, resultsDir, minCpuMs });
+    await (await loadSuite(projectRoot, name)).run({ io, projectRoot, resultsDir, minCpuMs });
   }
   return 0;
 };
