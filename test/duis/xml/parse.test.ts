@@ -111,6 +111,55 @@ describe("parseXml", () => {
     refuses(`<a/><b/>`, "malformed");
   });
 
+  it("resolves namespaces by scope: declarations on the element itself, undeclaring, no default for attributes", () => {
+    const root = parseXml(
+      `<a xmlns="urn:d" xmlns:p="urn:p" p:x="1" y="2"><p:b xmlns:p="urn:q" p:z="3"/><c xmlns=""/><p:e/></a>`,
+    ).root;
+    assert.equal(root.namespace, "urn:d");
+    assert.deepEqual(
+      root.attributes.map((a) => [a.namespace, a.localName]),
+      [
+        ["urn:p", "x"],
+        ["", "y"],
+      ],
+      "an unprefixed attribute is in no namespace, whatever the default",
+    );
+    const [b, c, e] = childElements(root);
+    assert.equal(b!.namespace, "urn:q", "a declaration applies to the element it is written on");
+    assert.equal(b!.attributes[0]!.namespace, "urn:q");
+    assert.equal(c!.namespace, "", 'xmlns="" undeclares the default namespace');
+    assert.equal(e!.namespace, "urn:p", "the inner binding of p ended with its element");
+    assert.equal(
+      parseXml(`<xml:a xmlns:xml="http://www.w3.org/XML/1998/namespace" xml:lang="en"/>`).root.attributes[0]!
+        .namespace,
+      "http://www.w3.org/XML/1998/namespace",
+    );
+    assert.equal(parseXml(`<a xmlnsfoo="1"/>`).root.attributes[0]!.localName, "xmlnsfoo");
+  });
+
+  it("refuses what Namespaces in XML forbids", () => {
+    for (const [xml, why] of [
+      [`<p:a/>`, "unbound namespace prefix"],
+      [`<a p:x="1"/>`, "unbound namespace prefix"],
+      [`<a><b xmlns:p="urn:p"/><p:c/></a>`, "unbound namespace prefix"],
+      [`<a:b:c xmlns:a="urn:a"/>`, "malformed name"],
+      [`<a xmlns:p="urn:p" p:="1"/>`, "malformed name"],
+      [`<a xmlns:p="urn:p" p:-x="1"/>`, "malformed name"],
+      [`<a xmlns:p=""/>`, "undefine prefix"],
+      [`<a xmlns:xml="urn:x"/>`, "xml prefix"],
+      [`<a xmlns:xmlns="http://www.w3.org/2000/xmlns/"/>`, "xmlns prefix"],
+      [`<a xmlns:p="http://www.w3.org/2000/xmlns/"/>`, "may not bind"],
+      [`<a xmlns="http://www.w3.org/XML/1998/namespace"/>`, "only the xml prefix"],
+      [`<xmlns:a/>`, "xmlns"],
+      [`<a xmlns:p="urn:s" xmlns:q="urn:s" p:x="1" q:x="2"/>`, "duplicate attribute"],
+      [`<a x="1" x="2"/>`, "duplicate attribute"],
+    ] as const) {
+      const e = refuses(xml, "malformed");
+      assert.ok(e.message.includes(why), `${xml}: ${e.message}`);
+      assert.ok(e.line !== undefined && e.line >= 1, `${xml}: has a position`);
+    }
+  });
+
   it("caps the body size exactly at the limit", () => {
     const body = `<a>${"x".repeat(93)}</a>`; // 100 bytes
     assert.equal(Buffer.byteLength(body), 100);
