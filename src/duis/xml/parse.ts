@@ -18,7 +18,7 @@
  * Comments are dropped; CDATA becomes text.
  */
 import { isUtf8 } from "node:buffer";
-import { SaxesParser } from "saxes";
+import { type SaxesAttributePlain, SaxesParser } from "saxes";
 import { XmlError } from "./errors.js";
 import {
   wellKnownNamespace,
@@ -101,9 +101,10 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   const source = decode(input, lim);
 
   checkDeclaredEncoding(source);
+  refuseDoctype(source);
   // Six handlers at most: saxes stores each as a new property on the parser, and a seventh pushes the
   // object into slow (dictionary) mode, which makes every character read ~5x slower. So the XML
-  // declaration is checked from the text above instead of with an "xmldecl" handler.
+  // declaration and any DOCTYPE are checked from the text above instead of with handlers.
   const parser = new SaxesParser({ xmlns: false, position: true });
   // Positions are kept as flat lists in document order; the element → position map is built only
   // if someone asks (an error message), since building it for every request costs more than parsing.
@@ -132,15 +133,11 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     throw new Abort(error);
   };
 
-  parser.on("doctype", () => {
-    fail(
-      new XmlError(
-        "doctype-forbidden",
-        "DOCTYPE is not allowed: DTDs and entity declarations are refused",
-        parser.line,
-        parser.column,
-      ),
-    );
+  // Attributes arrive one event each, before their start tag's "opentag": collecting them here is
+  // far cheaper than enumerating the tag's attribute object (a dictionary-mode object in V8).
+  let tagAttributes: SaxesAttributePlain[] = [];
+  parser.on("attribute", (attribute) => {
+    tagAttributes.push(attribute);
   });
   parser.on("processinginstruction", (pi) => {
     fail(
@@ -189,26 +186,25 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    const attrs = tag.attributes;
-    // First the declarations, which are in scope for the element's own name and attributes.
+    // Declarations take effect at once (they are in scope for the element's own name and attributes,
+    // wherever they are written in the tag); the other attributes wait in `others` until all
+    // declarations are known.
+    const attrs = tagAttributes;
+    const count = attrs.length;
+    if (count > 0) tagAttributes = [];
     bindingsMark.push(bindings.length);
     let namespaceDeclarations: XmlNamespaceDeclaration[] | undefined;
-    let count = 0;
-    let others = 0;
-    for (const name in attrs) {
-      count++;
-      if (name.charCodeAt(0) !== 0x78 /* x */ || !name.startsWith("xmlns")) {
-        others++;
+    let others: SaxesAttributePlain[] | undefined;
+    for (let i = 0; i < count; i++) {
+      const attribute = attrs[i]!;
+      const name = attribute.name;
+      const prefix = declaredPrefix(name, malformed);
+      if (prefix === undefined) {
+        others ??= [];
+        others.push(attribute);
         continue;
       }
-      let prefix: string;
-      if (name.length === 5) prefix = "";
-      else if (name.charCodeAt(5) === 0x3a /* : */) prefix = qualifiedParts(name, malformed)[1];
-      else {
-        others++; // a name like "xmlnsfoo" is an ordinary attribute
-        continue;
-      }
-      const value = attrs[name]!;
+      const value = attribute.value;
       const uri = value.trim();
       if (prefix !== "" && uri === "") malformed(`invalid attempt to undefine prefix in XML 1.0: ${name}`);
       checkReservedBinding(prefix, uri, malformed);
@@ -226,38 +222,47 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    const [prefix, localName] = qualifiedParts(tag.name, malformed);
+    const name = tag.name;
+    const colon = name.indexOf(":");
+    let prefix = "";
+    let localName = name;
     let uri: string;
-    if (prefix === "") {
+    if (colon === -1) {
       uri = resolve("") ?? "";
     } else {
-      if (prefix === "xmlns") malformed(`tags may not have "xmlns" as prefix: ${tag.name}`);
+      prefix = name.slice(0, colon);
+      localName = localPart(name, colon, malformed);
+      if (prefix === "xmlns") malformed(`tags may not have "xmlns" as prefix: ${name}`);
       const bound = resolve(prefix);
       if (bound === undefined || bound === "") malformed(`unbound namespace prefix: "${prefix}"`);
       uri = bound as string;
     }
     let attributes: XmlAttribute[] | undefined;
-    if (others > 0) {
+    if (others !== undefined) {
       attributes = [];
-      for (const name in attrs) {
-        const [aPrefix, aLocal] = qualifiedParts(name, malformed);
-        if (aPrefix === "xmlns" || (aPrefix === "" && aLocal === "xmlns")) continue;
+      for (const other of others) {
+        const aName = other.name;
+        const aColon = aName.indexOf(":");
+        let aPrefix = "";
+        let aLocal = aName;
         let aUri = "";
-        if (aPrefix !== "") {
+        if (aColon !== -1) {
+          aPrefix = aName.slice(0, aColon);
+          aLocal = localPart(aName, aColon, malformed);
           const bound = resolve(aPrefix);
           if (bound === undefined || bound === "") malformed(`unbound namespace prefix: "${aPrefix}"`);
           aUri = wellKnownNamespace(bound as string);
           // Two prefixes bound to one URI make two spellings of the same expanded name.
-          for (const other of attributes) {
-            if (other.localName === aLocal && other.namespace === aUri) {
+          for (const earlier of attributes) {
+            if (earlier.localName === aLocal && earlier.namespace === aUri) {
               malformed(`duplicate attribute: {${aUri}}${aLocal}`);
             }
           }
         }
-        attributes.push({ namespace: aUri, localName: aLocal, prefix: aPrefix, value: attrs[name]! });
+        attributes.push({ namespace: aUri, localName: aLocal, prefix: aPrefix, value: other.value });
       }
     }
-    openNames.push(tag.name);
+    openNames.push(name);
     openLocalNames.push(localName);
     openPrefixes.push(prefix);
     openAttributes.push(attributes ?? NO_ATTRIBUTES);
@@ -270,7 +275,8 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   });
   parser.on("closetag", () => {
     openNames.pop();
-    bindings.length = bindingsMark.pop()!;
+    const mark = bindingsMark.pop()!;
+    if (bindings.length !== mark) bindings.length = mark; // (setting length is not free)
     // The element's children leave `pending` as a new array of exactly their number.
     const children = pending.splice(firstChild.pop()!);
     const el = new ParsedElement(
@@ -327,19 +333,24 @@ function notNameStart(c: number): boolean {
   );
 }
 
+/** The prefix a namespace declaration declares ("" for `xmlns`), or undefined for another attribute. */
+function declaredPrefix(name: string, malformed: (message: string) => never): string | undefined {
+  if (name.charCodeAt(0) !== 0x78 /* x */ || !name.startsWith("xmlns")) return undefined;
+  if (name.length === 5) return "";
+  if (name.charCodeAt(5) === 0x3a /* : */) return localPart(name, 5, malformed);
+  return undefined; // a name like "xmlnsfoo" is an ordinary attribute
+}
+
 /**
- * `[prefix, localName]` of a qualified name that saxes has read as an XML Name: at most one colon,
- * with a non-empty prefix and a local part that could start a name.
+ * The local part of a qualified name that saxes has read as an XML Name, whose first colon is at
+ * `colon`: the prefix before it is not empty, and the rest has no colon and could start a name.
  */
-function qualifiedParts(name: string, malformed: (message: string) => never): [string, string] {
-  const colon = name.indexOf(":");
-  if (colon === -1) return ["", name];
-  const prefix = name.slice(0, colon);
+function localPart(name: string, colon: number, malformed: (message: string) => never): string {
   const local = name.slice(colon + 1);
-  if (prefix === "" || local === "" || local.includes(":") || notNameStart(local.charCodeAt(0))) {
+  if (colon === 0 || local === "" || local.includes(":") || notNameStart(local.charCodeAt(0))) {
     malformed(`malformed name: ${name}`);
   }
-  return [prefix, local];
+  return local;
 }
 
 /** The bindings Namespaces in XML reserves: `xml` only to its namespace, `xmlns` and its URI never. */
@@ -350,6 +361,40 @@ function checkReservedBinding(prefix: string, uri: string, malformed: (message: 
     malformed(`may not bind a prefix or the default namespace to ${XMLNS_NAMESPACE}`);
   if (uri === XML_NAMESPACE && prefix !== "xml")
     malformed(`only the xml prefix may be bound to ${XML_NAMESPACE}`);
+}
+
+/**
+ * Refuses a DOCTYPE: any DTD, entity declaration or external entity (XXE, billion laughs). A DOCTYPE
+ * is well-formed only in the prolog, after at most the XML declaration, comments, processing
+ * instructions and whitespace, so the prolog is all that needs reading; saxes refuses one anywhere
+ * else as misplaced, and a processing instruction before it is refused by its own handler first.
+ */
+function refuseDoctype(source: string): void {
+  let pos = source.startsWith("<?xml") ? source.indexOf("?>") + 2 : 0;
+  if (pos === 1) return; // an unterminated declaration: saxes says so
+  for (;;) {
+    while (pos < source.length && isXmlWhitespaceCode(source.charCodeAt(pos))) pos++;
+    if (source.startsWith("<!--", pos)) {
+      const end = source.indexOf("-->", pos + 4);
+      if (end === -1) return;
+      pos = end + 3;
+    } else if (source.startsWith("<!DOCTYPE", pos)) {
+      const before = source.slice(0, pos);
+      const line = before.split("\n").length;
+      throw new XmlError(
+        "doctype-forbidden",
+        "DOCTYPE is not allowed: DTDs and entity declarations are refused",
+        line,
+        pos - before.lastIndexOf("\n"),
+      );
+    } else {
+      return;
+    }
+  }
+}
+
+function isXmlWhitespaceCode(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 
 const ENCODING_DECLARATION = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;

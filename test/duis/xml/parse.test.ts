@@ -82,6 +82,16 @@ describe("parseXml", () => {
     refuses(laughs, "doctype-forbidden");
     refuses(`<!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>`, "doctype-forbidden");
     refuses(`<!DOCTYPE a><a/>`, "doctype-forbidden");
+    // Wherever the prolog puts it: after the declaration, comments and whitespace.
+    const late = refuses(
+      `<?xml version="1.0"?>\n<!-- x -->\n  <!DOCTYPE a [<!ENTITY e "e">]><a>&e;</a>`,
+      "doctype-forbidden",
+    );
+    assert.deepEqual([late.line, late.column], [3, 3]);
+    // Anywhere else a DOCTYPE is not well-formed at all, and a comment that mentions one is only a comment.
+    refuses(`<a/><!DOCTYPE a>`, "malformed");
+    refuses(`<a><!DOCTYPE a></a>`, "malformed");
+    assert.equal(parseXml(`<!-- <!DOCTYPE a> --><a/>`).root.localName, "a");
   });
 
   it("treats undefined entities as malformed, with line and column", () => {
