@@ -56,6 +56,7 @@ export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
 // Shared by every element without attributes or declarations (most of them); never mutated.
 const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
 const NO_DECLARATIONS: readonly XmlNamespaceDeclaration[] = Object.freeze([]);
+const NO_CHILDREN: readonly XmlNode[] = Object.freeze([]);
 
 /**
  * Tree nodes as the parser makes them: plain data with the `XmlElement` / `XmlText` shape. Classes
@@ -67,13 +68,14 @@ const NO_DECLARATIONS: readonly XmlNamespaceDeclaration[] = Object.freeze([]);
  */
 class ParsedElement implements XmlElement {
   readonly kind = "element";
+  /** Set once, when the element closes; the tree is never seen before that. */
+  children: readonly XmlNode[] = NO_CHILDREN;
   constructor(
     readonly namespace: string,
     readonly localName: string,
     readonly prefix: string,
     readonly attributes: readonly XmlAttribute[],
     readonly namespaceDeclarations: readonly XmlNamespaceDeclaration[],
-    readonly children: readonly XmlNode[],
   ) {}
 }
 
@@ -81,9 +83,6 @@ class ParsedText implements XmlText {
   readonly kind = "text";
   constructor(readonly text: string) {}
 }
-
-/** Stands in `order` for an element until it closes; never seen outside `parseXml`. */
-const PLACEHOLDER = new ParsedElement("", "", "", NO_ATTRIBUTES, NO_DECLARATIONS, []);
 
 /** Thrown inside saxes handlers to stop the parse; carries the XmlError out. */
 class Abort {
@@ -110,22 +109,16 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // if someone asks (an error message), since building it for every request costs more than parsing.
   const order: XmlElement[] = [];
   const where: number[] = []; // line, column of order[i] at [2i], [2i+1]
-  // Each element is built when it closes, with its children copied once, at their final length, out
-  // of one list shared by the whole document (`pending`). Until then its start tag's parts wait in
-  // parallel stacks, innermost last: no per-element frame object, no per-element growing array.
+  // Each element is made at its start tag; its children are copied in when it closes, once, at their
+  // final length, out of one list shared by the whole document (`pending`): no per-element growing
+  // array. Open elements wait in parallel stacks, innermost last.
   const pending: XmlNode[] = [];
-  const openNames: string[] = []; // qualified names, for the limit messages
-  const openLocalNames: string[] = [];
-  const openPrefixes: string[] = [];
-  const openAttributes: (readonly XmlAttribute[])[] = [];
-  const openDeclarations: (readonly XmlNamespaceDeclaration[])[] = [];
-  const openNamespaces: string[] = [];
+  const openElements: ParsedElement[] = [];
   const firstChild: number[] = []; // index in `pending` of each open element's first child
   // Namespace bindings in scope, innermost last, as prefix/URI pairs; `bindingsMark[i]` is how many
   // pairs were in scope before open element i declared its own. `xml` is bound in every document.
   const bindings: string[] = ["xml", XML_NAMESPACE];
   const bindingsMark: number[] = [];
-  const orderIndex: number[] = []; // index in `order` of each open element
   let root: XmlElement | undefined;
   let elements = 0;
 
@@ -176,7 +169,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         ),
       );
     }
-    if (openNames.length + 1 > lim.maxDepth) {
+    if (openElements.length + 1 > lim.maxDepth) {
       fail(
         new XmlError(
           "too-deep",
@@ -262,37 +255,30 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
         attributes.push({ namespace: aUri, localName: aLocal, prefix: aPrefix, value: other.value });
       }
     }
-    openNames.push(name);
-    openLocalNames.push(localName);
-    openPrefixes.push(prefix);
-    openAttributes.push(attributes ?? NO_ATTRIBUTES);
-    openDeclarations.push(namespaceDeclarations ?? NO_DECLARATIONS);
-    openNamespaces.push(uri === lastUri ? lastNamespace : namespaceOf(uri));
+    const el = new ParsedElement(
+      uri === lastUri ? lastNamespace : namespaceOf(uri),
+      localName,
+      prefix,
+      attributes ?? NO_ATTRIBUTES,
+      namespaceDeclarations ?? NO_DECLARATIONS,
+    );
+    openElements.push(el);
     firstChild.push(pending.length);
-    orderIndex.push(order.length);
-    order.push(PLACEHOLDER); // replaced by the element when it closes
+    order.push(el);
     where.push(parser.line, parser.column);
   });
   parser.on("closetag", () => {
-    openNames.pop();
+    const el = openElements.pop()!;
     const mark = bindingsMark.pop()!;
     if (bindings.length !== mark) bindings.length = mark; // (setting length is not free)
     // The element's children leave `pending` as a new array of exactly their number.
-    const children = pending.splice(firstChild.pop()!);
-    const el = new ParsedElement(
-      openNamespaces.pop()!,
-      openLocalNames.pop()!,
-      openPrefixes.pop()!,
-      openAttributes.pop()!,
-      openDeclarations.pop()!,
-      children,
-    );
-    order[orderIndex.pop()!] = el;
-    if (openNames.length === 0) root = el;
+    const first = firstChild.pop()!;
+    if (pending.length > first) el.children = pending.splice(first);
+    if (openElements.length === 0) root = el;
     else pending.push(el);
   });
   const onText = (t: string) => {
-    if (openNames.length === 0 || t.length === 0) return; // whitespace around the root
+    if (openElements.length === 0 || t.length === 0) return; // whitespace around the root
     const n = pending.length;
     const last = n > firstChild[firstChild.length - 1]! ? pending[n - 1]! : undefined;
     if (last !== undefined && last.kind === "text") {
