@@ -191,6 +191,18 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
     assert.equal((await audits())[0]!.detail && ((await audits())[0]!.detail as { mac: boolean }).mac, true);
   });
 
+  it("has the alert in the store once receive() resolves: a restart loses nothing", async () => {
+    const routed = await router.receive(GCA(), HUB);
+    assert.ok(routed.routed);
+    await store.close();
+    store = openSqliteStore({ file: join(dir, "dcc.sqlite"), synchronous: "NORMAL" });
+    const [entry] = await outbox();
+    assert.equal(entry?.id, routed.outboxId);
+    assert.equal(entry.state, "pending");
+    const response = check(entry.body);
+    assert.ok(response.body.kind === "DeviceAlertMessage" && response.body.alertCode === 0x8f30);
+  });
+
   it("drops an alert for an unknown recipient", async () => {
     // The RTDS ECS80 alert goes to the network operator, who is not a user here.
     await dropped(
