@@ -138,7 +138,9 @@ function exclusiveElement(
   }
   const name = qname(el);
   openTag(name, el, decls, out);
-  for (const c of el.children) {
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
     if (c.kind === "text") {
       if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
       else out.text += escapeText(c.text);
@@ -190,7 +192,9 @@ function inclusiveElement(
   }
   const name = qname(el);
   openTag(name, el, decls, out);
-  for (const c of el.children) {
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
     if (c.kind === "text") {
       if (p.drop && isXmlWhitespace(c.text) && hasElementChild(el)) p.dropped++;
       else out.text += escapeText(c.text);
@@ -200,7 +204,8 @@ function inclusiveElement(
 }
 
 function hasElementChild(el: XmlElement): boolean {
-  for (const c of el.children) if (c.kind === "element") return true;
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) if (children[i]!.kind === "element") return true;
   return false;
 }
 
