@@ -255,6 +255,32 @@ describe("verifyDuis refuses what was changed", () => {
     );
   });
 
+  it("a DigestValue or SignatureValue that is not exactly base64: malformed", () => {
+    const digest = /<ds:DigestValue>([^<]*)<\/ds:DigestValue>/;
+    const value = /<ds:SignatureValue>([^<]*)<\/ds:SignatureValue>/;
+    const d = digest.exec(signed)![1]!;
+    const v = value.exec(signed)![1]!;
+    for (const bad of [`${d.slice(0, 10)}*${d.slice(11)}`, d.slice(0, -1), `${d.slice(0, 42)}B=`]) {
+      refused(
+        verifyDuis(signed.replace(digest, `<ds:DigestValue>${bad}</ds:DigestValue>`), lookup),
+        "malformed",
+      );
+    }
+    refused(
+      verifyDuis(
+        signed.replace(value, `<ds:SignatureValue>${v.slice(0, 20)}!${v.slice(21)}</ds:SignatureValue>`),
+        lookup,
+      ),
+      "malformed",
+    );
+    // Line breaks inside the base64 are allowed (XML-DSig signers wrap at 76 characters).
+    const wrapped = `${v.slice(0, 44)}\n${v.slice(44)}`;
+    assert.equal(
+      verifyDuis(signed.replace(value, `<ds:SignatureValue>${wrapped}</ds:SignatureValue>`), lookup).valid,
+      true,
+    );
+  });
+
   it("an unknown serial, junk serial, other algorithms, or a second signature", () => {
     refused(verifyDuis(signed.replace(key.serial, "12345"), lookup), "unknown-serial");
     refused(verifyDuis(signed.replace(`>${key.serial}<`, ">12x<"), lookup), "malformed");
