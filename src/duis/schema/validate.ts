@@ -164,8 +164,9 @@ class Run {
     }
     // The usual element holds only elements: use its children as they are, without a copy.
     let onlyElements = true;
-    for (const c of el.children) {
-      if (c.kind !== "element") {
+    const all = el.children;
+    for (let i = 0; i < all.length; i++) {
+      if (all[i]!.kind !== "element") {
         onlyElements = false;
         break;
       }
@@ -213,17 +214,18 @@ class Run {
   }
 
   private simpleContent(el: XmlElement, type: SimpleType): void {
-    let text = "";
-    for (const c of el.children) {
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
       if (c.kind === "element") {
         this.error(
           `${qualifiedName(el)} has a simple value; element ${qualifiedName(c)} is not allowed in it`,
         );
         return;
       }
-      text = el.children.length === 1 ? c.text : textContent(el);
-      if (el.children.length > 1) break;
     }
+    const only = children.length === 1 ? children[0] : undefined;
+    const text = only !== undefined && only.kind === "text" ? only.text : textContent(el);
     const why = checkSimpleValue(type, text);
     if (why !== undefined) this.error(`${qualifiedName(el)}: ${why}`);
   }
@@ -285,8 +287,9 @@ class Run {
       let next = -1;
       if (p.kind === "sequence") {
         next = i;
-        for (const q of p.particles) {
-          next = this.match(q, children, decls, next);
+        const particles = p.particles;
+        for (let j = 0; j < particles.length; j++) {
+          next = this.match(particles[j]!, children, decls, next);
           if (next < 0) break;
         }
       } else {
@@ -304,8 +307,8 @@ class Run {
           const c = children[i];
           const candidates = c === undefined ? undefined : index.byFirst.get(c.localName);
           if (candidates !== undefined) {
-            for (const k of candidates) {
-              const r = this.match(p.particles[k]!, children, decls, i);
+            for (let j = 0; j < candidates.length; j++) {
+              const r = this.match(p.particles[candidates[j]!]!, children, decls, i);
               if (r > i) {
                 next = r;
                 break;

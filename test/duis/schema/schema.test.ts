@@ -126,6 +126,13 @@ describe("DUIS schema validation", () => {
       ).message,
       /text 'x' is not allowed/,
     );
+    // An element inside a simple value, before or after text.
+    for (const inner of ["<x/>7", "7<x/>"]) {
+      assert.match(
+        invalid(ECS17B.replace(/<sr:CommandVariant>\d+</, `<sr:CommandVariant>${inner}<`)).message,
+        /has a simple value; element x is not allowed in it/,
+      );
+    }
     assert.match(
       invalid(ECS17B.replace(/sr:Request\b/g, "sr:Requests")).message,
       /not a message the schema declares/,
