@@ -29,6 +29,7 @@ import { DccMetrics } from "../server/metrics.js";
 import type { KeyStore } from "../smki/keystore.js";
 import type { IssuedCredential } from "../smki/test-pki.js";
 import type { Store } from "../store/port.js";
+import { openPostgresStore, redactPostgresUrl } from "../store/postgres.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
@@ -149,15 +150,24 @@ export interface DccProfile {
   setup(context: ProfileContext): Promise<ProfileSetup>;
 }
 
-/** Opens the configured store (ConfigError for adapters not supported yet). Shared by every profile. */
-export function openStore(config: MeterwayConfig): Store {
+/**
+ * Opens the configured store, migrating its schema. A PostgreSQL server that cannot be reached (or
+ * refuses the schema) is a ConfigError naming the URL without its password. Shared by every profile.
+ */
+export async function openStore(config: MeterwayConfig): Promise<Store> {
   switch (config.store.kind) {
     case "sqlite":
       return openSqliteStore({ file: config.store.file, synchronous: config.store.synchronous });
-    case "postgres":
-      throw new ConfigError(
-        `--store ${config.store.url}: the PostgreSQL store is not supported yet; use a SQLite file (the default)`,
-      );
+    case "postgres": {
+      const url = config.store.url;
+      try {
+        return await openPostgresStore({ url });
+      } catch (error) {
+        throw new ConfigError(
+          `--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
   }
 }
 
@@ -214,10 +224,11 @@ export async function assemble(
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   await mkdir(config.dataDir, { recursive: true });
-  const unlock = await lockDataDir(config.dataDir);
+  // One DCC per SQLite file; PostgreSQL is shared by design (cluster nodes settle races in the database).
+  const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;
   try {
-    store = openStore(config);
+    store = await openStore(config);
   } catch (error) {
     await unlock();
     throw error;

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { ConfigError, DEFAULTS, type MeterwayConfig, resolveConfig } from "../config/config.js";
 import { ACB_EUI } from "../dcc/fleet.js";
+import { redactPostgresUrl } from "../store/postgres.js";
 import { euiToDuis } from "../store/types.js";
 import type { Command, CommandIo } from "./command.js";
 import { type ComposeOptions, compose, type Dcc, type ProgressReporter } from "./compose.js";
@@ -23,7 +24,7 @@ options:
   --port P        HTTP port for DUIS and the dashboard (default ${DEFAULTS.port}; 0 = any free port)
   --host H        address to listen on (default ${DEFAULTS.host})
   --data DIR      data folder: store, keys, state kept across restarts (default ${DEFAULTS.dataDir})
-  --store URL     SQLite file (default DIR/meterway.db); postgres://... is not supported yet
+  --store URL     SQLite file (default DIR/meterway.db), or postgres://user:password@host:port/db (schema migrated at start)
   --bus URL       message bus (default in process); nats://... is not supported yet
   --pki DIR       use an existing key folder in RTDS layout instead of generating one
   --profile NAME  identities and test devices: demo (default) or rtds
@@ -121,7 +122,9 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
   const lines: string[] = [];
   const { config } = dcc;
   const storeText =
-    config.store.kind === "sqlite" ? `SQLite ${where(config.store.file, cwd)}` : config.store.kind;
+    config.store.kind === "sqlite"
+      ? `SQLite ${where(config.store.file, cwd)}`
+      : `PostgreSQL ${redactPostgresUrl(config.store.url)}`;
   lines.push(
     `meterway DCC ${dcc.firstRun ? "created and started" : "started"} (embedded: ${storeText}, in-process bus)`,
   );

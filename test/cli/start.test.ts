@@ -122,7 +122,10 @@ describe("meterway start flags", () => {
     const data = tempDir();
     const base = { port: 0, host: "127.0.0.1", premises: 1 };
     for (const [flags, message] of [
-      [["--store", "postgres://localhost/meterway"], /PostgreSQL store is not supported yet/],
+      [
+        ["--store", "postgres://meter:s3cret@127.0.0.1:1/meterway"],
+        /--store postgres:\/\/meter:\*\*\*@127\.0\.0\.1:1\/meterway: cannot open the PostgreSQL store/,
+      ],
       [["--bus", "nats://localhost:4222"], /NATS bus is not supported yet/],
     ] as const) {
       const config = parseStartArgs([

@@ -1,0 +1,859 @@
+/**
+ * The cluster store: PostgreSQL (15 or later) through node-postgres, behind the async port.
+ *
+ * - A pool of connections per store (per node). A single port call is one statement, or, where it
+ *   needs several (a user and its certificates), one transaction on one pooled connection, so every
+ *   call is atomic on its own across all nodes sharing the database.
+ * - Races between nodes are settled by the database, never by this process: the counter advance is
+ *   one INSERT … ON CONFLICT DO UPDATE … WHERE new > old, request transitions are guarded UPDATEs
+ *   (READ COMMITTED re-checks the guard after waiting for a concurrent writer), and outbox claims take
+ *   their rows with FOR UPDATE SKIP LOCKED.
+ * - `transaction()` holds one pooled connection between BEGIN and COMMIT (ROLLBACK when the work
+ *   throws). Unlike the SQLite adapter, calls outside it do not wait: they run on other connections
+ *   and see the state before the commit. A statement that fails inside a transaction aborts it (the
+ *   PostgreSQL rule), so let such errors end the transaction.
+ * - Types: instants are BIGINT and uint64 counters NUMERIC(20, 0); node-postgres returns both as
+ *   strings, read here as safe integers and as bigint, so no value is ever rounded. Bytes are BYTEA.
+ * - Statements are named, so each connection parses and plans each one once.
+ * - The schema is migrated when the store opens, under an advisory lock (see postgres-migrations.ts).
+ */
+import pg from "pg";
+import type { Migration } from "./migrations.js";
+import type {
+  AuditRepository,
+  CounterRepository,
+  DeviceCount,
+  DeviceQuery,
+  DeviceRepository,
+  MetaRepository,
+  OutboxRepository,
+  RegistrationRepository,
+  Repositories,
+  RequestRepository,
+  Store,
+  UserRepository,
+} from "./port.js";
+import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
+import type {
+  AuditRecord,
+  CertificateUsage,
+  CspRegion,
+  DeviceRecord,
+  DeviceStatus,
+  DeviceType,
+  NewAuditRecord,
+  NewOutboxRecord,
+  OutboxKind,
+  OutboxRecord,
+  OutboxState,
+  RegistrationRecord,
+  RegistrationRole,
+  RequestPatch,
+  RequestRecord,
+  RequestState,
+  UserCertificate,
+  UserRecord,
+  UserRole,
+} from "./types.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (any form node-postgres accepts). */
+  readonly url: string;
+  /**
+   * The schema to use (every connection's search_path); default: the server's search_path (usually
+   * `public`). It must exist. Tests give each run its own.
+   */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). */
+  readonly maxConnections?: number;
+  /** How long to wait for a connection, ms (default 5000). */
+  readonly connectTimeoutMs?: number;
+  /** Migrations to apply (default: the product's); tests pass their own to check versioning. */
+  readonly migrations?: readonly Migration[];
+  /** Clock for the migration records (ms since epoch). */
+  readonly now?: () => number;
+  /** An idle pooled connection failed (the pool drops it and opens another when needed). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Opens a PostgreSQL store: connects, migrates the schema, and resolves once it answers. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new RangeError(`schema '${options.schema}': use lowercase letters, digits and _`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  const onError = options.onError ?? (() => {});
+  pool.on("error", (error) => onError(error));
+  try {
+    const schemaVersion = await migrate(
+      pool,
+      options.migrations ?? POSTGRES_MIGRATIONS,
+      options.now ?? Date.now,
+    );
+    return new PostgresStore(pool, schemaVersion);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}
+
+/** The URL with its password hidden, for messages and logs. */
+export function redactPostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
+}
+
+/** A raw row: column name → node-postgres value. */
+type Row = Record<string, unknown>;
+
+interface Result {
+  readonly rows: Row[];
+  readonly rowCount: number;
+}
+
+/** Runs one statement (named, so it is prepared once per connection). */
+type Run = (sql: string, params?: readonly unknown[]) => Promise<Result>;
+
+/** Where the repositories send their statements: the pool, or one transaction's connection. */
+interface Executor {
+  readonly run: Run;
+  /** Runs several statements as one atomic unit (a transaction, or the enclosing one). */
+  atomically<T>(work: (run: Run) => Promise<T>): Promise<T>;
+}
+
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** uint64 → decimal text for a NUMERIC(20, 0) parameter; refuses anything else (as SQLite does). */
+function counterParam(value: bigint): string {
+  if (value < 0n || value > UINT64_MAX) throw new RangeError(`counter ${value} is not a uint64`);
+  return value.toString();
+}
+
+function str(row: Row, column: string): string {
+  const v = row[column];
+  if (typeof v !== "string") throw new TypeError(`column ${column}: expected text, got ${typeof v}`);
+  return v;
+}
+function strOrNull(row: Row, column: string): string | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : str(row, column);
+}
+/** INTEGER arrives as a number, BIGINT and COUNT(*) as decimal text; both must be safe integers. */
+function num(row: Row, column: string): number {
+  const v = row[column];
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n))
+    throw new TypeError(`column ${column}: expected a safe integer, got ${String(v)}`);
+  return n;
+}
+function numOrNull(row: Row, column: string): number | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : num(row, column);
+}
+/** NUMERIC(20, 0) arrives as decimal text. */
+function uint64(row: Row, column: string): bigint {
+  const v = str(row, column);
+  if (!/^[0-9]{1,20}$/.test(v)) throw new TypeError(`column ${column}: expected a uint64, got ${v}`);
+  return BigInt(v);
+}
+function bytesOrNull(row: Row, column: string): Uint8Array | null {
+  const v = row[column];
+  if (v === null || v === undefined) return null;
+  if (!(v instanceof Uint8Array)) throw new TypeError(`column ${column}: expected bytea`);
+  // A plain Uint8Array copy, not a Buffer, so that records compare equal to what was stored.
+  return new Uint8Array(v);
+}
+function bytea(value: Uint8Array | null | undefined): Buffer | null {
+  return value == null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function deviceFromRow(row: Row): DeviceRecord {
+  return {
+    eui: str(row, "eui"),
+    type: str(row, "type") as DeviceType,
+    status: str(row, "status") as DeviceStatus,
+    hubEui: strOrNull(row, "hub_eui"),
+    mpxn: strOrNull(row, "mpxn"),
+    region: str(row, "region") as CspRegion,
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+function registrationFromRow(row: Row): RegistrationRecord {
+  return {
+    mpxn: str(row, "mpxn"),
+    role: str(row, "role") as RegistrationRole,
+    partyEui: str(row, "party_eui"),
+    effectiveFrom: num(row, "effective_from"),
+    effectiveTo: numOrNull(row, "effective_to"),
+  };
+}
+
+function requestFromRow(row: Row): RequestRecord {
+  return {
+    id: str(row, "id"),
+    requestId: str(row, "request_id"),
+    originator: str(row, "originator"),
+    target: str(row, "target"),
+    counter: uint64(row, "counter"),
+    srv: str(row, "srv"),
+    commandVariant: num(row, "command_variant"),
+    state: str(row, "state") as RequestState,
+    responseCode: strOrNull(row, "response_code"),
+    correlation: strOrNull(row, "correlation"),
+    gbcsCommand: bytesOrNull(row, "gbcs_command"),
+    gbcsResponse: bytesOrNull(row, "gbcs_response"),
+    requestXml: strOrNull(row, "request_xml"),
+    error: strOrNull(row, "error"),
+    executeAt: numOrNull(row, "execute_at"),
+    receivedAt: num(row, "received_at"),
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+function outboxFromRow(row: Row): OutboxRecord {
+  return {
+    id: str(row, "id"),
+    userEui: str(row, "user_eui"),
+    kind: str(row, "kind") as OutboxKind,
+    requestId: strOrNull(row, "request_id"),
+    body: str(row, "body"),
+    state: str(row, "state") as OutboxState,
+    attempts: num(row, "attempts"),
+    nextAttemptAt: num(row, "next_attempt_at"),
+    lastError: strOrNull(row, "last_error"),
+    createdAt: num(row, "created_at"),
+    expiresAt: num(row, "expires_at"),
+    deliveredAt: numOrNull(row, "delivered_at"),
+  };
+}
+
+function auditFromRow(row: Row): AuditRecord {
+  return {
+    seq: num(row, "seq"),
+    at: num(row, "at"),
+    kind: str(row, "kind"),
+    actor: strOrNull(row, "actor"),
+    requestId: strOrNull(row, "request_id"),
+    // JSONB arrives parsed.
+    detail: row.detail as unknown,
+  };
+}
+
+/** The certificates column of USER_SELECT: a JSON array node-postgres has parsed. */
+function certificatesFromJson(value: unknown): UserCertificate[] {
+  if (!Array.isArray(value)) throw new TypeError("user certificates: expected a JSON array");
+  return value.map((item: unknown): UserCertificate => {
+    if (typeof item !== "object" || item === null)
+      throw new TypeError("user certificate: expected an object");
+    const c = item as Row;
+    const base = {
+      serial: str(c, "serial"),
+      issuer: str(c, "issuer"),
+      usage: str(c, "usage") as CertificateUsage,
+    };
+    const pem = strOrNull(c, "pem");
+    return pem === null ? base : { ...base, pem };
+  });
+}
+
+function userFromRow(row: Row): UserRecord {
+  const roles = row.roles;
+  if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === "string")) {
+    throw new TypeError("column roles: expected text[]");
+  }
+  return {
+    eui: str(row, "eui"),
+    name: str(row, "name"),
+    roles: roles as UserRole[],
+    receiveResponseUrl: strOrNull(row, "receive_response_url"),
+    certificates: certificatesFromJson(row.certificates),
+  };
+}
+
+/** A user row with its certificates, ordered as the SQLite adapter orders them, in one statement. */
+const USER_SELECT = `SELECT u.eui, u.name, u.roles, u.receive_response_url,
+  COALESCE((SELECT json_agg(json_build_object('serial', c.serial, 'issuer', c.issuer, 'usage', c.usage,
+    'pem', c.pem) ORDER BY c.usage, c.serial) FROM user_certificates c WHERE c.user_eui = u.eui), '[]') AS certificates
+  FROM users u`;
+
+/** Patch field → column, for requests. */
+const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
+  responseCode: "response_code",
+  correlation: "correlation",
+  gbcsCommand: "gbcs_command",
+  gbcsResponse: "gbcs_response",
+  error: "error",
+  executeAt: "execute_at",
+  requestXml: "request_xml",
+};
+
+function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
+  const v = patch[key];
+  if (key === "gbcsCommand" || key === "gbcsResponse") return bytea(v as Uint8Array | null | undefined);
+  return v ?? null;
+}
+
+/** `SET col = $n, …` for a request patch, numbering parameters from `first`. */
+function patchSets(patch: RequestPatch, first: number): { sets: string[]; values: unknown[] } {
+  const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter((k) => k in REQUEST_PATCH_COLUMNS);
+  return {
+    sets: keys.map((k, i) => `${REQUEST_PATCH_COLUMNS[k]} = $${first + i}`),
+    values: keys.map((k) => patchValue(k, patch)),
+  };
+}
+
+/** The last of each key: one multi-row upsert may not touch a row twice. */
+function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    byKey.delete(k);
+    byKey.set(k, item);
+  }
+  return [...byKey.values()];
+}
+
+/** Rows of `table` by their `state` column (the requests and the outbox both keep one). */
+async function stateCounts<S extends string>(
+  run: Run,
+  table: "requests" | "outbox",
+): Promise<Partial<Record<S, number>>> {
+  const out: Partial<Record<S, number>> = {};
+  for (const row of (await run(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`)).rows) {
+    out[str(row, "state") as S] = num(row, "n");
+  }
+  return out;
+}
+
+/** The repositories over an executor (the pool, or one transaction's connection). */
+class PostgresRepositories implements Repositories {
+  readonly devices: DeviceRepository;
+  readonly registrations: RegistrationRepository;
+  readonly users: UserRepository;
+  readonly counters: CounterRepository;
+  readonly requests: RequestRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly meta: MetaRepository;
+
+  constructor(x: Executor) {
+    const { run } = x;
+    const row = async <T>(
+      sql: string,
+      params: readonly unknown[],
+      map: (row: Row) => T,
+    ): Promise<T | undefined> => {
+      const first = (await run(sql, params)).rows[0];
+      return first === undefined ? undefined : map(first);
+    };
+    const rows = async <T>(sql: string, params: readonly unknown[], map: (row: Row) => T): Promise<T[]> =>
+      (await run(sql, params)).rows.map(map);
+    const changed = async (sql: string, params: readonly unknown[]): Promise<number> =>
+      (await run(sql, params)).rowCount;
+
+    this.devices = {
+      get: (eui) => row("SELECT * FROM devices WHERE eui = $1", [eui], deviceFromRow),
+      // One statement over arrays: atomic, and one round trip for a whole provisioning batch.
+      put: async (devices) => {
+        const unique = lastByKey(devices, (d) => d.eui);
+        if (unique.length === 0) return;
+        await run(
+          `INSERT INTO devices (eui, type, status, hub_eui, mpxn, region, updated_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+           ON CONFLICT (eui) DO UPDATE SET type = excluded.type, status = excluded.status,
+             hub_eui = excluded.hub_eui, mpxn = excluded.mpxn, region = excluded.region,
+             updated_at = excluded.updated_at`,
+          [
+            unique.map((d) => d.eui),
+            unique.map((d) => d.type),
+            unique.map((d) => d.status),
+            unique.map((d) => d.hubEui),
+            unique.map((d) => d.mpxn),
+            unique.map((d) => d.region),
+            unique.map((d) => d.updatedAt),
+          ],
+        );
+      },
+      setStatus: async (eui, status, at) =>
+        (await changed("UPDATE devices SET status = $1, updated_at = $2 WHERE eui = $3", [
+          status,
+          at,
+          eui,
+        ])) === 1,
+      byHub: (hubEui) =>
+        rows("SELECT * FROM devices WHERE hub_eui = $1 ORDER BY eui", [hubEui], deviceFromRow),
+      byMpxn: (mpxn) => rows("SELECT * FROM devices WHERE mpxn = $1 ORDER BY eui", [mpxn], deviceFromRow),
+      list: (query: DeviceQuery = {}) => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const filters: Array<[string, string | undefined]> = [
+          ["region", query.region],
+          ["type", query.type],
+          ["status", query.status],
+        ];
+        for (const [column, value] of filters) {
+          if (value === undefined) continue;
+          params.push(value);
+          where.push(`${column} = $${params.length}`);
+        }
+        if (query.after !== undefined) {
+          params.push(query.after);
+          where.push(`eui > $${params.length}`);
+        }
+        params.push(query.limit ?? 1000);
+        const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+        return rows(
+          `SELECT * FROM devices ${clause} ORDER BY eui LIMIT $${params.length}`,
+          params,
+          deviceFromRow,
+        );
+      },
+      counts: () =>
+        rows(
+          "SELECT region, type, status, COUNT(*) AS n FROM devices GROUP BY region, type, status ORDER BY region, type, status",
+          [],
+          (r): DeviceCount => ({
+            region: str(r, "region") as CspRegion,
+            type: str(r, "type") as DeviceType,
+            status: str(r, "status") as DeviceStatus,
+            count: num(r, "n"),
+          }),
+        ),
+    };
+
+    this.registrations = {
+      put: async (registrations) => {
+        const unique = lastByKey(registrations, (r) => `${r.mpxn}\u0000${r.role}\u0000${r.effectiveFrom}`);
+        if (unique.length === 0) return;
+        await run(
+          `INSERT INTO registrations (mpxn, role, party_eui, effective_from, effective_to)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+           ON CONFLICT (mpxn, role, effective_from) DO UPDATE SET party_eui = excluded.party_eui,
+             effective_to = excluded.effective_to`,
+          [
+            unique.map((r) => r.mpxn),
+            unique.map((r) => r.role),
+            unique.map((r) => r.partyEui),
+            unique.map((r) => r.effectiveFrom),
+            unique.map((r) => r.effectiveTo),
+          ],
+        );
+      },
+      partyAt: (mpxn, role, at) =>
+        row(
+          `SELECT party_eui FROM registrations WHERE mpxn = $1 AND role = $2 AND effective_from <= $3
+             AND (effective_to IS NULL OR effective_to > $3) ORDER BY effective_from DESC LIMIT 1`,
+          [mpxn, role, at],
+          (r) => str(r, "party_eui"),
+        ),
+      forMpxn: (mpxn) =>
+        rows(
+          "SELECT * FROM registrations WHERE mpxn = $1 ORDER BY role, effective_from",
+          [mpxn],
+          registrationFromRow,
+        ),
+      close: async (mpxn, role, at) =>
+        (await changed(
+          `UPDATE registrations SET effective_to = $1 WHERE mpxn = $2 AND role = $3
+             AND effective_to IS NULL AND effective_from <= $1`,
+          [at, mpxn, role],
+        )) > 0,
+    };
+
+    this.users = {
+      get: (eui) => row(`${USER_SELECT} WHERE u.eui = $1`, [eui], userFromRow),
+      put: (user) =>
+        x.atomically(async (tx) => {
+          await tx(
+            `INSERT INTO users (eui, name, roles, receive_response_url) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (eui) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+               receive_response_url = excluded.receive_response_url`,
+            [user.eui, user.name, [...user.roles], user.receiveResponseUrl],
+          );
+          await tx("DELETE FROM user_certificates WHERE user_eui = $1", [user.eui]);
+          for (const c of user.certificates) {
+            await tx(
+              `INSERT INTO user_certificates (serial, issuer, user_eui, usage, pem) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (serial, issuer) DO UPDATE SET user_eui = excluded.user_eui,
+                 usage = excluded.usage, pem = excluded.pem`,
+              [c.serial, c.issuer, user.eui, c.usage, c.pem ?? null],
+            );
+          }
+        }),
+      list: () => rows(`${USER_SELECT} ORDER BY u.eui`, [], userFromRow),
+      byCertificateSerial: (serial) =>
+        row(
+          `${USER_SELECT} WHERE u.eui IN (SELECT user_eui FROM user_certificates WHERE serial = $1) ORDER BY u.eui LIMIT 1`,
+          [serial],
+          userFromRow,
+        ),
+    };
+
+    this.counters = {
+      get: (originator) =>
+        row("SELECT last::text AS last FROM counters WHERE originator = $1", [originator], (r) =>
+          uint64(r, "last"),
+        ),
+      // One statement: insert, or raise only when strictly greater. Concurrent inserts of a new
+      // originator meet at the primary key; concurrent updates wait for each other's row lock and
+      // then re-check the WHERE against the committed value, so exactly one wins each value, on
+      // any number of nodes.
+      advance: async (originator, counter) =>
+        (await changed(
+          `INSERT INTO counters (originator, last) VALUES ($1, $2::numeric)
+           ON CONFLICT (originator) DO UPDATE SET last = excluded.last WHERE excluded.last > counters.last`,
+          [originator, counterParam(counter)],
+        )) === 1,
+      compareAndSet: async (originator, expected, next) => {
+        const nextParam = counterParam(next);
+        if (expected === undefined) {
+          return (
+            (await changed(
+              "INSERT INTO counters (originator, last) VALUES ($1, $2::numeric) ON CONFLICT (originator) DO NOTHING",
+              [originator, nextParam],
+            )) === 1
+          );
+        }
+        return (
+          (await changed(
+            "UPDATE counters SET last = $1::numeric WHERE originator = $2 AND last = $3::numeric",
+            [nextParam, originator, counterParam(expected)],
+          )) === 1
+        );
+      },
+    };
+
+    this.requests = {
+      insert: async (r) => {
+        await run(
+          `INSERT INTO requests (id, request_id, originator, target, counter, srv, command_variant, state,
+             response_code, correlation, gbcs_command, gbcs_response, request_xml, error, execute_at,
+             received_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+          [
+            r.id,
+            r.requestId,
+            r.originator,
+            r.target,
+            counterParam(r.counter),
+            r.srv,
+            r.commandVariant,
+            r.state,
+            r.responseCode,
+            r.correlation,
+            bytea(r.gbcsCommand),
+            bytea(r.gbcsResponse),
+            r.requestXml,
+            r.error,
+            r.executeAt,
+            r.receivedAt,
+            r.updatedAt,
+          ],
+        );
+      },
+      get: (id) => row("SELECT * FROM requests WHERE id = $1", [id], requestFromRow),
+      byRequestId: (requestId) =>
+        rows(
+          "SELECT * FROM requests WHERE request_id = $1 ORDER BY received_at, ord",
+          [requestId],
+          requestFromRow,
+        ),
+      byCorrelation: (correlation) =>
+        row("SELECT * FROM requests WHERE correlation = $1", [correlation], requestFromRow),
+      transition: async (id, from, to, at, patch = {}) => {
+        if (from.length === 0) return false;
+        const { sets, values } = patchSets(patch, 3);
+        const n = 3 + values.length;
+        const sql = `UPDATE requests SET ${["state = $1", "updated_at = $2", ...sets].join(", ")}
+          WHERE id = $${n} AND state = ANY($${n + 1}::text[])`;
+        return (await changed(sql, [to, at, ...values, id, [...from]])) === 1;
+      },
+      update: async (id, at, patch) => {
+        const { sets, values } = patchSets(patch, 2);
+        const sql = `UPDATE requests SET ${["updated_at = $1", ...sets].join(", ")} WHERE id = $${2 + values.length}`;
+        return (await changed(sql, [at, ...values, id])) === 1;
+      },
+      inState: (state, limit = 1000) =>
+        rows(
+          "SELECT * FROM requests WHERE state = $1 ORDER BY received_at, ord LIMIT $2",
+          [state, limit],
+          requestFromRow,
+        ),
+      counts: () => stateCounts<RequestState>(run, "requests"),
+    };
+
+    this.outbox = {
+      enqueue: async (item: NewOutboxRecord) => {
+        await run(
+          `INSERT INTO outbox (id, user_eui, kind, request_id, body, state, attempts, next_attempt_at,
+             last_error, created_at, expires_at, delivered_at)
+           VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL)`,
+          [
+            item.id,
+            item.userEui,
+            item.kind,
+            item.requestId,
+            item.body,
+            item.nextAttemptAt,
+            item.createdAt,
+            item.expiresAt,
+          ],
+        );
+      },
+      get: (id) => row("SELECT * FROM outbox WHERE id = $1", [id], outboxFromRow),
+      // SKIP LOCKED: a row another node is claiming right now is left to it, not waited for and
+      // taken twice; the outer WHERE re-checks the row once locked.
+      claimDue: async (now, limit, leaseMs) =>
+        (
+          await rows(
+            `UPDATE outbox SET next_attempt_at = $1 WHERE id IN (
+               SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2
+               ORDER BY next_attempt_at, created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+             AND state = 'pending' AND next_attempt_at <= $2
+             RETURNING *`,
+            [now + leaseMs, now, limit],
+            outboxFromRow,
+          )
+        ).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)),
+      markDelivered: async (id, at) =>
+        (await changed(
+          `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL
+           WHERE id = $2 AND state = 'pending'`,
+          [at, id],
+        )) === 1,
+      markAttemptFailed: async (id, error, nextAttemptAt) =>
+        (nextAttemptAt === null
+          ? await changed(
+              `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $1
+               WHERE id = $2 AND state = 'pending'`,
+              [error, id],
+            )
+          : await changed(
+              `UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2
+               WHERE id = $3 AND state = 'pending'`,
+              [error, nextAttemptAt, id],
+            )) === 1,
+      forUser: (userEui, limit = 100) =>
+        rows(
+          `SELECT * FROM outbox WHERE user_eui = $1 AND state IN ('pending', 'failed')
+           ORDER BY created_at, id LIMIT $2`,
+          [userEui, limit],
+          outboxFromRow,
+        ),
+      remove: async (id) => (await changed("DELETE FROM outbox WHERE id = $1", [id])) === 1,
+      purgeExpired: (now) => changed("DELETE FROM outbox WHERE expires_at <= $1", [now]),
+      counts: () => stateCounts<OutboxState>(run, "outbox"),
+    };
+
+    this.audit = {
+      append: async (record: NewAuditRecord) => {
+        const seq = await row(
+          "INSERT INTO audit (at, kind, actor, request_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING seq",
+          [record.at, record.kind, record.actor, record.requestId, JSON.stringify(record.detail ?? null)],
+          (r) => num(r, "seq"),
+        );
+        if (seq === undefined) throw new Error("audit: INSERT returned no sequence number");
+        return seq;
+      },
+      list: (query = {}) => {
+        const params: unknown[] = [query.afterSeq ?? 0];
+        let sql = "SELECT * FROM audit WHERE seq > $1";
+        if (query.requestId !== undefined) {
+          params.push(query.requestId);
+          sql += ` AND request_id = $${params.length}`;
+        }
+        params.push(query.limit ?? 1000);
+        sql += ` ORDER BY seq LIMIT $${params.length}`;
+        return rows(sql, params, auditFromRow);
+      },
+    };
+
+    this.meta = {
+      get: (key) => row("SELECT value FROM meta WHERE key = $1", [key], (r) => str(r, "value")),
+      set: async (key, value) => {
+        await run(
+          "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [key, value],
+        );
+      },
+      delete: async (key) => (await changed("DELETE FROM meta WHERE key = $1", [key])) === 1,
+    };
+  }
+}
+
+/** Something that runs a query config: the pool or one client. */
+interface Queryable {
+  query(config: pg.QueryConfig<unknown[]>): Promise<pg.QueryResult<Row>>;
+}
+
+/** Runs BEGIN … COMMIT on one pooled connection, ROLLBACK when `work` throws. */
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    try {
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollbackError) {
+        // The connection is in an unknown state: drop it from the pool rather than reuse it.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** The PostgreSQL store. Build it with `openPostgresStore`. */
+export class PostgresStore implements Store {
+  readonly kind = "postgres";
+  readonly devices: DeviceRepository;
+  readonly registrations: RegistrationRepository;
+  readonly users: UserRepository;
+  readonly counters: CounterRepository;
+  readonly requests: RequestRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly meta: MetaRepository;
+
+  private closed = false;
+  /** Statement text → prepared-statement name, per store (names are per connection on the server). */
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** The schema version after opening. */
+    readonly schemaVersion: number,
+  ) {
+    const repositories = new PostgresRepositories({
+      run: async (sql, params) => {
+        this.checkOpen();
+        return this.query(this.pool, sql, params);
+      },
+      atomically: async (work) => {
+        this.checkOpen();
+        return inTransaction(this.pool, (client) => work((sql, params) => this.query(client, sql, params)));
+      },
+    });
+    this.devices = repositories.devices;
+    this.registrations = repositories.registrations;
+    this.users = repositories.users;
+    this.counters = repositories.counters;
+    this.requests = repositories.requests;
+    this.outbox = repositories.outbox;
+    this.audit = repositories.audit;
+    this.meta = repositories.meta;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error("store is closed");
+  }
+
+  private async query(on: Queryable, sql: string, params: readonly unknown[] = []): Promise<Result> {
+    let name = this.names.get(sql);
+    if (name === undefined) {
+      name = `mw${this.names.size + 1}`;
+      this.names.set(sql, name);
+    }
+    const result = await on.query({ name, text: sql, values: [...params] });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    return inTransaction(this.pool, async (client) => {
+      let open = true;
+      const run: Run = async (sql, params) => {
+        if (!open)
+          throw new Error("transaction has ended: use the store, not the transaction's repositories");
+        return this.query(client, sql, params);
+      };
+      try {
+        // Inside, a call needing several statements is already atomic: the transaction holds them.
+        return await work(new PostgresRepositories({ run, atomically: (w) => w(run) }));
+      } finally {
+        open = false;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.checkOpen();
+    await this.pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** Advisory lock class for migrations; the object is the schema, so schemas migrate independently. */
+const MIGRATION_LOCK_CLASS = 0x6d77_0001;
+
+/**
+ * Applies the migrations not yet recorded; returns the resulting version. Holds a session advisory
+ * lock throughout, so that of several nodes starting at once one migrates and the others wait and
+ * then find the work done.
+ */
+async function migrate(pool: pg.Pool, migrations: readonly Migration[], now: () => number): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const lock = [MIGRATION_LOCK_CLASS];
+    await client.query("SELECT pg_advisory_lock($1, hashtext(coalesce(current_schema(), '')))", lock);
+    try {
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+      );
+      const applied = new Set(
+        (await client.query<Row>("SELECT version FROM schema_migrations")).rows.map((r) => num(r, "version")),
+      );
+      const known = new Set(migrations.map((m) => m.version));
+      const unknown = [...applied].filter((v) => !known.has(v));
+      if (unknown.length > 0) {
+        throw new Error(
+          `store schema has migration(s) ${unknown.join(", ")} this version of meterway does not know: it was written by a newer version`,
+        );
+      }
+      const ordered = [...migrations].sort((a, b) => a.version - b.version);
+      for (const migration of ordered) {
+        if (applied.has(migration.version)) continue;
+        await client.query("BEGIN");
+        try {
+          await client.query(migration.sql);
+          await client.query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            [migration.version, migration.name, now()],
+          );
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw error;
+        }
+      }
+      return ordered.length === 0 ? 0 : ordered[ordered.length - 1]!.version;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1, hashtext(coalesce(current_schema(), '')))", lock);
+    }
+  } finally {
+    client.release();
+  }
+}
