@@ -40,9 +40,9 @@ import {
 import { BUS_QUEUES, decodeEvent, decodeWork, encodePayload } from "./codec.js";
 import type { BusEvents, BusQueue, BusSubject, BusWork } from "./events.js";
 import type { BusErrorHandler } from "./memory.js";
+import { checkNatsPrefix, DEFAULT_NATS_PREFIX, NatsConnectError, redactNatsUrl } from "./nats-url.js";
 import type { Bus, ConsumeOptions, JobContext, Subscription } from "./port.js";
 
-export const DEFAULT_NATS_PREFIX = "meterway.";
 /** The durable consumer every node pulls a queue's jobs from. */
 export const NATS_DURABLE = "workers";
 
@@ -71,26 +71,11 @@ export interface NatsBusOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Why a NATS bus could not be opened, in words for the person who gave the URL. */
-export class NatsConnectError extends Error {
-  override readonly name = "NatsConnectError";
-}
-
 /** The subject, stream and consumer of one queue. */
 export interface NatsQueueNames {
   readonly subject: string;
   readonly stream: string;
   readonly durable: string;
-}
-
-/** Checks a subject prefix: dot-separated tokens of letters, digits, `_` and `-`, ending in a dot. */
-export function checkNatsPrefix(prefix: string): string {
-  if (!/^(?:[A-Za-z0-9_-]+\.)+$/.test(prefix)) {
-    throw new NatsConnectError(
-      `subject prefix ${JSON.stringify(prefix)}: expected tokens of letters, digits, _ or - each followed by a dot, e.g. meterway.`,
-    );
-  }
-  return prefix;
 }
 
 export function natsEventSubject(prefix: string, subject: BusSubject): string {
@@ -100,34 +85,6 @@ export function natsEventSubject(prefix: string, subject: BusSubject): string {
 export function natsQueueNames(prefix: string, queue: BusQueue): NatsQueueNames {
   const stream = `${prefix}${queue}`.replace(/[^A-Za-z0-9_-]+/g, "_").toUpperCase();
   return { subject: `${prefix}work.${queue}`, stream, durable: NATS_DURABLE };
-}
-
-/**
- * `nats://host:port[,host:port…][?prefix=a.b]` → the servers and the subject prefix. The prefix
- * lets several DCCs share one NATS server without sharing queues.
- */
-export function parseNatsUrl(url: string): { servers: string[]; prefix: string } {
-  const q = url.indexOf("?");
-  const base = q < 0 ? url : url.slice(0, q);
-  const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-  let prefix = DEFAULT_NATS_PREFIX;
-  for (const [key, value] of params) {
-    if (key !== "prefix") throw new NatsConnectError(`unknown option ${key}; the one option is prefix`);
-    prefix = checkNatsPrefix(value.endsWith(".") ? value : `${value}.`);
-  }
-  const scheme = /^(nats|tls):\/\//.exec(base)?.[1];
-  if (scheme === undefined) throw new NatsConnectError("expected nats://host:port");
-  const servers = base
-    .slice(scheme.length + 3)
-    .split(",")
-    .map((s) => s.trim());
-  if (servers.some((s) => s === "")) throw new NatsConnectError("expected nats://host:port[,host:port…]");
-  return { servers: servers.map((s) => (s.includes("://") ? s : `${scheme}://${s}`)), prefix };
-}
-
-/** A URL with any password replaced, for messages and logs. */
-export function redactNatsUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/g, "//$1:***@");
 }
 
 /** Connects, checks JetStream and makes the queues' streams and consumers (idempotent across nodes). */

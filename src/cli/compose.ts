@@ -12,7 +12,8 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { MemoryBus } from "../bus/memory.js";
+import { type BusErrorHandler, MemoryBus } from "../bus/memory.js";
+import { parseNatsUrl, redactNatsUrl } from "../bus/nats-url.js";
 import type { Bus } from "../bus/port.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { lockDataDir } from "../config/data-lock.js";
@@ -171,18 +172,31 @@ export async function openStore(config: MeterwayConfig): Promise<Store> {
   }
 }
 
-/** Opens the configured bus, reporting handler failures to `log`. Shared by every profile. */
-export function openBus(config: MeterwayConfig, log: (line: string) => void): Bus {
+/**
+ * Opens the configured bus, reporting handler failures to `log`. A NATS server that cannot be
+ * reached, or has JetStream off, is a ConfigError naming the URL without its password. Shared by
+ * every profile.
+ */
+export async function openBus(config: MeterwayConfig, log: (line: string) => void): Promise<Bus> {
+  const onError: BusErrorHandler = (error, where) =>
+    log(
+      `bus: handler failed on ${where.subject ?? where.queue}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   switch (config.bus.kind) {
     case "memory":
-      return new MemoryBus({
-        onError: (error, where) =>
-          log(
-            `bus: handler failed on ${where.subject ?? where.queue}: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-      });
-    case "nats":
-      throw new ConfigError(`--bus ${config.bus.url}: the NATS bus is not supported yet; leave --bus out`);
+      return new MemoryBus({ onError });
+    case "nats": {
+      const url = config.bus.url;
+      try {
+        // Loaded only here: the embedded mode never pays for the NATS client.
+        const { connectNatsBus } = await import("../bus/nats.js");
+        return await connectNatsBus({ ...parseNatsUrl(url), onError });
+      } catch (error) {
+        throw new ConfigError(
+          `--bus ${redactNatsUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
   }
 }
 
@@ -239,7 +253,7 @@ export async function assemble(
   };
   try {
     const firstRun = (await store.meta.get(profile.initialisedKey)) === undefined;
-    const bus = openBus(config, log);
+    const bus = await openBus(config, log);
     closers.push(() => bus.close());
     const metrics = new DccMetrics();
     const wan = new InProcessWan({

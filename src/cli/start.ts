@@ -8,6 +8,7 @@
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { redactNatsUrl } from "../bus/nats-url.js";
 import { ConfigError, DEFAULTS, type MeterwayConfig, resolveConfig } from "../config/config.js";
 import { ACB_EUI } from "../dcc/fleet.js";
 import { redactPostgresUrl } from "../store/postgres.js";
@@ -25,7 +26,8 @@ options:
   --host H        address to listen on (default ${DEFAULTS.host})
   --data DIR      data folder: store, keys, state kept across restarts (default ${DEFAULTS.dataDir})
   --store URL     SQLite file (default DIR/meterway.db), or postgres://user:password@host:port/db (schema migrated at start)
-  --bus URL       message bus (default in process); nats://... is not supported yet
+  --bus URL       message bus (default in process), or nats://host:4222[?prefix=name] (NATS with JetStream;
+                  several servers: nats://a:4222,b:4222)
   --pki DIR       use an existing key folder in RTDS layout instead of generating one
   --profile NAME  identities and test devices: demo (default) or rtds
   --seed N        seed of the random models (default ${DEFAULTS.seed})
@@ -125,8 +127,10 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
     config.store.kind === "sqlite"
       ? `SQLite ${where(config.store.file, cwd)}`
       : `PostgreSQL ${redactPostgresUrl(config.store.url)}`;
+  const busText =
+    config.bus.kind === "memory" ? "in-process bus" : `NATS JetStream bus ${redactNatsUrl(config.bus.url)}`;
   lines.push(
-    `meterway DCC ${dcc.firstRun ? "created and started" : "started"} (embedded: ${storeText}, in-process bus)`,
+    `meterway DCC ${dcc.firstRun ? "created and started" : "started"} (embedded: ${storeText}, ${busText})`,
   );
   lines.push("");
   lines.push(`  dashboard      ${baseUrl}/`);

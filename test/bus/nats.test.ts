@@ -9,12 +9,10 @@ import {
   connectNatsBus,
   type NatsBus,
   type NatsBusOptions,
-  NatsConnectError,
   natsEventSubject,
   natsQueueNames,
-  parseNatsUrl,
-  redactNatsUrl,
 } from "../../src/bus/nats.js";
+import { NatsConnectError, parseNatsUrl, redactNatsUrl } from "../../src/bus/nats-url.js";
 import { type TestNats, testNats } from "../support/nats.js";
 import { busContract } from "./contract.js";
 

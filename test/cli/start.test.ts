@@ -118,7 +118,7 @@ describe("meterway start flags", () => {
     assert.match(bad.err(), /--port x: expected a whole number/);
   });
 
-  it("says clearly what is not supported yet", async () => {
+  it("says clearly why a store or bus cannot be opened", async () => {
     const data = tempDir();
     const base = { port: 0, host: "127.0.0.1", premises: 1 };
     for (const [flags, message] of [
@@ -126,7 +126,10 @@ describe("meterway start flags", () => {
         ["--store", "postgres://meter:s3cret@127.0.0.1:1/meterway"],
         /--store postgres:\/\/meter:\*\*\*@127\.0\.0\.1:1\/meterway: cannot open the PostgreSQL store/,
       ],
-      [["--bus", "nats://localhost:4222"], /NATS bus is not supported yet/],
+      [
+        ["--bus", "nats://meter:s3cret@127.0.0.1:1"],
+        /--bus nats:\/\/meter:\*\*\*@127\.0\.0\.1:1: the NATS server at nats:\/\/meter:\*\*\*@127\.0\.0\.1:1 is unreachable/,
+      ],
     ] as const) {
       const config = parseStartArgs([
         ...flags,
