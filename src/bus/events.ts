@@ -8,6 +8,9 @@
  *   declare module "../bus/events.js" {
  *     interface BusEvents { "alert.raised": { deviceEui: string; code: string } }
  *   }
+ *
+ * and add the payload's decoder to codec.ts (the NATS adapter checks every payload it receives; the
+ * compiler asks for the decoder).
  */
 
 /** Publish/subscribe subjects: every subscriber sees every event (fire and forget, not durable). */
