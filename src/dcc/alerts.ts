@@ -62,7 +62,7 @@ export interface AlertRouterDeps {
   readonly inventory: { device(eui: string): Promise<DeviceRecord | undefined> };
   /** The DCC's GBCS keys: devices' DS certificates, and KA keys where held. */
   readonly keys: MessageKeys;
-  readonly delivery: Pick<Delivery, "enqueue" | "kick">;
+  readonly delivery: Pick<Delivery, "enqueue" | "kickUser">;
   /** Signs a DUIS Response with the DCC's XML-signing key. */
   readonly sign: (tree: XmlElement) => string;
   readonly audit: (kind: string, actor: string | null, detail: Record<string, unknown>) => Promise<void>;
@@ -164,7 +164,7 @@ export class AlertRouter {
       outboxId,
     });
     this.deps.onRouted?.(alertCode);
-    this.deps.delivery.kick();
+    this.deps.delivery.kickUser(user.eui);
     return { routed: true, userEui: user.eui, outboxId, alertCode };
   }
 }

@@ -112,6 +112,8 @@ export class Delivery {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Users kicked while their loop was running: the loop goes round once more when it ends. */
+  private readonly rekick = new Set<string>();
 
   constructor(deps: DeliveryDeps) {
     this.outbox = deps.outbox;
@@ -193,6 +195,7 @@ export class Delivery {
       }
     } finally {
       this.busy.delete(userEui);
+      if (this.rekick.delete(userEui)) this.kickUser(userEui);
     }
   }
 
@@ -242,8 +245,25 @@ export class Delivery {
   }
 
   /**
-   * Starts a pass now (called after enqueue, so delivery does not wait for the timer). When a pass
-   * is already running, one more follows it, so a message queued meanwhile is not left behind.
+   * Starts delivering one user's queue now (called after enqueueing a message for that user, so it
+   * does not wait for the timer). When the user's loop is already running, it goes round once more
+   * after it ends, so a message queued meanwhile is not left behind. Unlike {@link kick}, this
+   * touches only that user's queue: a busy DCC enqueues a response for every request, and a whole
+   * pass per enqueue (claiming up to a batch of due entries each time) costs more than the request.
+   */
+  kickUser(userEui: string): void {
+    if (this.busy.has(userEui)) {
+      this.rekick.add(userEui);
+      return;
+    }
+    this.deliverUser(userEui).catch(() => {
+      // The store failed: the timer's next pass tries again; nothing was marked.
+    });
+  }
+
+  /**
+   * Starts a pass now (after a user's endpoint changes, so its waiting messages go at once). When a
+   * pass is already running, one more follows it, so a message queued meanwhile is not left behind.
    */
   kick(): void {
     if (this.running !== undefined) {

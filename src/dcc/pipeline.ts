@@ -667,7 +667,7 @@ export class Pipeline {
     });
     await this.publishState(request, outcome.code === "I0" ? "responded" : "failed", outcome.code);
     this.deps.onAnswered?.(request.srv, outcome.code, at - request.receivedAt);
-    this.deps.delivery.kick();
+    this.deps.delivery.kickUser(request.originator);
   }
 
   private onDispatchEvent(event: DispatchEvent): void {
