@@ -332,13 +332,17 @@ export class Pipeline {
       receivedAt: at,
       updatedAt: at,
     };
-    // Committed before the I99 leaves: an acknowledged request is never lost.
-    await this.deps.store.requests.insert(record);
-    await this.audit(local ? "request.returned" : "request.acknowledged", originator, record.requestId, {
-      id,
-      srv,
-      useCase: command.useCase,
-      device: deviceEui,
+    // Committed before the I99 leaves: an acknowledged request is never lost. The request and its
+    // audit record are one commit (commits, not CPU, bound the embedded store's requests per second).
+    await this.deps.store.transaction(async (tx) => {
+      await tx.requests.insert(record);
+      await tx.audit.append({
+        at: this.deps.now(),
+        kind: local ? "request.returned" : "request.acknowledged",
+        actor: originator,
+        requestId: record.requestId,
+        detail: { id, srv, useCase: command.useCase, device: deviceEui },
+      });
     });
     if (local) {
       await this.publishState(record, "responded", "I0");
