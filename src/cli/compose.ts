@@ -155,14 +155,21 @@ export interface DccProfile {
  * Opens the configured store, migrating its schema. A PostgreSQL server that cannot be reached (or
  * refuses the schema) is a ConfigError naming the URL without its password. Shared by every profile.
  */
-export async function openStore(config: MeterwayConfig): Promise<Store> {
+export async function openStore(
+  config: MeterwayConfig,
+  log: (line: string) => void = () => {},
+): Promise<Store> {
   switch (config.store.kind) {
     case "sqlite":
       return openSqliteStore({ file: config.store.file, synchronous: config.store.synchronous });
     case "postgres": {
       const url = config.store.url;
       try {
-        return await openPostgresStore({ url });
+        return await openPostgresStore({
+          url,
+          // An idle pooled connection dropped by the server: the pool replaces it; say so.
+          onError: (error) => log(`store: a PostgreSQL connection failed: ${error.message}`),
+        });
       } catch (error) {
         throw new ConfigError(
           `--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${error instanceof Error ? error.message : String(error)}`,
@@ -242,7 +249,7 @@ export async function assemble(
   const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;
   try {
-    store = await openStore(config);
+    store = await openStore(config, log);
   } catch (error) {
     await unlock();
     throw error;
