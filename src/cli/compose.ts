@@ -349,7 +349,8 @@ export async function assemble(
       instance: {
         name: profile.instanceName,
         version: packageVersion(),
-        mode: "embedded",
+        // Cluster mode: state and work shared with other nodes (a PostgreSQL store or a NATS bus).
+        mode: config.store.kind === "sqlite" && config.bus.kind === "memory" ? "embedded" : "cluster",
         startedAt: new Date(now()),
       },
       now,

@@ -93,6 +93,12 @@ if (found !== undefined) {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    it("says on the dashboard that it runs in cluster mode", async () => {
+      const summary = await dcc.app.inject({ method: "GET", url: "/api/v1/dashboard/summary" });
+      assert.equal(summary.statusCode, 200);
+      assert.equal((JSON.parse(summary.body) as { instance: { mode: string } }).instance.mode, "cluster");
+    });
+
     it("acknowledges and delivers the ESME's signed I0, its jobs carried by JetStream", async () => {
       assert.equal(dcc.bus.kind, "nats");
       const health = await dcc.app.inject({ method: "GET", url: "/healthz" });
