@@ -30,7 +30,7 @@ import { DccMetrics } from "../server/metrics.js";
 import type { KeyStore } from "../smki/keystore.js";
 import type { IssuedCredential } from "../smki/test-pki.js";
 import type { Store } from "../store/port.js";
-import { openPostgresStore, redactPostgresUrl } from "../store/postgres.js";
+import { redactPostgresUrl } from "../store/postgres-url.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
@@ -165,6 +165,8 @@ export async function openStore(
     case "postgres": {
       const url = config.store.url;
       try {
+        // node-postgres is loaded only for a PostgreSQL store.
+        const { openPostgresStore } = await import("../store/postgres.js");
         return await openPostgresStore({
           url,
           // An idle pooled connection dropped by the server: the pool replaces it; say so.

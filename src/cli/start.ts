@@ -11,7 +11,7 @@ import cliProgress from "cli-progress";
 import { redactNatsUrl } from "../bus/nats-url.js";
 import { ConfigError, DEFAULTS, type MeterwayConfig, resolveConfig } from "../config/config.js";
 import { ACB_EUI } from "../dcc/fleet.js";
-import { redactPostgresUrl } from "../store/postgres.js";
+import { redactPostgresUrl } from "../store/postgres-url.js";
 import { euiToDuis } from "../store/types.js";
 import type { Command, CommandIo } from "./command.js";
 import { type ComposeOptions, compose, type Dcc, type ProgressReporter } from "./compose.js";
