@@ -34,22 +34,30 @@ import type {
   UserRepository,
 } from "./port.js";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
+import {
+  auditFromRow,
+  bytesParam,
+  checkUint64,
+  deviceFromRow,
+  num,
+  outboxFromRow,
+  patchValue,
+  type Row,
+  registrationFromRow,
+  requestFromRow,
+  str,
+  strOrNull,
+  uint64,
+} from "./rows.js";
 import type {
-  AuditRecord,
   CertificateUsage,
   CspRegion,
-  DeviceRecord,
   DeviceStatus,
   DeviceType,
   NewAuditRecord,
   NewOutboxRecord,
-  OutboxKind,
-  OutboxRecord,
   OutboxState,
-  RegistrationRecord,
-  RegistrationRole,
   RequestPatch,
-  RequestRecord,
   RequestState,
   UserCertificate,
   UserRecord,
@@ -102,9 +110,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 }
 
-/** A raw row: column name → node-postgres value. */
-type Row = Record<string, unknown>;
-
 interface Result {
   readonly rows: Row[];
   readonly rowCount: number;
@@ -120,123 +125,9 @@ interface Executor {
   atomically<T>(work: (run: Run) => Promise<T>): Promise<T>;
 }
 
-const UINT64_MAX = (1n << 64n) - 1n;
-
 /** uint64 → decimal text for a NUMERIC(20, 0) parameter; refuses anything else (as SQLite does). */
 function counterParam(value: bigint): string {
-  if (value < 0n || value > UINT64_MAX) throw new RangeError(`counter ${value} is not a uint64`);
-  return value.toString();
-}
-
-function str(row: Row, column: string): string {
-  const v = row[column];
-  if (typeof v !== "string") throw new TypeError(`column ${column}: expected text, got ${typeof v}`);
-  return v;
-}
-function strOrNull(row: Row, column: string): string | null {
-  const v = row[column];
-  return v === null || v === undefined ? null : str(row, column);
-}
-/** INTEGER arrives as a number, BIGINT and COUNT(*) as decimal text; both must be safe integers. */
-function num(row: Row, column: string): number {
-  const v = row[column];
-  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n))
-    throw new TypeError(`column ${column}: expected a safe integer, got ${String(v)}`);
-  return n;
-}
-function numOrNull(row: Row, column: string): number | null {
-  const v = row[column];
-  return v === null || v === undefined ? null : num(row, column);
-}
-/** NUMERIC(20, 0) arrives as decimal text. */
-function uint64(row: Row, column: string): bigint {
-  const v = str(row, column);
-  if (!/^[0-9]{1,20}$/.test(v)) throw new TypeError(`column ${column}: expected a uint64, got ${v}`);
-  return BigInt(v);
-}
-function bytesOrNull(row: Row, column: string): Uint8Array | null {
-  const v = row[column];
-  if (v === null || v === undefined) return null;
-  if (!(v instanceof Uint8Array)) throw new TypeError(`column ${column}: expected bytea`);
-  // A plain Uint8Array copy, not a Buffer, so that records compare equal to what was stored.
-  return new Uint8Array(v);
-}
-function bytea(value: Uint8Array | null | undefined): Buffer | null {
-  return value == null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-function deviceFromRow(row: Row): DeviceRecord {
-  return {
-    eui: str(row, "eui"),
-    type: str(row, "type") as DeviceType,
-    status: str(row, "status") as DeviceStatus,
-    hubEui: strOrNull(row, "hub_eui"),
-    mpxn: strOrNull(row, "mpxn"),
-    region: str(row, "region") as CspRegion,
-    updatedAt: num(row, "updated_at"),
-  };
-}
-
-function registrationFromRow(row: Row): RegistrationRecord {
-  return {
-    mpxn: str(row, "mpxn"),
-    role: str(row, "role") as RegistrationRole,
-    partyEui: str(row, "party_eui"),
-    effectiveFrom: num(row, "effective_from"),
-    effectiveTo: numOrNull(row, "effective_to"),
-  };
-}
-
-function requestFromRow(row: Row): RequestRecord {
-  return {
-    id: str(row, "id"),
-    requestId: str(row, "request_id"),
-    originator: str(row, "originator"),
-    target: str(row, "target"),
-    counter: uint64(row, "counter"),
-    srv: str(row, "srv"),
-    commandVariant: num(row, "command_variant"),
-    state: str(row, "state") as RequestState,
-    responseCode: strOrNull(row, "response_code"),
-    correlation: strOrNull(row, "correlation"),
-    gbcsCommand: bytesOrNull(row, "gbcs_command"),
-    gbcsResponse: bytesOrNull(row, "gbcs_response"),
-    requestXml: strOrNull(row, "request_xml"),
-    error: strOrNull(row, "error"),
-    executeAt: numOrNull(row, "execute_at"),
-    receivedAt: num(row, "received_at"),
-    updatedAt: num(row, "updated_at"),
-  };
-}
-
-function outboxFromRow(row: Row): OutboxRecord {
-  return {
-    id: str(row, "id"),
-    userEui: str(row, "user_eui"),
-    kind: str(row, "kind") as OutboxKind,
-    requestId: strOrNull(row, "request_id"),
-    body: str(row, "body"),
-    state: str(row, "state") as OutboxState,
-    attempts: num(row, "attempts"),
-    nextAttemptAt: num(row, "next_attempt_at"),
-    lastError: strOrNull(row, "last_error"),
-    createdAt: num(row, "created_at"),
-    expiresAt: num(row, "expires_at"),
-    deliveredAt: numOrNull(row, "delivered_at"),
-  };
-}
-
-function auditFromRow(row: Row): AuditRecord {
-  return {
-    seq: num(row, "seq"),
-    at: num(row, "at"),
-    kind: str(row, "kind"),
-    actor: strOrNull(row, "actor"),
-    requestId: strOrNull(row, "request_id"),
-    // JSONB arrives parsed.
-    detail: row.detail as unknown,
-  };
+  return checkUint64(value).toString();
 }
 
 /** The certificates column of USER_SELECT: a JSON array node-postgres has parsed. */
@@ -286,12 +177,6 @@ const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
   executeAt: "execute_at",
   requestXml: "request_xml",
 };
-
-function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
-  const v = patch[key];
-  if (key === "gbcsCommand" || key === "gbcsResponse") return bytea(v as Uint8Array | null | undefined);
-  return v ?? null;
-}
 
 /** `SET col = $n, …` for a request patch, numbering parameters from `first`. */
 function patchSets(patch: RequestPatch, first: number): { sets: string[]; values: unknown[] } {
@@ -541,8 +426,8 @@ class PostgresRepositories implements Repositories {
             r.state,
             r.responseCode,
             r.correlation,
-            bytea(r.gbcsCommand),
-            bytea(r.gbcsResponse),
+            bytesParam(r.gbcsCommand),
+            bytesParam(r.gbcsResponse),
             r.requestXml,
             r.error,
             r.executeAt,
@@ -664,7 +549,7 @@ class PostgresRepositories implements Repositories {
         }
         params.push(query.limit ?? 1000);
         sql += ` ORDER BY seq LIMIT $${params.length}`;
-        return rows(sql, params, auditFromRow);
+        return rows(sql, params, (row) => auditFromRow(row, row.detail as unknown));
       },
     };
 

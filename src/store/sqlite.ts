@@ -28,22 +28,29 @@ import type {
   Store,
   UserRepository,
 } from "./port.js";
+import {
+  auditFromRow,
+  bytesParam,
+  checkUint64,
+  deviceFromRow,
+  num,
+  outboxFromRow,
+  patchValue,
+  type Row,
+  registrationFromRow,
+  requestFromRow,
+  str,
+  strOrNull,
+} from "./rows.js";
 import type {
-  AuditRecord,
   CertificateUsage,
   CspRegion,
-  DeviceRecord,
   DeviceStatus,
   DeviceType,
   NewAuditRecord,
   NewOutboxRecord,
-  OutboxKind,
-  OutboxRecord,
   OutboxState,
-  RegistrationRecord,
-  RegistrationRole,
   RequestPatch,
-  RequestRecord,
   RequestState,
   UserCertificate,
   UserRecord,
@@ -68,117 +75,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(options);
 }
 
-/** A raw row: column name → SQLite value. */
-type Row = Record<string, unknown>;
-
-const UINT64_MAX = (1n << 64n) - 1n;
-
 /** uint64 → 20-digit zero-padded decimal text, which SQLite compares in numeric order. */
 function counterText(value: bigint): string {
-  if (value < 0n || value > UINT64_MAX) throw new RangeError(`counter ${value} is not a uint64`);
-  return value.toString().padStart(20, "0");
-}
-
-function str(row: Row, column: string): string {
-  const v = row[column];
-  if (typeof v !== "string") throw new TypeError(`column ${column}: expected text, got ${typeof v}`);
-  return v;
-}
-function strOrNull(row: Row, column: string): string | null {
-  const v = row[column];
-  return v === null || v === undefined ? null : str(row, column);
-}
-function num(row: Row, column: string): number {
-  const v = row[column];
-  if (typeof v === "number") return v;
-  if (typeof v === "bigint") return Number(v);
-  throw new TypeError(`column ${column}: expected integer, got ${typeof v}`);
-}
-function numOrNull(row: Row, column: string): number | null {
-  const v = row[column];
-  return v === null || v === undefined ? null : num(row, column);
-}
-function bytesOrNull(row: Row, column: string): Uint8Array | null {
-  const v = row[column];
-  if (v === null || v === undefined) return null;
-  if (!(v instanceof Uint8Array)) throw new TypeError(`column ${column}: expected blob`);
-  // A plain Uint8Array copy, not a Buffer, so that records compare equal to what was stored.
-  return new Uint8Array(v);
-}
-function blob(value: Uint8Array | null | undefined): Buffer | null {
-  return value == null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-function deviceFromRow(row: Row): DeviceRecord {
-  return {
-    eui: str(row, "eui"),
-    type: str(row, "type") as DeviceType,
-    status: str(row, "status") as DeviceStatus,
-    hubEui: strOrNull(row, "hub_eui"),
-    mpxn: strOrNull(row, "mpxn"),
-    region: str(row, "region") as CspRegion,
-    updatedAt: num(row, "updated_at"),
-  };
-}
-
-function registrationFromRow(row: Row): RegistrationRecord {
-  return {
-    mpxn: str(row, "mpxn"),
-    role: str(row, "role") as RegistrationRole,
-    partyEui: str(row, "party_eui"),
-    effectiveFrom: num(row, "effective_from"),
-    effectiveTo: numOrNull(row, "effective_to"),
-  };
-}
-
-function requestFromRow(row: Row): RequestRecord {
-  return {
-    id: str(row, "id"),
-    requestId: str(row, "request_id"),
-    originator: str(row, "originator"),
-    target: str(row, "target"),
-    counter: BigInt(str(row, "counter")),
-    srv: str(row, "srv"),
-    commandVariant: num(row, "command_variant"),
-    state: str(row, "state") as RequestState,
-    responseCode: strOrNull(row, "response_code"),
-    correlation: strOrNull(row, "correlation"),
-    gbcsCommand: bytesOrNull(row, "gbcs_command"),
-    gbcsResponse: bytesOrNull(row, "gbcs_response"),
-    requestXml: strOrNull(row, "request_xml"),
-    error: strOrNull(row, "error"),
-    executeAt: numOrNull(row, "execute_at"),
-    receivedAt: num(row, "received_at"),
-    updatedAt: num(row, "updated_at"),
-  };
-}
-
-function outboxFromRow(row: Row): OutboxRecord {
-  return {
-    id: str(row, "id"),
-    userEui: str(row, "user_eui"),
-    kind: str(row, "kind") as OutboxKind,
-    requestId: strOrNull(row, "request_id"),
-    body: str(row, "body"),
-    state: str(row, "state") as OutboxState,
-    attempts: num(row, "attempts"),
-    nextAttemptAt: num(row, "next_attempt_at"),
-    lastError: strOrNull(row, "last_error"),
-    createdAt: num(row, "created_at"),
-    expiresAt: num(row, "expires_at"),
-    deliveredAt: numOrNull(row, "delivered_at"),
-  };
-}
-
-function auditFromRow(row: Row): AuditRecord {
-  return {
-    seq: num(row, "seq"),
-    at: num(row, "at"),
-    kind: str(row, "kind"),
-    actor: strOrNull(row, "actor"),
-    requestId: strOrNull(row, "request_id"),
-    detail: JSON.parse(str(row, "detail")) as unknown,
-  };
+  return checkUint64(value).toString().padStart(20, "0");
 }
 
 /** Patch field → column, for requests. */
@@ -191,12 +90,6 @@ const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
   executeAt: "execute_at",
   requestXml: "request_xml",
 };
-
-function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
-  const v = patch[key];
-  if (key === "gbcsCommand" || key === "gbcsResponse") return blob(v as Uint8Array | null | undefined);
-  return v ?? null;
-}
 
 /**
  * Runs a synchronous database call when the store may be used: outside a transaction it waits for
@@ -433,8 +326,8 @@ class SqliteRepositories implements Repositories {
             r.state,
             r.responseCode,
             r.correlation,
-            blob(r.gbcsCommand),
-            blob(r.gbcsResponse),
+            bytesParam(r.gbcsCommand),
+            bytesParam(r.gbcsResponse),
             r.requestXml,
             r.error,
             r.executeAt,
@@ -577,7 +470,7 @@ class SqliteRepositories implements Repositories {
           }
           sql += " ORDER BY seq LIMIT ?";
           params.push(query.limit ?? 1000);
-          return s.rows(sql, params, auditFromRow);
+          return s.rows(sql, params, (row) => auditFromRow(row, JSON.parse(str(row, "detail")) as unknown));
         }),
     };
 

@@ -1,0 +1,161 @@
+/**
+ * Rows to records, and record values to statement parameters, for both SQL adapters (SQLite and
+ * PostgreSQL keep the same tables and columns). Every value read is checked for its type, so a
+ * column that does not hold what the schema says is a clear error, never a wrong record.
+ */
+import type {
+  AuditRecord,
+  CspRegion,
+  DeviceRecord,
+  DeviceStatus,
+  DeviceType,
+  OutboxKind,
+  OutboxRecord,
+  OutboxState,
+  RegistrationRecord,
+  RegistrationRole,
+  RequestPatch,
+  RequestRecord,
+  RequestState,
+} from "./types.js";
+
+/** A raw row: column name → the driver's value. */
+export type Row = Record<string, unknown>;
+
+export const UINT64_MAX = (1n << 64n) - 1n;
+
+/** Refuses a counter that is not a uint64 (both stores keep it as decimal text). */
+export function checkUint64(value: bigint): bigint {
+  if (value < 0n || value > UINT64_MAX) throw new RangeError(`counter ${value} is not a uint64`);
+  return value;
+}
+
+export function str(row: Row, column: string): string {
+  const v = row[column];
+  if (typeof v !== "string") throw new TypeError(`column ${column}: expected text, got ${typeof v}`);
+  return v;
+}
+
+export function strOrNull(row: Row, column: string): string | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : str(row, column);
+}
+
+/**
+ * An integer column: SQLite gives a number (or a bigint), PostgreSQL gives INTEGER as a number and
+ * BIGINT or COUNT(*) as decimal text. Whatever the form, it must be a safe integer.
+ */
+export function num(row: Row, column: string): number {
+  const v = row[column];
+  const n =
+    typeof v === "number" ? v : typeof v === "bigint" || typeof v === "string" ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new TypeError(`column ${column}: expected a safe integer, got ${String(v)}`);
+  }
+  return n;
+}
+
+export function numOrNull(row: Row, column: string): number | null {
+  const v = row[column];
+  return v === null || v === undefined ? null : num(row, column);
+}
+
+/** A counter kept as decimal text (zero-padded to 20 digits in SQLite, NUMERIC(20, 0) in PostgreSQL). */
+export function uint64(row: Row, column: string): bigint {
+  const v = str(row, column);
+  if (!/^[0-9]{1,20}$/.test(v)) throw new TypeError(`column ${column}: expected a uint64, got ${v}`);
+  return checkUint64(BigInt(v));
+}
+
+export function bytesOrNull(row: Row, column: string): Uint8Array | null {
+  const v = row[column];
+  if (v === null || v === undefined) return null;
+  if (!(v instanceof Uint8Array)) throw new TypeError(`column ${column}: expected bytes`);
+  // A plain Uint8Array copy, not a Buffer, so that records compare equal to what was stored.
+  return new Uint8Array(v);
+}
+
+/** Bytes as a statement parameter (a BLOB, a bytea): a Buffer over the same memory. */
+export function bytesParam(value: Uint8Array | null | undefined): Buffer | null {
+  return value == null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** A request patch's value as a statement parameter. */
+export function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
+  const v = patch[key];
+  if (key === "gbcsCommand" || key === "gbcsResponse") return bytesParam(v as Uint8Array | null | undefined);
+  return v ?? null;
+}
+
+export function deviceFromRow(row: Row): DeviceRecord {
+  return {
+    eui: str(row, "eui"),
+    type: str(row, "type") as DeviceType,
+    status: str(row, "status") as DeviceStatus,
+    hubEui: strOrNull(row, "hub_eui"),
+    mpxn: strOrNull(row, "mpxn"),
+    region: str(row, "region") as CspRegion,
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+export function registrationFromRow(row: Row): RegistrationRecord {
+  return {
+    mpxn: str(row, "mpxn"),
+    role: str(row, "role") as RegistrationRole,
+    partyEui: str(row, "party_eui"),
+    effectiveFrom: num(row, "effective_from"),
+    effectiveTo: numOrNull(row, "effective_to"),
+  };
+}
+
+export function requestFromRow(row: Row): RequestRecord {
+  return {
+    id: str(row, "id"),
+    requestId: str(row, "request_id"),
+    originator: str(row, "originator"),
+    target: str(row, "target"),
+    counter: uint64(row, "counter"),
+    srv: str(row, "srv"),
+    commandVariant: num(row, "command_variant"),
+    state: str(row, "state") as RequestState,
+    responseCode: strOrNull(row, "response_code"),
+    correlation: strOrNull(row, "correlation"),
+    gbcsCommand: bytesOrNull(row, "gbcs_command"),
+    gbcsResponse: bytesOrNull(row, "gbcs_response"),
+    requestXml: strOrNull(row, "request_xml"),
+    error: strOrNull(row, "error"),
+    executeAt: numOrNull(row, "execute_at"),
+    receivedAt: num(row, "received_at"),
+    updatedAt: num(row, "updated_at"),
+  };
+}
+
+export function outboxFromRow(row: Row): OutboxRecord {
+  return {
+    id: str(row, "id"),
+    userEui: str(row, "user_eui"),
+    kind: str(row, "kind") as OutboxKind,
+    requestId: strOrNull(row, "request_id"),
+    body: str(row, "body"),
+    state: str(row, "state") as OutboxState,
+    attempts: num(row, "attempts"),
+    nextAttemptAt: num(row, "next_attempt_at"),
+    lastError: strOrNull(row, "last_error"),
+    createdAt: num(row, "created_at"),
+    expiresAt: num(row, "expires_at"),
+    deliveredAt: numOrNull(row, "delivered_at"),
+  };
+}
+
+/** An audit row; `detail` is decoded by the adapter (JSON text in SQLite, JSONB in PostgreSQL). */
+export function auditFromRow(row: Row, detail: unknown): AuditRecord {
+  return {
+    seq: num(row, "seq"),
+    at: num(row, "at"),
+    kind: str(row, "kind"),
+    actor: strOrNull(row, "actor"),
+    requestId: strOrNull(row, "request_id"),
+    detail,
+  };
+}
