@@ -6,28 +6,21 @@
  * on the same database the DCC is not new and still refuses the used counter.
  */
 import assert from "node:assert/strict";
-import { createPrivateKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { compose, type Dcc } from "../../src/cli/compose.js";
-import {
-  readImportRegistersRequest,
-  receiveUrlPath,
-  type UserIdentity,
-  userApiAuthorization,
-} from "../../src/cli/request-client.js";
-import { readImportRegisters } from "../../src/cli/request-decode.js";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { type MeterwayConfig, resolveConfig } from "../../src/config/config.js";
 import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
-import { parseResponse } from "../../src/duis/model/index.js";
-import { verifyDuis } from "../../src/duis/signature/verify.js";
-import { parseXml } from "../../src/duis/xml/parse.js";
-import { deviceEnergy } from "../../src/sim/energy.js";
-import { importRegisterCollection } from "../../src/sim/esme.js";
-import { KeyStore } from "../../src/smki/keystore.js";
+import {
+  assertEsmeReading,
+  checkSignedResponse,
+  postReadImportRegisters,
+  registerReceiveUrl,
+  userIdentity,
+} from "../support/composed-dcc.js";
 import { testPostgres } from "../support/postgres.js";
 
 const server = await testPostgres("4.1.1 through the composed DCC on PostgreSQL");
@@ -40,31 +33,6 @@ if (server !== undefined) {
     let receiver: ResponseReceiver;
     const clock = { t: Date.UTC(2026, 10, 28, 9, 30) };
     const now = () => clock.t;
-
-    function identity(eui: string): UserIdentity {
-      const pki = dcc.pki.dir;
-      return {
-        eui,
-        privateKey: createPrivateKey(readFileSync(join(pki, `${eui}-ds.key`))),
-        certificate: new X509Certificate(readFileSync(join(pki, `${eui}-ds.pem`))),
-      };
-    }
-
-    function check(xml: string) {
-      const dccCertificate = new X509Certificate(readFileSync(dcc.pki.xmlSigning!.certificatePath));
-      const verified = verifyDuis(xml, { lookupCertificate: () => dccCertificate });
-      assert.ok(verified.valid, verified.valid ? "" : `${verified.reason}: ${verified.detail}`);
-      return parseResponse(parseXml(xml).root);
-    }
-
-    function post(user: UserIdentity, device: string, counter: bigint) {
-      return dcc.app.inject({
-        method: "POST",
-        url: "/api/v1/serviceS",
-        headers: { "content-type": "application/xml" },
-        payload: readImportRegistersRequest(user, device, counter),
-      });
-    }
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), "meterway-postgres-e2e-"));
@@ -86,37 +54,14 @@ if (server !== undefined) {
     it("acknowledges, delivers the ESME's signed I0 and keeps the lifecycle in PostgreSQL", async () => {
       assert.equal(dcc.store.kind, "postgres");
       assert.equal(dcc.firstRun, true);
-      const supplier = identity(DEMO_SUPPLIER.eui);
-      const path = receiveUrlPath(DEMO_SUPPLIER.eui);
-      const body = JSON.stringify({ url: receiver.url });
-      const put = await dcc.app.inject({
-        method: "PUT",
-        url: path,
-        headers: {
-          "content-type": "application/json",
-          authorization: userApiAuthorization(supplier, "PUT", path, body, new Date(now())),
-        },
-        payload: body,
-      });
-      assert.equal(put.statusCode, 200, put.body);
+      const supplier = userIdentity(dcc, DEMO_SUPPLIER.eui);
+      await registerReceiveUrl(dcc, supplier, receiver.url, now());
 
       const esme = premisesPlan(0).esme;
-      const ack = await post(supplier, esme, 1000n);
+      const ack = await postReadImportRegisters(dcc, supplier, esme, 1000n);
       assert.equal(ack.statusCode, 200, ack.body);
-      assert.equal(check(ack.body).header.responseCode, "I99");
-      const response = check((await receiver.next()).body);
-      assert.equal(response.header.responseCode, "I0");
-      assert.equal(response.header.requestId?.counter, 1000n);
-      assert.ok(response.body.kind === "ResponseMessage" && response.body.payload?.kind === "GBCSPayload");
-      const read = readImportRegisters(
-        response.body.payload.gbcsPayload,
-        KeyStore.fromDirectory(dcc.pki.dir),
-      );
-      assert.ok(read.macValid, "the ESME's MAC verifies with the supplier's key");
-      assert.deepEqual(read.response, {
-        outcome: "success",
-        registers: importRegisterCollection(deviceEnergy(esme), now()),
-      });
+      assert.equal(checkSignedResponse(dcc, ack.body).header.responseCode, "I99");
+      assertEsmeReading(dcc, checkSignedResponse(dcc, (await receiver.next()).body), esme, 1000n, now());
 
       assert.equal(await dcc.store.counters.get(DEMO_SUPPLIER.eui), 1000n);
       const record = (await dcc.store.requests.inState("responded")).find((r) => r.counter === 1000n);
@@ -130,12 +75,12 @@ if (server !== undefined) {
       dcc = await compose(config, { now });
       assert.equal(dcc.firstRun, false);
       assert.equal((await dcc.store.devices.counts()).reduce((n, c) => n + c.count, 0) > 0, true);
-      const supplier = identity(DEMO_SUPPLIER.eui);
+      const supplier = userIdentity(dcc, DEMO_SUPPLIER.eui);
       const esme = premisesPlan(1).esme;
-      assert.equal((await post(supplier, esme, 1000n)).statusCode, 409);
-      const ack = await post(supplier, esme, 1001n);
-      assert.equal(check(ack.body).header.responseCode, "I99");
-      assert.equal(check((await receiver.next()).body).header.responseCode, "I0");
+      assert.equal((await postReadImportRegisters(dcc, supplier, esme, 1000n)).statusCode, 409);
+      const ack = await postReadImportRegisters(dcc, supplier, esme, 1001n);
+      assert.equal(checkSignedResponse(dcc, ack.body).header.responseCode, "I99");
+      assert.equal(checkSignedResponse(dcc, (await receiver.next()).body).header.responseCode, "I0");
     });
   });
 }
