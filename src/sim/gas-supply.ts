@@ -7,7 +7,7 @@
  */
 import { DecodeError } from "../gbcs/errors.js";
 import type { GbcsFrame } from "../gbcs/frame.js";
-import { decodeGbzPayload, encodeGbz, ZclCluster } from "../gbcs/gbz/index.js";
+import { decodeGbzPayload, encodeGbz, singleComponentPayload, ZclCluster } from "../gbcs/gbz/index.js";
 import type { SupplyState } from "./supply.js";
 
 /** Message code → the status the command must propose and the state it leaves the supply in. */
@@ -68,42 +68,29 @@ export function buildGasSupplyResponse(input: {
   readonly issuerEventId: number;
   readonly state: SupplyState;
 }): Uint8Array {
-  return encodeGbz({
-    family: "gbz",
-    kind: "components",
-    profileId: 0x0109,
-    components: [
-      {
-        clusterId: ZclCluster.metering,
-        lastMessage: true,
-        reservedControlBits: 0,
-        body: {
-          encrypted: false,
-          frame: {
-            header: {
-              frameControl: {
-                frameType: "clusterSpecific",
-                manufacturerSpecific: false,
-                direction: "serverToClient",
-                disableDefaultResponse: false,
-                reserved: 0,
-              },
-              transactionSequenceNumber: 0,
-              commandId: SUPPLY_STATUS_RESPONSE,
-            },
-            payload: {
-              kind: "command",
-              name: "supplyStatusResponse",
-              fields: {
-                providerId: input.providerId,
-                issuerEventId: input.issuerEventId,
-                implementationDateTime: 0,
-                supplyStatus: SUPPLY_STATUS[input.state],
-              },
-            },
-          },
+  return encodeGbz(
+    singleComponentPayload(ZclCluster.metering, {
+      header: {
+        frameControl: {
+          frameType: "clusterSpecific",
+          manufacturerSpecific: false,
+          direction: "serverToClient",
+          disableDefaultResponse: false,
+          reserved: 0,
+        },
+        transactionSequenceNumber: 0,
+        commandId: SUPPLY_STATUS_RESPONSE,
+      },
+      payload: {
+        kind: "command",
+        name: "supplyStatusResponse",
+        fields: {
+          providerId: input.providerId,
+          issuerEventId: input.issuerEventId,
+          implementationDateTime: 0,
+          supplyStatus: SUPPLY_STATUS[input.state],
         },
       },
-    ],
-  });
+    }),
+  );
 }

@@ -7,7 +7,7 @@
  * The Issuer Event ID is the DCC's time of the transform in ZigBee UTC seconds (since 2000-01-01):
  * the RTDS pre-commands, made on 2015-01-01T00:00:00Z, carry 0x1C374A80, exactly that.
  */
-import { encodeGbz, type GbzPayload } from "../../gbcs/gbz/gbz-payload.js";
+import { encodeGbz, type GbzPayload, singleComponentPayload } from "../../gbcs/gbz/gbz-payload.js";
 import { ZclCluster } from "../../gbcs/gbz/zcl-commands.js";
 import type { TransformInput, UseCaseTransform } from "./index.js";
 
@@ -29,46 +29,31 @@ export function zigbeeUtc(ms: number): number {
 
 /** The GBZ payload of GCS32/GCS39. */
 export function gasSupplyCommand(useCase: GasSupplyUseCase, at: number): GbzPayload {
-  return {
-    family: "gbz",
-    kind: "components",
-    profileId: 0x0109,
-    components: [
-      {
-        clusterId: ZclCluster.metering,
-        lastMessage: true,
-        reservedControlBits: 0,
-        body: {
-          encrypted: false,
-          frame: {
-            header: {
-              frameControl: {
-                frameType: "clusterSpecific",
-                manufacturerSpecific: false,
-                direction: "clientToServer",
-                disableDefaultResponse: false,
-                reserved: 0,
-              },
-              transactionSequenceNumber: 0,
-              commandId: 0x0b,
-            },
-            payload: {
-              kind: "command",
-              name: "changeSupply",
-              fields: {
-                providerId: 0,
-                issuerEventId: zigbeeUtc(at),
-                requestDateTime: 0,
-                implementationDateTime: 0,
-                proposedSupplyStatus: GAS_SUPPLY[useCase].proposedSupplyStatus,
-                supplyControlBits: 1,
-              },
-            },
-          },
-        },
+  return singleComponentPayload(ZclCluster.metering, {
+    header: {
+      frameControl: {
+        frameType: "clusterSpecific",
+        manufacturerSpecific: false,
+        direction: "clientToServer",
+        disableDefaultResponse: false,
+        reserved: 0,
       },
-    ],
-  };
+      transactionSequenceNumber: 0,
+      commandId: 0x0b,
+    },
+    payload: {
+      kind: "command",
+      name: "changeSupply",
+      fields: {
+        providerId: 0,
+        issuerEventId: zigbeeUtc(at),
+        requestDateTime: 0,
+        implementationDateTime: 0,
+        proposedSupplyStatus: GAS_SUPPLY[useCase].proposedSupplyStatus,
+        supplyControlBits: 1,
+      },
+    },
+  });
 }
 
 function gasSupplyTransform(useCase: GasSupplyUseCase): UseCaseTransform {

@@ -103,6 +103,19 @@ export interface GbzComponentsPayload {
   readonly components: readonly GbzComponent[];
 }
 
+/**
+ * A payload of one component in clear, the last one: the shape of the GBCS gas commands and of the
+ * responses to them that are not encrypted.
+ */
+export function singleComponentPayload(clusterId: number, frame: ZclFrame): GbzComponentsPayload {
+  return {
+    family: "gbz",
+    kind: "components",
+    profileId: GBZ_PROFILE_ID,
+    components: [{ clusterId, lastMessage: true, reservedControlBits: 0, body: { encrypted: false, frame } }],
+  };
+}
+
 /** An alert whose body is GBZ components (none for Generic (Non) Critical Alerts; one for GCS53). */
 export interface GbzAlertPayload {
   readonly family: "gbz";

@@ -5,7 +5,14 @@
  * with a Read Attributes Response ciphered for the supplier (GBCS §8.4).
  */
 import { DecodeError } from "../../errors.js";
-import { encodeGbz, GBZ_AE_MAC_LENGTH, type GbzComponent, type GbzPayload } from "../gbz-payload.js";
+import {
+  encodeGbz,
+  GBZ_AE_MAC_LENGTH,
+  GBZ_PROFILE_ID,
+  type GbzComponent,
+  type GbzPayload,
+  singleComponentPayload,
+} from "../gbz-payload.js";
 import { ZclCluster, ZclGlobalCommand, ZclStatus } from "../zcl-commands.js";
 import { ZclDataType } from "../zcl-data-types.js";
 import type { ZclHeader, ZclReadAttributeRecord } from "../zcl-frame.js";
@@ -75,25 +82,10 @@ const readResponseHeader: ZclHeader = {
 
 /** The GBZ payload of the GCS13a command. */
 export function gcs13aCommand(): GbzPayload {
-  return {
-    family: "gbz",
-    kind: "components",
-    profileId: 0x0109,
-    components: [
-      {
-        clusterId: ZclCluster.metering,
-        lastMessage: true,
-        reservedControlBits: 0,
-        body: {
-          encrypted: false,
-          frame: {
-            header: readRequestHeader,
-            payload: { kind: "readAttributes", attributeIds: ORDER.map((n) => Gcs13aAttribute[n]) },
-          },
-        },
-      },
-    ],
-  };
+  return singleComponentPayload(ZclCluster.metering, {
+    header: readRequestHeader,
+    payload: { kind: "readAttributes", attributeIds: ORDER.map((n) => Gcs13aAttribute[n]) },
+  });
 }
 
 /** The content bytes of the GCS13a command. */
@@ -127,22 +119,12 @@ export interface Gcs13aResponseInput {
 export function buildGcs13aResponse(input: Gcs13aResponseInput): Uint8Array {
   const records = gcs13aRecords(input.readings);
   // The plaintext is the ZCL payload alone: encode the records through a one-component payload.
-  const plain = encodeGbz({
-    family: "gbz",
-    kind: "components",
-    profileId: 0x0109,
-    components: [
-      {
-        clusterId: ZclCluster.metering,
-        lastMessage: true,
-        reservedControlBits: 0,
-        body: {
-          encrypted: false,
-          frame: { header: readResponseHeader, payload: { kind: "readAttributesResponse", records } },
-        },
-      },
-    ],
-  });
+  const plain = encodeGbz(
+    singleComponentPayload(ZclCluster.metering, {
+      header: readResponseHeader,
+      payload: { kind: "readAttributesResponse", records },
+    }),
+  );
   // Profile id (2), count (1), extended header (5), ZCL header (3).
   const plaintext = plain.subarray(2 + 1 + 5 + 3);
   const securityControl = 0x31;
@@ -165,7 +147,12 @@ export function buildGcs13aResponse(input: Gcs13aResponseInput): Uint8Array {
       },
     },
   };
-  return encodeGbz({ family: "gbz", kind: "components", profileId: 0x0109, components: [component] });
+  return encodeGbz({
+    family: "gbz",
+    kind: "components",
+    profileId: GBZ_PROFILE_ID,
+    components: [component],
+  });
 }
 
 export type Gcs13aResponse =
