@@ -58,9 +58,15 @@ import { fromHex, toHex } from "../gbcs/cursor.js";
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame, type GbcsFrame, SIGNATURE_LENGTH } from "../gbcs/frame.js";
 import type { Store } from "../store/port.js";
-import { euiFromDuis, euiToDuis, type RequestRecord, type UserRecord } from "../store/types.js";
+import {
+  type DeviceRecord,
+  euiFromDuis,
+  euiToDuis,
+  type RequestRecord,
+  type UserRecord,
+} from "../store/types.js";
 import type { Wan } from "../wan/port.js";
-import { type AccessCode, AccessControl } from "./access.js";
+import { type AccessCode, AccessControl, type AccessRequest } from "./access.js";
 import { AlertRouter } from "./alerts.js";
 import { certificateEui } from "./certificate-eui.js";
 import { RequestCounters, SIGNED_PRE_COMMAND_VARIANTS, TRANSFORM_VARIANT } from "./counters.js";
@@ -289,7 +295,7 @@ export class Pipeline {
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
     const executeAt = this.executionDate(request, at);
-    const decision = await this.access.check({
+    const device = await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
@@ -297,8 +303,7 @@ export class Pipeline {
       // A future-dated request is checked for the date it runs (the registration then).
       at: executeAt ?? at,
     });
-    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
-    const command = this.transformer.transform(srv, decision.device.type, {
+    const command = this.transformer.transform(srv, device.type, {
       originator,
       device: deviceEui,
       counter: requestId.counter,
@@ -381,15 +386,14 @@ export class Pipeline {
     }
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
-    const decision = await this.access.check({
+    const device = await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
       srv: { srv, roles: entry.roles, deviceTypes },
       at,
     });
-    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
-    const pre = this.transformer.preCommand(srv, decision.device.type, {
+    const pre = this.transformer.preCommand(srv, device.type, {
       originator,
       device: deviceEui,
       counter: requestId.counter,
@@ -480,14 +484,13 @@ export class Pipeline {
     const deviceTypes = SRV_DEVICE_TYPES[srv];
     if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     // The device and the user's registration are checked again: either may have changed since CV4.
-    const decision = await this.access.check({
+    await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
       srv: { srv, roles: entry.roles, deviceTypes },
       at,
     });
-    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
     const signed = this.checkSignedPreCommand(preCommand, request.body.gbcsPayload, originator);
     const command = this.transformer.protectSigned(signed);
     if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
@@ -776,6 +779,13 @@ export class Pipeline {
     detail: unknown,
   ): Promise<void> {
     await this.deps.store.audit.append({ at: this.deps.now(), kind, actor, requestId, detail });
+  }
+
+  /** Access control (role, registration, device status and type): the device, or its DUIS error. */
+  private async authorise(request: AccessRequest): Promise<DeviceRecord> {
+    const decision = await this.access.check(request);
+    if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
+    return decision.device;
   }
 
   private internal(error: unknown): DuisError {
