@@ -18,22 +18,22 @@
  *
  * Writes bench/results/e2e.json and bench/results/e2e.md.
  */
-import { createPrivateKey, generateKeyPairSync, sign, verify, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync, sign, verify } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchContext } from "../src/cli/bench.js";
-import { compose, type Dcc } from "../src/cli/compose.js";
+import { compose } from "../src/cli/compose.js";
 import {
   readImportRegistersRequest,
   receiveUrlPath,
-  type UserIdentity,
   userApiAuthorization,
 } from "../src/cli/request-client.js";
 import { ResponseReceiver } from "../src/cli/request-receiver.js";
 import { resolveConfig } from "../src/config/config.js";
 import { DEMO_SUPPLIER } from "../src/dcc/fleet.js";
 import { ZERO_DELAY_MODELS } from "../src/wan/regions.js";
+import { userIdentity } from "../test/support/composed-dcc.js";
 
 const PREMISES = 50;
 const REQUESTS = 2_000;
@@ -47,16 +47,6 @@ function percentile(sorted: readonly number[], p: number): number {
 
 function round(x: number, digits = 1): number {
   return Number(x.toFixed(digits));
-}
-
-function identity(dcc: Dcc, eui: string): UserIdentity {
-  const pki = dcc.pki.dir;
-  const file = eui.replaceAll("-", "").toLowerCase();
-  return {
-    eui,
-    privateKey: createPrivateKey(readFileSync(join(pki, `${file}-ds.key`))),
-    certificate: new X509Certificate(readFileSync(join(pki, `${file}-ds.pem`))),
-  };
 }
 
 /** µs of CPU for the ECDSA the DCC does per request: one verify, two signs. */
@@ -111,7 +101,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   try {
     const base = await dcc.listen();
     say(`DCC with ${PREMISES} premises at ${base}; warming up`);
-    const supplier = identity(dcc, DEMO_SUPPLIER.eui);
+    const supplier = userIdentity(dcc, DEMO_SUPPLIER.eui);
 
     // The supplier's receive-response endpoint, registered through the signed user API.
     const path = receiveUrlPath(DEMO_SUPPLIER.eui);
