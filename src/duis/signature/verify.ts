@@ -18,6 +18,7 @@ import { hash, type KeyObject, verify, type X509Certificate } from "node:crypto"
 import { exclusiveC14n, inclusiveC14n } from "../xml/c14n.js";
 import { XmlError } from "../xml/errors.js";
 import { parseXml, type XmlLimits } from "../xml/parse.js";
+import { exclusiveC14nFromSource, inclusiveC14nFromSource } from "../xml/source-c14n.js";
 import {
   attributeValue,
   childElements,
@@ -147,11 +148,13 @@ export function verifyDuis(
     }
   }
 
-  // Digest: the whitespace-free form first (as DCC Boxed), then, if the message had whitespace between
-  // elements, the text exactly as received. Both in one pass each, without building a stripped tree.
+  // Digest: when the message is canonical as received (the usual case), its canonical form is cut
+  // straight from its text. Otherwise the whitespace-free form first (as DCC Boxed), then, if the
+  // message had whitespace between elements, the text exactly as received. Both in one pass each,
+  // without building a stripped tree.
   const whitespace = { dropped: 0 };
   let stripped = true;
-  if (!digestMatches(root, parsed, true, whitespace)) {
+  if (!sourceDigestMatches(doc, parsed) && !digestMatches(root, parsed, true, whitespace)) {
     if (whitespace.dropped === 0 || !digestMatches(root, parsed, false, whitespace)) {
       return fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed");
     }
@@ -168,11 +171,16 @@ export function verifyDuis(
       `SignatureValue is ${parsed.signatureValue.length} bytes; ecdsa-sha256 P-256 needs ${P256_SIGNATURE_BYTES} (raw r||s)`,
     );
   }
+  // SignedInfo from the source when it is canonical there (it has no whitespace to drop, so that is
+  // the one form); otherwise from the tree, in the digest's form first, then the other if it differs.
+  const signedInfoFromSource = exclusiveC14nFromSource(doc, parsed.signedInfo);
   const siWhitespace = { dropped: 0 };
   const ok =
-    checkSignedInfo(parsed.signedInfo, stripped, siWhitespace, parsed.signatureValue, publicKey) ||
-    (siWhitespace.dropped > 0 &&
-      checkSignedInfo(parsed.signedInfo, !stripped, siWhitespace, parsed.signatureValue, publicKey));
+    signedInfoFromSource !== undefined
+      ? verifySignatureValue(Buffer.from(signedInfoFromSource, "utf8"), parsed.signatureValue, publicKey)
+      : checkSignedInfo(parsed.signedInfo, stripped, siWhitespace, parsed.signatureValue, publicKey) ||
+        (siWhitespace.dropped > 0 &&
+          checkSignedInfo(parsed.signedInfo, !stripped, siWhitespace, parsed.signatureValue, publicKey));
   if (!ok) {
     return fail(
       "bad-signature",
@@ -212,7 +220,22 @@ function checkSignedInfo(
   key: KeyObject,
 ): boolean {
   const canonical = exclusiveC14n(signedInfo, { dropInterElementWhitespace: dropWhitespace, whitespace });
-  return verify("sha256", Buffer.from(canonical, "utf8"), { key, dsaEncoding: "ieee-p1363" }, value);
+  return verifySignatureValue(Buffer.from(canonical, "utf8"), value, key);
+}
+
+/** ECDSA P-256 with SHA-256 of canonical SignedInfo, the value raw r||s. */
+function verifySignatureValue(signedInfo: Buffer, value: Buffer, key: KeyObject): boolean {
+  return verify("sha256", signedInfo, { key, dsaEncoding: "ieee-p1363" }, value);
+}
+
+/**
+ * Whether the digest matches the canonical form taken from the source text; false also when the
+ * source cannot be used. A match stands for the message as received: with no whitespace dropped.
+ */
+function sourceDigestMatches(doc: XmlDocument, sig: ParsedSignature): boolean {
+  if (sig.referenceC14n !== "inclusive") return false;
+  const canonical = inclusiveC14nFromSource(doc, sig.signature);
+  return canonical !== undefined && sig.digest.equals(hash("sha256", canonical, "buffer"));
 }
 
 function digestMatches(

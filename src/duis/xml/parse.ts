@@ -18,9 +18,11 @@
  * Comments are dropped; CDATA becomes text.
  */
 import { isUtf8 } from "node:buffer";
-import { type SaxesAttributePlain, SaxesParser } from "saxes";
+import type { SaxesAttributePlain } from "saxes";
 import { XmlError } from "./errors.js";
+import { NameScanningSaxesParser } from "./name-scan.js";
 import {
+  type SourceLayout,
   wellKnownNamespace,
   XML_NAMESPACE,
   XMLNS_NAMESPACE,
@@ -104,7 +106,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // Six handlers at most: saxes stores each as a new property on the parser, and a seventh pushes the
   // object into slow (dictionary) mode, which makes every character read ~5x slower. So the XML
   // declaration and any DOCTYPE are checked from the text above instead of with handlers.
-  const parser = new SaxesParser({ xmlns: false, position: true });
+  const parser = new NameScanningSaxesParser({ xmlns: false, position: true });
   // Positions are kept as flat lists in document order; the element → position map is built only
   // if someone asks (an error message), since building it for every request costs more than parsing.
   const order: XmlElement[] = [];
@@ -121,6 +123,16 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   const bindingsMark: number[] = [];
   let root: XmlElement | undefined;
   let elements = 0;
+  // The layout of the source, for canonicalising from it (`SourceLayout`); `canonical` turns false at
+  // the first thing seen that canonical form would write differently.
+  let canonical = true;
+  let rootStart = -1;
+  let rootEnd = -1;
+  const spanned: XmlElement[] = [];
+  const spans: number[] = [];
+  const openSpans: number[] = []; // index in `spans` of each open spanned element's end
+  const emptyTagEnds: number[] = [];
+  const emptyTagNames: string[] = [];
 
   const fail = (error: XmlError): never => {
     throw new Abort(error);
@@ -201,6 +213,16 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
       const uri = value.trim();
       if (prefix !== "" && uri === "") malformed(`invalid attempt to undefine prefix in XML 1.0: ${name}`);
       checkReservedBinding(prefix, uri, malformed);
+      // Canonical form writes declarations first, by prefix, and only where the binding changes.
+      if (
+        canonical &&
+        (others !== undefined ||
+          (resolve(prefix) ?? "") === uri ||
+          (namespaceDeclarations !== undefined &&
+            namespaceDeclarations[namespaceDeclarations.length - 1]!.prefix >= prefix))
+      ) {
+        canonical = false;
+      }
       bindings.push(prefix, uri);
       namespaceDeclarations ??= [];
       namespaceDeclarations.push({ prefix, uri: value });
@@ -252,6 +274,14 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
             }
           }
         }
+        // Canonical form writes attributes by namespace URI, then local name.
+        const previous = attributes[attributes.length - 1];
+        if (
+          previous !== undefined &&
+          (previous.namespace > aUri || (previous.namespace === aUri && previous.localName > aLocal))
+        ) {
+          canonical = false;
+        }
         attributes.push({ namespace: aUri, localName: aLocal, prefix: aPrefix, value: other.value });
       }
     }
@@ -262,6 +292,23 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
       attributes ?? NO_ATTRIBUTES,
       namespaceDeclarations ?? NO_DECLARATIONS,
     );
+    const depth = openElements.length;
+    if (depth <= 2) {
+      // The tag ends where saxes now is; it starts at the last "<" before that (an attribute value
+      // cannot hold one).
+      const start = source.lastIndexOf("<", parser.position - 1);
+      if (depth === 0) {
+        rootStart = start;
+      } else {
+        spanned.push(el);
+        openSpans.push(spans.length + 1);
+        spans.push(start, -1);
+      }
+    }
+    if (tag.isSelfClosing) {
+      emptyTagEnds.push(parser.position);
+      emptyTagNames.push(name);
+    }
     openElements.push(el);
     firstChild.push(pending.length);
     order.push(el);
@@ -274,11 +321,18 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     // The element's children leave `pending` as a new array of exactly their number.
     const first = firstChild.pop()!;
     if (pending.length > first) el.children = pending.splice(first);
-    if (openElements.length === 0) root = el;
-    else pending.push(el);
+    const depth = openElements.length;
+    if (depth === 1 || depth === 2) spans[openSpans.pop()!] = parser.position;
+    if (depth === 0) {
+      root = el;
+      rootEnd = parser.position;
+    } else {
+      pending.push(el);
+    }
   });
   const onText = (t: string) => {
     if (openElements.length === 0 || t.length === 0) return; // whitespace around the root
+    if (canonical && t.includes(">")) canonical = false; // canonical text escapes it
     const n = pending.length;
     const last = n > firstChild[firstChild.length - 1]! ? pending[n - 1]! : undefined;
     if (last !== undefined && last.kind === "text") {
@@ -288,10 +342,15 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     }
   };
   parser.on("text", onText);
-  parser.on("cdata", onText);
+  parser.on("cdata", (t) => {
+    canonical = false;
+    onText(t);
+  });
 
+  let version: string | undefined;
   try {
     parser.write(source);
+    version = parser.xmlDecl.version; // (close() forgets it)
     parser.close();
   } catch (e) {
     if (e instanceof Abort) throw e.error;
@@ -303,7 +362,11 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     throw new XmlError("malformed", String(e), parser.line, parser.column);
   }
   if (root === undefined) throw new XmlError("malformed", "no root element");
-  return new ParsedDocument(root, order, where);
+  const layout: SourceLayout | undefined =
+    canonical && (version === undefined || version === "1.0")
+      ? { source, rootStart, rootEnd, spanned, spans, emptyTagEnds, emptyTagNames }
+      : undefined;
+  return new ParsedDocument(root, order, where, layout);
 }
 
 /** Whether a character may continue a name but not start one: a local part may not begin with it. */
@@ -404,6 +467,7 @@ class ParsedDocument implements XmlDocument {
     private readonly order: readonly XmlElement[],
     /** Line and column of `order[i]` at `2i` and `2i + 1`. */
     private readonly where: readonly number[],
+    readonly layout: SourceLayout | undefined,
   ) {}
 
   get positions(): ReadonlyMap<XmlElement, XmlPosition> {

@@ -87,6 +87,32 @@ export interface XmlDocument {
   readonly root: XmlElement;
   /** Source positions of the parsed elements (absent for elements built in code). */
   readonly positions: ReadonlyMap<XmlElement, XmlPosition>;
+  /**
+   * The text the document was parsed from and where its parts lie, when the parser saw nothing that
+   * rules out its being canonical already (see `source-c14n.ts`); absent for trees built in code.
+   */
+  readonly layout?: SourceLayout;
+}
+
+/**
+ * Where a parsed document's root element lies in its source text, as character offsets into `source`.
+ * Recorded by the parser only when what it saw of the markup is already in canonical form: namespace
+ * declarations and attributes in canonical order, no redundant declaration, no `>` in character data.
+ */
+export interface SourceLayout {
+  /** The document text as parsed (after UTF-8 decoding and without a byte-order mark). */
+  readonly source: string;
+  /** Offset of the root's `<`, and just after its end tag's `>`. */
+  readonly rootStart: number;
+  readonly rootEnd: number;
+  /** The root's element children and grandchildren, in document order… */
+  readonly spanned: readonly XmlElement[];
+  /** …and where each lies: start (`<`) and end (after `>`) of `spanned[i]` at `2i` and `2i + 1`. */
+  readonly spans: readonly number[];
+  /** For each empty-element tag (`<a/>`), in document order: the offset just after its `/>`… */
+  readonly emptyTagEnds: readonly number[];
+  /** …and its qualified name as written. */
+  readonly emptyTagNames: readonly string[];
 }
 
 /** Builds an element. `name` is `prefix:local` or `local`; the prefix is kept only for output. */

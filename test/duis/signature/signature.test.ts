@@ -300,6 +300,32 @@ describe("verifyDuis refuses what was changed", () => {
     refused(verifyDuis(signed.replace("</sr:Request>", `${sigXml}</sr:Request>`), lookup), "malformed");
   });
 
+  it("accepts the same message written otherwise, where canonical form must come from the tree", () => {
+    // Canonical as signed, so its canonical form is cut from the text (see source-c14n.ts)...
+    assert.notEqual(parseXml(signed).layout, undefined);
+    // ...and the same content in other spellings: single quotes, a character reference, a space
+    // before an empty-element tag's "/>", in the body and in SignedInfo.
+    assert.match(signed, /<sr:RequestID>9/);
+    const respelled = signed
+      .replace('schemaVersion="5.1"', "schemaVersion='5.1'")
+      .replace("<sr:RequestID>9", "<sr:RequestID>&#x39;")
+      .replace(`Algorithm="${ALGORITHM.sha256}"`, `Algorithm='${ALGORITHM.sha256}'`)
+      .replace(
+        `<ds:SignatureMethod Algorithm="${ALGORITHM.ecdsaSha256}"/>`,
+        `<ds:SignatureMethod Algorithm="${ALGORITHM.ecdsaSha256}" />`,
+      );
+    assert.notEqual(respelled, signed);
+    assert.ok(verifyDuis(respelled, lookup).valid);
+    const counter = /(<sr:RequestID>[^<]*:)(\d+)(<\/sr:RequestID>)/;
+    refused(
+      verifyDuis(
+        respelled.replace(counter, (_m, a, n, b) => `${a}${BigInt(n) + 1n}${b}`),
+        lookup,
+      ),
+      "bad-digest",
+    );
+  });
+
   it("accepts the same message pretty-printed (DCC Boxed's verifier ignores whitespace between elements)", () => {
     const pretty = signed.replace(/></g, ">\n  <");
     assert.ok(verifyDuis(pretty, lookup).valid);
