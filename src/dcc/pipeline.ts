@@ -47,8 +47,9 @@ import {
   parseRequest,
   parseRequestId,
 } from "../duis/model/index.js";
+import { SignatureVerifier } from "../duis/signature/batch.js";
 import { signDuis } from "../duis/signature/sign.js";
-import { type VerifyFailureReason, verifyDuis } from "../duis/signature/verify.js";
+import type { VerifyFailureReason } from "../duis/signature/verify.js";
 import { XmlError } from "../duis/xml/errors.js";
 import { parseXml } from "../duis/xml/parse.js";
 import { childElement, textContent, type XmlDocument, type XmlElement } from "../duis/xml/tree.js";
@@ -165,6 +166,8 @@ export class Pipeline {
   private subscriptions: Subscription[] = [];
   private stopInbound: (() => void) | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  /** Request signatures: the ECDSA verifications of requests read together run together. */
+  private readonly signatures = new SignatureVerifier();
   /** Parsed user certificates by PEM (see `certificate`). */
   private readonly certificates = new Map<
     string,
@@ -715,7 +718,7 @@ export class Pipeline {
     const user = await this.deps.store.users.byCertificateSerial(serial);
     const pem = user?.certificates.find((c) => c.serial === serial && c.usage !== "ka")?.pem;
     const known = pem === undefined ? undefined : this.certificate(pem);
-    const result = verifyDuis(doc, {
+    const result = await this.signatures.verify(doc, {
       lookupCertificate: (_issuer, s) => (s === serial ? known : undefined),
       ...(this.deps.checkCertificateValidity === true ? { now: new Date(at) } : {}),
     });

@@ -107,12 +107,40 @@ export function verifyDuis(
   input: string | Uint8Array | XmlDocument,
   options: VerifyDuisOptions,
 ): VerifyResult {
+  const prepared = prepareDuisVerification(input, options);
+  return prepared.kind === "prepared" ? completeDuisVerification(prepared) : prepared.result;
+}
+
+/**
+ * A message checked in every way but the last: all that remains is the ECDSA verification of
+ * SignatureValue over canonical SignedInfo (`completeDuisVerification`). Kept apart so that a server
+ * under load can run the ECDSA verifications of several requests one after another, while the
+ * curve's tables are in the processor's cache (see `SignatureVerifier`).
+ */
+export interface PreparedVerification {
+  readonly kind: "prepared";
+  /** Canonical SignedInfo, in the forms to try, in order (two only when it has whitespace to drop). */
+  readonly signedInfo: readonly Buffer[];
+  readonly signatureValue: Buffer;
+  readonly publicKey: KeyObject;
+  readonly valid: Extract<VerifyResult, { valid: true }>;
+}
+
+/**
+ * Checks a DUIS message's signature up to the ECDSA verification: profile, certificate, digest.
+ * A failure is final (`kind: "done"`); otherwise `completeDuisVerification` gives the result.
+ */
+export function prepareDuisVerification(
+  input: string | Uint8Array | XmlDocument,
+  options: VerifyDuisOptions,
+): PreparedVerification | { readonly kind: "done"; readonly result: Failure } {
+  const done = (result: Failure) => ({ kind: "done", result }) as const;
   let doc: XmlDocument;
   if (typeof input === "string" || input instanceof Uint8Array) {
     try {
       doc = parseXml(input, options.limits);
     } catch (e) {
-      if (e instanceof XmlError) return fail("malformed", `${e.code}: ${e.message}`);
+      if (e instanceof XmlError) return done(fail("malformed", `${e.code}: ${e.message}`));
       throw e;
     }
   } else {
@@ -121,29 +149,32 @@ export function verifyDuis(
 
   const root = doc.root;
   const parsed = readSignature(root);
-  if ("valid" in parsed) return parsed;
+  if ("valid" in parsed) return done(parsed);
 
   const found = options.lookupCertificate(parsed.issuer, parsed.serial);
   if (found === undefined) {
-    return fail("unknown-serial", `no certificate for issuer '${parsed.issuer}' serial ${parsed.serial}`);
+    return done(
+      fail("unknown-serial", `no certificate for issuer '${parsed.issuer}' serial ${parsed.serial}`),
+    );
   }
   const certificate = "certificate" in found ? found.certificate : found;
   const publicKey = found.publicKey;
   if (publicKey.asymmetricKeyType !== "ec" || publicKey.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-    return fail("wrong-key", `certificate serial ${parsed.serial} does not hold an ECDSA P-256 key`);
+    return done(fail("wrong-key", `certificate serial ${parsed.serial} does not hold an ECDSA P-256 key`));
   }
   if (options.now !== undefined) {
     const t = options.now.getTime();
     if (t > Date.parse(certificate.validTo)) {
-      return fail(
-        "certificate-expired",
-        `certificate serial ${parsed.serial} expired ${certificate.validTo}`,
+      return done(
+        fail("certificate-expired", `certificate serial ${parsed.serial} expired ${certificate.validTo}`),
       );
     }
     if (t < Date.parse(certificate.validFrom)) {
-      return fail(
-        "certificate-not-yet-valid",
-        `certificate serial ${parsed.serial} is valid from ${certificate.validFrom}`,
+      return done(
+        fail(
+          "certificate-not-yet-valid",
+          `certificate serial ${parsed.serial} is valid from ${certificate.validFrom}`,
+        ),
       );
     }
   }
@@ -156,7 +187,9 @@ export function verifyDuis(
   let stripped = true;
   if (!sourceDigestMatches(doc, parsed) && !digestMatches(root, parsed, true, whitespace)) {
     if (whitespace.dropped === 0 || !digestMatches(root, parsed, false, whitespace)) {
-      return fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed");
+      return done(
+        fail("bad-digest", "the message does not match DigestValue: it was changed after it was signed"),
+      );
     }
     stripped = false;
   }
@@ -166,34 +199,63 @@ export function verifyDuis(
       : withoutSignature(root);
 
   if (parsed.signatureValue.length !== P256_SIGNATURE_BYTES) {
-    return fail(
-      "bad-signature",
-      `SignatureValue is ${parsed.signatureValue.length} bytes; ecdsa-sha256 P-256 needs ${P256_SIGNATURE_BYTES} (raw r||s)`,
-    );
-  }
-  // SignedInfo from the source when it is canonical there (it has no whitespace to drop, so that is
-  // the one form); otherwise from the tree, in the digest's form first, then the other if it differs.
-  const signedInfoFromSource = exclusiveC14nFromSource(doc, parsed.signedInfo);
-  const siWhitespace = { dropped: 0 };
-  const ok =
-    signedInfoFromSource !== undefined
-      ? verifySignatureValue(Buffer.from(signedInfoFromSource, "utf8"), parsed.signatureValue, publicKey)
-      : checkSignedInfo(parsed.signedInfo, stripped, siWhitespace, parsed.signatureValue, publicKey) ||
-        (siWhitespace.dropped > 0 &&
-          checkSignedInfo(parsed.signedInfo, !stripped, siWhitespace, parsed.signatureValue, publicKey));
-  if (!ok) {
-    return fail(
-      "bad-signature",
-      `SignatureValue does not verify with the key of certificate serial ${parsed.serial}`,
+    return done(
+      fail(
+        "bad-signature",
+        `SignatureValue is ${parsed.signatureValue.length} bytes; ecdsa-sha256 P-256 needs ${P256_SIGNATURE_BYTES} (raw r||s)`,
+      ),
     );
   }
   return {
-    valid: true,
-    certificate,
-    issuer: parsed.issuer,
-    serial: parsed.serial,
-    signedDocument: new SignedDocument(signedRoot, doc),
+    kind: "prepared",
+    signedInfo: canonicalSignedInfo(doc, parsed.signedInfo, stripped),
+    signatureValue: parsed.signatureValue,
+    publicKey,
+    valid: {
+      valid: true,
+      certificate,
+      issuer: parsed.issuer,
+      serial: parsed.serial,
+      signedDocument: new SignedDocument(signedRoot, doc),
+    },
   };
+}
+
+/** The ECDSA verification a prepared message still needs, and so its result. */
+export function completeDuisVerification(prepared: PreparedVerification): VerifyResult {
+  for (const signedInfo of prepared.signedInfo) {
+    if (
+      verify(
+        "sha256",
+        signedInfo,
+        { key: prepared.publicKey, dsaEncoding: "ieee-p1363" },
+        prepared.signatureValue,
+      )
+    ) {
+      return prepared.valid;
+    }
+  }
+  return fail(
+    "bad-signature",
+    `SignatureValue does not verify with the key of certificate serial ${prepared.valid.serial}`,
+  );
+}
+
+/**
+ * SignedInfo in exclusive canonical form: from the source when it is canonical there (it then has no
+ * whitespace to drop, so that is the one form); otherwise from the tree, in the digest's form first,
+ * then the other if it differs.
+ */
+function canonicalSignedInfo(doc: XmlDocument, signedInfo: XmlElement, stripped: boolean): Buffer[] {
+  const fromSource = exclusiveC14nFromSource(doc, signedInfo);
+  if (fromSource !== undefined) return [Buffer.from(fromSource, "utf8")];
+  const whitespace = { dropped: 0 };
+  const first = exclusiveC14n(signedInfo, { dropInterElementWhitespace: stripped, whitespace });
+  const forms = [Buffer.from(first, "utf8")];
+  if (whitespace.dropped > 0) {
+    forms.push(Buffer.from(exclusiveC14n(signedInfo, { dropInterElementWhitespace: !stripped }), "utf8"));
+  }
+  return forms;
 }
 
 /**
@@ -212,25 +274,10 @@ class SignedDocument implements XmlDocument {
   }
 }
 
-function checkSignedInfo(
-  signedInfo: XmlElement,
-  dropWhitespace: boolean,
-  whitespace: { dropped: number },
-  value: Buffer,
-  key: KeyObject,
-): boolean {
-  const canonical = exclusiveC14n(signedInfo, { dropInterElementWhitespace: dropWhitespace, whitespace });
-  return verifySignatureValue(Buffer.from(canonical, "utf8"), value, key);
-}
-
-/** ECDSA P-256 with SHA-256 of canonical SignedInfo, the value raw r||s. */
-function verifySignatureValue(signedInfo: Buffer, value: Buffer, key: KeyObject): boolean {
-  return verify("sha256", signedInfo, { key, dsaEncoding: "ieee-p1363" }, value);
-}
-
 /**
  * Whether the digest matches the canonical form taken from the source text; false also when the
- * source cannot be used. A match stands for the message as received: with no whitespace dropped.
+ * source cannot be used. The source form is only given when there is no whitespace between elements,
+ * so a match stands for the whitespace-free form and the form as received alike.
  */
 function sourceDigestMatches(doc: XmlDocument, sig: ParsedSignature): boolean {
   if (sig.referenceC14n !== "inclusive") return false;
