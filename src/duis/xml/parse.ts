@@ -107,10 +107,6 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   // object into slow (dictionary) mode, which makes every character read ~5x slower. So the XML
   // declaration and any DOCTYPE are checked from the text above instead of with handlers.
   const parser = new NameScanningSaxesParser({ xmlns: false, position: true });
-  // Positions are kept as flat lists in document order; the element → position map is built only
-  // if someone asks (an error message), since building it for every request costs more than parsing.
-  const order: XmlElement[] = [];
-  const where: number[] = []; // line, column of order[i] at [2i], [2i+1]
   // Each element is made at its start tag; its children are copied in when it closes, once, at their
   // final length, out of one list shared by the whole document (`pending`): no per-element growing
   // array. Open elements wait in parallel stacks, innermost last.
@@ -311,8 +307,6 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     }
     openElements.push(el);
     firstChild.push(pending.length);
-    order.push(el);
-    where.push(parser.line, parser.column);
   });
   parser.on("closetag", () => {
     const el = openElements.pop()!;
@@ -366,7 +360,7 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     canonical && (version === undefined || version === "1.0")
       ? { source, rootStart, rootEnd, spanned, spans, emptyTagEnds, emptyTagNames }
       : undefined;
-  return new ParsedDocument(root, order, where, layout);
+  return new ParsedDocument(root, source, layout);
 }
 
 /** Whether a character may continue a name but not start one: a local part may not begin with it. */
@@ -458,24 +452,36 @@ function checkDeclaredEncoding(source: string): void {
   }
 }
 
-/** A parsed document; its `positions` map is built on first use. */
+/**
+ * A parsed document. Its `positions` map is built on first use, which is only ever an error message:
+ * by reading the source again and pairing each start tag, in order, with the tree's elements in
+ * document order. Recording positions during every parse cost more than this does on the rare error.
+ */
 class ParsedDocument implements XmlDocument {
   #positions: Map<XmlElement, XmlPosition> | undefined;
 
   constructor(
     readonly root: XmlElement,
-    private readonly order: readonly XmlElement[],
-    /** Line and column of `order[i]` at `2i` and `2i + 1`. */
-    private readonly where: readonly number[],
+    private readonly source: string,
     readonly layout: SourceLayout | undefined,
   ) {}
 
   get positions(): ReadonlyMap<XmlElement, XmlPosition> {
     if (this.#positions === undefined) {
+      const elements: XmlElement[] = [];
+      const walk = (el: XmlElement) => {
+        elements.push(el);
+        for (const c of el.children) if (c.kind === "element") walk(c);
+      };
+      walk(this.root);
       const map = new Map<XmlElement, XmlPosition>();
-      this.order.forEach((el, i) => {
-        map.set(el, { line: this.where[2 * i]!, column: this.where[2 * i + 1]! });
+      // The same parser and options as parseXml, so the same line and column at each start tag.
+      const parser = new NameScanningSaxesParser({ xmlns: false, position: true });
+      parser.on("opentag", () => {
+        const el = elements[map.size];
+        if (el !== undefined) map.set(el, { line: parser.line, column: parser.column });
       });
+      parser.write(this.source).close();
       this.#positions = map;
     }
     return this.#positions;
