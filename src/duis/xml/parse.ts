@@ -291,8 +291,9 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
     const depth = openElements.length;
     if (depth <= 2) {
       // The tag ends where saxes now is; it starts at the last "<" before that (an attribute value
-      // cannot hold one).
-      const start = source.lastIndexOf("<", parser.position - 1);
+      // cannot hold one). A loop, because String.prototype.lastIndexOf is a slow call in V8.
+      let start = parser.position - 1;
+      while (source.charCodeAt(start) !== 0x3c /* < */) start--;
       if (depth === 0) {
         rootStart = start;
       } else {
