@@ -10,7 +10,8 @@
  *   plus wall-clock latency per request (p50, p99);
  * - intake, batched: the same, as the server does it under load (`SignatureVerifier`): the requests
  *   read in one turn of the event loop are each parsed, schema-checked and prepared, then their ECDSA
- *   verifications run one after another; here in batches of 16, the number of clients of `bench e2e`;
+ *   verifications run one after another; in batches of 8 (about what `bench e2e` sees with 16
+ *   clients) and of 16 (its number of clients, the most it can see);
  * - the floor OpenSSL sets in the same run: node:crypto ECDSA P-256 verify of the same SignedInfo
  *   bytes with the keys prepared, i.e. the cost no implementation on node can go below.
  *
@@ -45,8 +46,8 @@ import {
 /** From the project brief: requests per second on one core, against ~16,000 ECDSA verifies/s. */
 const TARGET = { requestsPerSecond: 7_000, ecdsaAtTarget: 16_000 };
 const TARGET_RATIO = TARGET.requestsPerSecond / TARGET.ecdsaAtTarget;
-/** Requests whose ECDSA verifications run together in the batched measurement. */
-const BATCH = 16;
+/** Requests whose ECDSA verifications run together in the batched measurements. */
+const BATCHES = [8, 16] as const;
 
 interface Measurement {
   readonly perSecond: number;
@@ -181,9 +182,14 @@ export async function run(ctx: BenchContext): Promise<void> {
     intake: () => {
       for (const r of requests) intakeOne(r);
     },
-    batched: () => {
-      for (let i = 0; i < n; i += BATCH) intakeBatch(i, Math.min(n, i + BATCH));
-    },
+    ...Object.fromEntries(
+      BATCHES.map((size) => [
+        `batched${size}`,
+        () => {
+          for (let i = 0; i < n; i += size) intakeBatch(i, Math.min(n, i + size));
+        },
+      ]),
+    ),
     ecdsa: () => {
       for (const p of prepared) {
         if (!verify("sha256", p.data, { key: p.key, dsaEncoding: "ieee-p1363" }, p.signature))
@@ -195,14 +201,20 @@ export async function run(ctx: BenchContext): Promise<void> {
   const schemaCheck = m.schema!;
   const signature = m.verify!;
   const intake = m.intake!;
-  const batched = m.batched!;
+  const batched = BATCHES.map((size) => {
+    const b = m[`batched${size}`]!;
+    const ratioToEcdsa = Number((b.perSecond / m.ecdsa!.perSecond).toFixed(3));
+    return { batchSize: size, ...b, ratioToEcdsa, met: ratioToEcdsa >= TARGET_RATIO };
+  });
   const ecdsa = m.ecdsa!;
   if (rejected > 0) throw new Error(`${rejected} requests refused during the benchmark`);
   say(`parse          ${parse.perSecond} req/s (${parse.microsPerItem} µs)`);
   say(`schema         ${schemaCheck.perSecond} req/s (${schemaCheck.microsPerItem} µs)`);
   say(`verify         ${signature.perSecond} req/s (${signature.microsPerItem} µs)`);
   say(`intake         ${intake.perSecond} req/s (${intake.microsPerItem} µs)`);
-  say(`intake, batched ${batched.perSecond} req/s (${batched.microsPerItem} µs)`);
+  for (const b of batched) {
+    say(`batched by ${String(b.batchSize).padEnd(2)}   ${b.perSecond} req/s (${b.microsPerItem} µs)`);
+  }
   say(`ECDSA floor    ${ecdsa.perSecond} verifies/s (${ecdsa.microsPerItem} µs)`);
 
   // Latency: wall clock per request, over as many requests as the intake measurement ran.
@@ -222,7 +234,6 @@ export async function run(ctx: BenchContext): Promise<void> {
   say(`latency        p50 ${latency.p50Micros} µs, p99 ${latency.p99Micros} µs`);
 
   const ratio = Number((intake.perSecond / ecdsa.perSecond).toFixed(3));
-  const batchedRatio = Number((batched.perSecond / ecdsa.perSecond).toFixed(3));
   const result = {
     suite: "duis",
     date: new Date().toISOString(),
@@ -244,18 +255,13 @@ export async function run(ctx: BenchContext): Promise<void> {
       target: TARGET.requestsPerSecond,
       met: intake.perSecond >= TARGET.requestsPerSecond,
     },
-    batched: { ...batched, batchSize: BATCH, met: batched.perSecond >= TARGET.requestsPerSecond },
+    batched,
     latency,
     ecdsaFloor: ecdsa,
     ratioToEcdsa: {
       value: ratio,
       target: Number(TARGET_RATIO.toFixed(3)),
       met: ratio >= TARGET_RATIO,
-    },
-    batchedRatioToEcdsa: {
-      value: batchedRatio,
-      target: Number(TARGET_RATIO.toFixed(3)),
-      met: batchedRatio >= TARGET_RATIO,
     },
   };
   writeFileSync(join(ctx.resultsDir, "duis.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -271,10 +277,10 @@ ${n} RTDS 4.9.1 requests signed with the DCC Boxed test keys (${f(bytes)} bytes 
 | schema (DUIS 5.4, parsed tree) | ${f(schemaCheck.perSecond)} | ${schemaCheck.microsPerItem} |  |
 | verify (c14n, digest, ECDSA; parsed tree) | ${f(signature.perSecond)} | ${signature.microsPerItem} |  |
 | **intake: parse + schema + verify**, one request at a time | **${f(intake.perSecond)}** | **${intake.microsPerItem}** | ≥ ${f(TARGET.requestsPerSecond)} ${result.intake.met ? "met" : "not met"} |
-| **intake, batched** as the server under load: ECDSA of ${BATCH} requests together | **${f(batched.perSecond)}** | **${batched.microsPerItem}** | ≥ ${f(TARGET.requestsPerSecond)} ${result.batched.met ? "met" : "not met"} |
+${batched.map((b) => `| **intake, batched** as the server under load: ECDSA of ${b.batchSize} requests together | **${f(b.perSecond)}** | **${b.microsPerItem}** |  |`).join("\n")}
 | OpenSSL floor: ECDSA P-256 verify of SignedInfo | ${f(ecdsa.perSecond)} | ${ecdsa.microsPerItem} |  |
 
-Intake runs at ${(ratio * 100).toFixed(1)}% of the ECDSA rate measured in the same run one request at a time, and at ${(batchedRatio * 100).toFixed(1)}% batched as the server runs it under load (target ≥ ${(TARGET_RATIO * 100).toFixed(1)}%, i.e. ${f(TARGET.requestsPerSecond)}/s where ECDSA does ${f(TARGET.ecdsaAtTarget)}/s: ${result.ratioToEcdsa.met ? "met" : "not met"} one at a time, ${result.batchedRatioToEcdsa.met ? "met" : "not met"} batched). Latency per request (wall clock, ${f(latency.samples)} requests): p50 ${latency.p50Micros} µs, p99 ${latency.p99Micros} µs.
+Intake runs at ${(ratio * 100).toFixed(1)}% of the ECDSA rate measured in the same run one request at a time (${result.ratioToEcdsa.met ? "met" : "not met"}), ${batched.map((b) => `${(b.ratioToEcdsa * 100).toFixed(1)}% batched by ${b.batchSize} (${b.met ? "met" : "not met"})`).join(", ")}; the target is ≥ ${(TARGET_RATIO * 100).toFixed(1)}%, i.e. ${f(TARGET.requestsPerSecond)}/s where ECDSA does ${f(TARGET.ecdsaAtTarget)}/s. Latency per request (wall clock, ${f(latency.samples)} requests): p50 ${latency.p50Micros} µs, p99 ${latency.p99Micros} µs.
 `;
   writeFileSync(join(ctx.resultsDir, "duis.md"), md);
 }

@@ -209,6 +209,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     const cpuMicros = (cpu.user + cpu.system) / acknowledged;
     const floor = ecdsaFloorMicros();
     const memory = await memoryPerDevice(dir);
+    const batches = dcc.metrics.signatureBatch.get();
 
     const result = {
       suite: "e2e",
@@ -235,6 +236,10 @@ export async function run(ctx: BenchContext): Promise<void> {
         responseP50: round(percentile(responseLatency, 50), 2),
         responseP99: round(percentile(responseLatency, 99), 2),
       },
+      signatureBatch: {
+        batches: batches.count,
+        meanSize: round(batches.sum / Math.max(1, batches.count), 2),
+      },
       cpuMicrosPerRequest: Math.round(cpuMicros),
       ecdsaFloorMicrosPerRequest: round(floor),
       cpuOverFloor: round(cpuMicros / floor, 2),
@@ -248,6 +253,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     );
     say(
       `CPU            ${result.cpuMicrosPerRequest} µs/request = ${result.cpuOverFloor}× the ECDSA floor of ${result.ecdsaFloorMicrosPerRequest} µs`,
+    );
+    say(
+      `signatures     ${result.signatureBatch.meanSize} verified together on average (${result.signatureBatch.batches} batches)`,
     );
     say(
       `memory         ${memory.heapBytes} B heap, ${memory.rssBytes} B RSS per device (${memory.devices} devices)`,
@@ -267,6 +275,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       `| round trip (request → I0 delivered) | ${fmt(result.roundTrip.perSecond)} req/s |`,
       `| I99 latency p50 / p99 | ${result.latencyMs.ackP50} / ${result.latencyMs.ackP99} ms |`,
       `| I0 latency p50 / p99 | ${result.latencyMs.responseP50} / ${result.latencyMs.responseP99} ms |`,
+      `| request signatures verified together (ECDSA batch), mean | ${result.signatureBatch.meanSize} |`,
       `| CPU per request (whole process) | ${fmt(result.cpuMicrosPerRequest)} µs |`,
       `| baseline: ECDSA per request (1 verify + 2 signs), same run | ${result.ecdsaFloorMicrosPerRequest} µs |`,
       `| CPU per request ÷ baseline | ${result.cpuOverFloor}× |`,

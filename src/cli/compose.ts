@@ -338,6 +338,7 @@ export async function assemble(
         if (srv !== null) metrics.requestDuration.observe({ srv }, ms / 1000);
       },
       onAlertRouted: (code) => metrics.alerts.inc({ code }),
+      onSignatureBatch: (size) => metrics.signatureBatch.observe(undefined, size),
     });
     setup.attachDevices(wan);
     closers.push(async () => {

@@ -134,6 +134,8 @@ export interface PipelineDeps {
   readonly log?: (message: string, error?: unknown) => void;
   /** Told each device alert queued for a user, by its code (4 hex digits); metrics. */
   readonly onAlertRouted?: (alertCode: string) => void;
+  /** Told the number of request signatures verified together, each time (metrics). */
+  readonly onSignatureBatch?: (size: number) => void;
 }
 
 const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
@@ -167,7 +169,7 @@ export class Pipeline {
   private stopInbound: (() => void) | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
   /** Request signatures: the ECDSA verifications of requests read together run together. */
-  private readonly signatures = new SignatureVerifier();
+  private readonly signatures: SignatureVerifier;
   /** Parsed user certificates by PEM (see `certificate`). */
   private readonly certificates = new Map<
     string,
@@ -176,6 +178,9 @@ export class Pipeline {
 
   constructor(deps: PipelineDeps) {
     this.deps = deps;
+    this.signatures = new SignatureVerifier(
+      deps.onSignatureBatch === undefined ? {} : { onBatch: deps.onSignatureBatch },
+    );
     this.counters = new RequestCounters(deps.store.counters, deps.store.requests);
     this.access = new AccessControl(deps.inventory, deps.registration);
     this.transformer = new CommandTransformer(deps.gbcsKeys);

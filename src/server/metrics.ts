@@ -209,6 +209,8 @@ export class DccMetrics {
   readonly wanLatency: Histogram<"region">;
   /** SMI devices by status, type and region (refreshed at scrape time). */
   readonly devices: Gauge<"status" | "type" | "region">;
+  /** Request signatures whose ECDSA verification ran together (see `SignatureVerifier`). */
+  readonly signatureBatch: Histogram;
 
   constructor(registry = new MetricsRegistry()) {
     this.registry = registry;
@@ -228,5 +230,11 @@ export class DccMetrics {
     ]);
     this.wanLatency = registry.histogram("meterway_wan_latency_seconds", "WAN round-trip time", ["region"]);
     this.devices = registry.gauge("meterway_devices", "SMI devices", ["status", "type", "region"]);
+    this.signatureBatch = registry.histogram(
+      "meterway_signature_batch_size",
+      "DUIS request signatures verified together in one turn of the event loop",
+      [],
+      [1, 2, 4, 8, 16, 32, 64],
+    );
   }
 }

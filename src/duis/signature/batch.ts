@@ -26,12 +26,23 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+export interface SignatureVerifierOptions {
+  /** Runs the batch later (default `setImmediate`: after the I/O of this turn of the loop). */
+  readonly schedule?: (run: () => void) => void;
+  /** Told the size of each batch as it runs (metrics). */
+  readonly onBatch?: (size: number) => void;
+}
+
 export class SignatureVerifier {
   #pending: Pending[] = [];
   #scheduled = false;
+  readonly #schedule: (run: () => void) => void;
+  readonly #onBatch: ((size: number) => void) | undefined;
 
-  /** `schedule` runs the batch later (default `setImmediate`: after the I/O of this turn of the loop). */
-  constructor(private readonly schedule: (run: () => void) => void = setImmediate) {}
+  constructor(options: SignatureVerifierOptions = {}) {
+    this.#schedule = options.schedule ?? setImmediate;
+    this.#onBatch = options.onBatch;
+  }
 
   /** As `verifyDuis`; a failure found before the ECDSA verification is answered at once. */
   verify(input: string | Uint8Array | XmlDocument, options: VerifyDuisOptions): Promise<VerifyResult> {
@@ -47,7 +58,7 @@ export class SignatureVerifier {
       this.#pending.push({ prepared: ready, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        this.schedule(() => this.#run());
+        this.#schedule(() => this.#run());
       }
     });
   }
@@ -61,6 +72,7 @@ export class SignatureVerifier {
     this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = [];
+    this.#onBatch?.(batch.length);
     for (const { prepared, resolve, reject } of batch) {
       try {
         resolve(completeDuisVerification(prepared));

@@ -40,12 +40,17 @@ function outcome(r: VerifyResult): string {
 describe("SignatureVerifier", () => {
   it("gives what verifyDuis gives, each request its own result, with one run for a batch", async () => {
     const runs: (() => void)[] = [];
-    const verifier = new SignatureVerifier((run) => runs.push(run));
+    const sizes: number[] = [];
+    const verifier = new SignatureVerifier({
+      schedule: (run) => runs.push(run),
+      onBatch: (n) => sizes.push(n),
+    });
     const results = messages.map((m) => verifier.verify(m, lookup));
     assert.equal(runs.length, 1, "one run scheduled for the batch");
     assert.equal(verifier.waiting, 3, "the three whose ECDSA verification is left");
     runs[0]!();
     assert.equal(verifier.waiting, 0);
+    assert.deepEqual(sizes, [3]);
     assert.deepEqual(
       (await Promise.all(results)).map(outcome),
       messages.map((m) => outcome(verifyDuis(m, lookup))),
@@ -62,14 +67,14 @@ describe("SignatureVerifier", () => {
   });
 
   it("answers a failure found before the ECDSA verification without waiting for the run", async () => {
-    const verifier = new SignatureVerifier(() => {}); // never runs
+    const verifier = new SignatureVerifier({ schedule: () => {} }); // never runs
     const r = await verifier.verify(signed.replace(key.serial, "12345"), lookup);
     assert.equal(outcome(r), "unknown-serial");
   });
 
   it("schedules a new run for what arrives after one", async () => {
     const runs: (() => void)[] = [];
-    const verifier = new SignatureVerifier((run) => runs.push(run));
+    const verifier = new SignatureVerifier({ schedule: (run) => runs.push(run) });
     const first = verifier.verify(signed, lookup);
     runs[0]!();
     const second = verifier.verify(flipped, lookup);
@@ -87,7 +92,7 @@ describe("SignatureVerifier", () => {
 
   it("rejects when the lookup throws, and goes on with the rest", async () => {
     const runs: (() => void)[] = [];
-    const verifier = new SignatureVerifier((run) => runs.push(run));
+    const verifier = new SignatureVerifier({ schedule: (run) => runs.push(run) });
     const broken = verifier.verify(signed, {
       lookupCertificate: () => {
         throw new Error("directory down");
