@@ -113,6 +113,7 @@ describe("4.1.1 through the composed DCC (2 premises)", () => {
   it("reads the registers of each premises' ESME", async () => {
     const supplier = identity(DEMO_SUPPLIER.eui);
     const supplierKeys = KeyStore.fromDirectory(dcc.pki.dir);
+    const batches = dcc.metrics.signatureBatch.get();
     for (const [index, counter] of [
       [0, 1000n],
       [1, 1001n],
@@ -131,6 +132,10 @@ describe("4.1.1 through the composed DCC (2 premises)", () => {
         registers: importRegisterCollection(deviceEnergy(esme), now()),
       });
     }
+    // Each request's signature went through the batching verifier (one at a time here).
+    const after = dcc.metrics.signatureBatch.get();
+    assert.equal(after.sum - batches.sum, 2);
+    assert.equal(after.count - batches.count, 2);
   });
 
   it("reads the gas meter's consumption register (GCS13a)", async () => {
