@@ -36,15 +36,18 @@ import type {
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import {
   auditFromRow,
-  bytesParam,
   checkUint64,
   deviceFromRow,
   num,
+  OUTBOX_INSERT_COLUMNS,
   outboxFromRow,
-  patchValue,
+  outboxInsertParams,
+  patchColumns,
+  REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
   requestFromRow,
+  requestInsertParams,
   str,
   strOrNull,
   uint64,
@@ -167,24 +170,10 @@ const USER_SELECT = `SELECT u.eui, u.name, u.roles, u.receive_response_url,
     'pem', c.pem) ORDER BY c.usage, c.serial) FROM user_certificates c WHERE c.user_eui = u.eui), '[]') AS certificates
   FROM users u`;
 
-/** Patch field → column, for requests. */
-const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
-  responseCode: "response_code",
-  correlation: "correlation",
-  gbcsCommand: "gbcs_command",
-  gbcsResponse: "gbcs_response",
-  error: "error",
-  executeAt: "execute_at",
-  requestXml: "request_xml",
-};
-
 /** `SET col = $n, …` for a request patch, numbering parameters from `first`. */
 function patchSets(patch: RequestPatch, first: number): { sets: string[]; values: unknown[] } {
-  const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter((k) => k in REQUEST_PATCH_COLUMNS);
-  return {
-    sets: keys.map((k, i) => `${REQUEST_PATCH_COLUMNS[k]} = $${first + i}`),
-    values: keys.map((k) => patchValue(k, patch)),
-  };
+  const { columns, values } = patchColumns(patch);
+  return { sets: columns.map((c, i) => `${c} = $${first + i}`), values };
 }
 
 /** The last of each key: one multi-row upsert may not touch a row twice. */
@@ -411,29 +400,9 @@ class PostgresRepositories implements Repositories {
     this.requests = {
       insert: async (r) => {
         await run(
-          `INSERT INTO requests (id, request_id, originator, target, counter, srv, command_variant, state,
-             response_code, correlation, gbcs_command, gbcs_response, request_xml, error, execute_at,
-             received_at, updated_at)
+          `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
            VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-          [
-            r.id,
-            r.requestId,
-            r.originator,
-            r.target,
-            counterParam(r.counter),
-            r.srv,
-            r.commandVariant,
-            r.state,
-            r.responseCode,
-            r.correlation,
-            bytesParam(r.gbcsCommand),
-            bytesParam(r.gbcsResponse),
-            r.requestXml,
-            r.error,
-            r.executeAt,
-            r.receivedAt,
-            r.updatedAt,
-          ],
+          requestInsertParams(r, counterParam(r.counter)),
         );
       },
       get: (id) => row("SELECT * FROM requests WHERE id = $1", [id], requestFromRow),
@@ -470,19 +439,9 @@ class PostgresRepositories implements Repositories {
     this.outbox = {
       enqueue: async (item: NewOutboxRecord) => {
         await run(
-          `INSERT INTO outbox (id, user_eui, kind, request_id, body, state, attempts, next_attempt_at,
-             last_error, created_at, expires_at, delivered_at)
-           VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL)`,
-          [
-            item.id,
-            item.userEui,
-            item.kind,
-            item.requestId,
-            item.body,
-            item.nextAttemptAt,
-            item.createdAt,
-            item.expiresAt,
-          ],
+          `INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, NULL, NULL)`,
+          outboxInsertParams(item),
         );
       },
       get: (id) => row("SELECT * FROM outbox WHERE id = $1", [id], outboxFromRow),

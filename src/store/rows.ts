@@ -9,6 +9,7 @@ import type {
   DeviceRecord,
   DeviceStatus,
   DeviceType,
+  NewOutboxRecord,
   OutboxKind,
   OutboxRecord,
   OutboxState,
@@ -81,10 +82,78 @@ export function bytesParam(value: Uint8Array | null | undefined): Buffer | null 
 }
 
 /** A request patch's value as a statement parameter. */
-export function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
+function patchValue(key: keyof RequestPatch, patch: RequestPatch): unknown {
   const v = patch[key];
   if (key === "gbcsCommand" || key === "gbcsResponse") return bytesParam(v as Uint8Array | null | undefined);
   return v ?? null;
+}
+
+/** Patch field → column, for requests. */
+const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
+  responseCode: "response_code",
+  correlation: "correlation",
+  gbcsCommand: "gbcs_command",
+  gbcsResponse: "gbcs_response",
+  error: "error",
+  executeAt: "execute_at",
+  requestXml: "request_xml",
+};
+
+/** The columns a request patch sets and their parameters, in the same order (placeholders are the store's). */
+export function patchColumns(patch: RequestPatch): { columns: string[]; values: unknown[] } {
+  const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter((k) => k in REQUEST_PATCH_COLUMNS);
+  return {
+    columns: keys.map((k) => REQUEST_PATCH_COLUMNS[k]),
+    values: keys.map((k) => patchValue(k, patch)),
+  };
+}
+
+/** The columns of a request INSERT, in the order of `requestInsertParams`. */
+export const REQUEST_INSERT_COLUMNS = `id, request_id, originator, target, counter, srv, command_variant, state,
+  response_code, correlation, gbcs_command, gbcs_response, request_xml, error, execute_at, received_at, updated_at`;
+
+/** A request's INSERT parameters; `counter` already in the store's own encoding. */
+export function requestInsertParams(r: RequestRecord, counter: string): unknown[] {
+  return [
+    r.id,
+    r.requestId,
+    r.originator,
+    r.target,
+    counter,
+    r.srv,
+    r.commandVariant,
+    r.state,
+    r.responseCode,
+    r.correlation,
+    bytesParam(r.gbcsCommand),
+    bytesParam(r.gbcsResponse),
+    r.requestXml,
+    r.error,
+    r.executeAt,
+    r.receivedAt,
+    r.updatedAt,
+  ];
+}
+
+/**
+ * The columns of an outbox INSERT: those of `outboxInsertParams`, then state, attempts, last_error and
+ * delivered_at, which a new message always starts with as 'pending', 0, NULL, NULL.
+ */
+export const OUTBOX_INSERT_COLUMNS =
+  "id, user_eui, kind, request_id, body, next_attempt_at, created_at, expires_at, state, attempts, last_error, delivered_at";
+
+/** A new outbox message's INSERT parameters. */
+export function outboxInsertParams(item: NewOutboxRecord): unknown[] {
+  return [
+    item.id,
+    item.userEui,
+    item.kind,
+    item.requestId,
+    item.body,
+    item.nextAttemptAt,
+    item.createdAt,
+    item.expiresAt,
+  ];
 }
 
 export function deviceFromRow(row: Row): DeviceRecord {

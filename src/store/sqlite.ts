@@ -30,15 +30,18 @@ import type {
 } from "./port.js";
 import {
   auditFromRow,
-  bytesParam,
   checkUint64,
   deviceFromRow,
   num,
+  OUTBOX_INSERT_COLUMNS,
   outboxFromRow,
-  patchValue,
+  outboxInsertParams,
+  patchColumns,
+  REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
   requestFromRow,
+  requestInsertParams,
   str,
   strOrNull,
 } from "./rows.js";
@@ -50,7 +53,6 @@ import type {
   NewAuditRecord,
   NewOutboxRecord,
   OutboxState,
-  RequestPatch,
   RequestState,
   UserCertificate,
   UserRecord,
@@ -79,17 +81,6 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 function counterText(value: bigint): string {
   return checkUint64(value).toString().padStart(20, "0");
 }
-
-/** Patch field → column, for requests. */
-const REQUEST_PATCH_COLUMNS: Record<keyof RequestPatch, string> = {
-  responseCode: "response_code",
-  correlation: "correlation",
-  gbcsCommand: "gbcs_command",
-  gbcsResponse: "gbcs_response",
-  error: "error",
-  executeAt: "execute_at",
-  requestXml: "request_xml",
-};
 
 /**
  * Runs a synchronous database call when the store may be used: outside a transaction it waits for
@@ -311,29 +302,9 @@ class SqliteRepositories implements Repositories {
       insert: (r) =>
         gate(() => {
           s.prepare(
-            `INSERT INTO requests (id, request_id, originator, target, counter, srv, command_variant, state,
-               response_code, correlation, gbcs_command, gbcs_response, request_xml, error, execute_at,
-               received_at, updated_at)
+            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            r.id,
-            r.requestId,
-            r.originator,
-            r.target,
-            counterText(r.counter),
-            r.srv,
-            r.commandVariant,
-            r.state,
-            r.responseCode,
-            r.correlation,
-            bytesParam(r.gbcsCommand),
-            bytesParam(r.gbcsResponse),
-            r.requestXml,
-            r.error,
-            r.executeAt,
-            r.receivedAt,
-            r.updatedAt,
-          );
+          ).run(...requestInsertParams(r, counterText(r.counter)));
         }),
       get: (id) => gate(() => s.row("SELECT * FROM requests WHERE id = ?", [id], requestFromRow)),
       byRequestId: (requestId) =>
@@ -349,22 +320,18 @@ class SqliteRepositories implements Repositories {
       transition: (id, from, to, at, patch = {}) =>
         gate(() => {
           if (from.length === 0) return false;
-          const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter(
-            (k) => k in REQUEST_PATCH_COLUMNS,
-          );
-          const sets = ["state = ?", "updated_at = ?", ...keys.map((k) => `${REQUEST_PATCH_COLUMNS[k]} = ?`)];
+          const { columns, values } = patchColumns(patch);
+          const sets = ["state = ?", "updated_at = ?", ...columns.map((c) => `${c} = ?`)];
           const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`;
-          const params = [to, at, ...keys.map((k) => patchValue(k, patch)), id, ...from];
+          const params = [to, at, ...values, id, ...from];
           return s.prepare(sql).run(...params).changes === 1;
         }),
       update: (id, at, patch) =>
         gate(() => {
-          const keys = (Object.keys(patch) as (keyof RequestPatch)[]).filter(
-            (k) => k in REQUEST_PATCH_COLUMNS,
-          );
-          const sets = ["updated_at = ?", ...keys.map((k) => `${REQUEST_PATCH_COLUMNS[k]} = ?`)];
+          const { columns, values } = patchColumns(patch);
+          const sets = ["updated_at = ?", ...columns.map((c) => `${c} = ?`)];
           const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ?`;
-          return s.prepare(sql).run(at, ...keys.map((k) => patchValue(k, patch)), id).changes === 1;
+          return s.prepare(sql).run(at, ...values, id).changes === 1;
         }),
       inState: (state, limit = 1000) =>
         gate(() =>
@@ -381,19 +348,9 @@ class SqliteRepositories implements Repositories {
       enqueue: (item: NewOutboxRecord) =>
         gate(() => {
           s.prepare(
-            `INSERT INTO outbox (id, user_eui, kind, request_id, body, state, attempts, next_attempt_at,
-               last_error, created_at, expires_at, delivered_at)
-             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, NULL)`,
-          ).run(
-            item.id,
-            item.userEui,
-            item.kind,
-            item.requestId,
-            item.body,
-            item.nextAttemptAt,
-            item.createdAt,
-            item.expiresAt,
-          );
+            `INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL)`,
+          ).run(...outboxInsertParams(item));
         }),
       get: (id) => gate(() => s.row("SELECT * FROM outbox WHERE id = ?", [id], outboxFromRow)),
       claimDue: (now, limit, leaseMs) =>
