@@ -6,45 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Repositories, Store } from "../../src/store/port.js";
-import type { DeviceRecord, RequestRecord, UserRecord } from "../../src/store/types.js";
-
-const T0 = Date.UTC(2026, 0, 1);
-
-function device(eui: string, patch: Partial<DeviceRecord> = {}): DeviceRecord {
-  return {
-    eui,
-    type: "ESME",
-    status: "Commissioned",
-    hubEui: "0000000000000001",
-    mpxn: "1234567890123",
-    region: "North",
-    updatedAt: T0,
-    ...patch,
-  };
-}
-
-function request(id: string, patch: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id,
-    requestId: "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A4:1000",
-    originator: "90b3d51f30010000",
-    target: "00db1234567890a4",
-    counter: 1000n,
-    srv: "4.1.1",
-    commandVariant: 1,
-    state: "received",
-    responseCode: null,
-    correlation: null,
-    gbcsCommand: null,
-    gbcsResponse: null,
-    requestXml: null,
-    error: null,
-    executeAt: null,
-    receivedAt: T0,
-    updatedAt: T0,
-    ...patch,
-  };
-}
+import type { UserRecord } from "../../src/store/types.js";
+import { device, request, T0 } from "../support/store-records.js";
 
 export function storeContract(name: string, open: () => Store | Promise<Store>): void {
   describe(`store contract: ${name}`, () => {

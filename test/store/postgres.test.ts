@@ -10,48 +10,11 @@ import { ConfigError, resolveConfig } from "../../src/config/config.js";
 import { openPostgresStore } from "../../src/store/postgres.js";
 import { POSTGRES_MIGRATIONS } from "../../src/store/postgres-migrations.js";
 import { redactPostgresUrl } from "../../src/store/postgres-url.js";
-import type { DeviceRecord, RequestRecord } from "../../src/store/types.js";
 import { testPostgres } from "../support/postgres.js";
+import { device, request, T0 } from "../support/store-records.js";
 import { storeContract } from "./contract.js";
 
-const T0 = Date.UTC(2026, 0, 1);
 const UINT64_MAX = 18446744073709551615n;
-
-function device(eui: string, patch: Partial<DeviceRecord> = {}): DeviceRecord {
-  return {
-    eui,
-    type: "ESME",
-    status: "Commissioned",
-    hubEui: "0000000000000001",
-    mpxn: "1234567890123",
-    region: "North",
-    updatedAt: T0,
-    ...patch,
-  };
-}
-
-function request(id: string, patch: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id,
-    requestId: `90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A4:${id}`,
-    originator: "90b3d51f30010000",
-    target: "00db1234567890a4",
-    counter: 1n,
-    srv: "4.1.1",
-    commandVariant: 1,
-    state: "received",
-    responseCode: null,
-    correlation: null,
-    gbcsCommand: null,
-    gbcsResponse: null,
-    requestXml: null,
-    error: null,
-    executeAt: null,
-    receivedAt: T0,
-    updatedAt: T0,
-    ...patch,
-  };
-}
 
 const server = await testPostgres("postgres store");
 

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { SQLITE_MIGRATIONS } from "../../src/store/migrations.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
-import type { DeviceRecord } from "../../src/store/types.js";
 import { euiFromDuis, euiToDuis } from "../../src/store/types.js";
+import { device } from "../support/store-records.js";
 import { storeContract } from "./contract.js";
 
 const dirs: string[] = [];
@@ -18,21 +18,6 @@ function tempFile(): string {
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-const T0 = Date.UTC(2026, 0, 1);
-
-function device(eui: string, patch: Partial<DeviceRecord> = {}): DeviceRecord {
-  return {
-    eui,
-    type: "ESME",
-    status: "Commissioned",
-    hubEui: "0000000000000001",
-    mpxn: "1234567890123",
-    region: "North",
-    updatedAt: T0,
-    ...patch,
-  };
-}
 
 storeContract("sqlite in memory", () => openSqliteStore({ file: ":memory:" }));
 storeContract("sqlite file", () => openSqliteStore({ file: tempFile() }));
