@@ -142,16 +142,16 @@ export async function run(ctx: BenchContext): Promise<void> {
     const doc = parseXml(r);
     if (!schema.validate(doc).valid || !verifyDuis(doc, lookup).valid) rejected++;
   };
-  const prepared16: PreparedVerification[] = [];
+  const preparedBatch: PreparedVerification[] = [];
   const intakeBatch = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const doc = parseXml(requests[i]!);
       const p = prepareDuisVerification(doc, lookup);
       if (!schema.validate(doc).valid || p.kind !== "prepared") rejected++;
-      else prepared16.push(p);
+      else preparedBatch.push(p);
     }
-    for (const p of prepared16) if (!completeDuisVerification(p).valid) rejected++;
-    prepared16.length = 0;
+    for (const p of preparedBatch) if (!completeDuisVerification(p).valid) rejected++;
+    preparedBatch.length = 0;
   };
 
   // The OpenSSL floor: ECDSA verify of the same SignedInfo bytes, keys prepared.
