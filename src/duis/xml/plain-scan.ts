@@ -43,6 +43,8 @@ const PLAIN_XML_DECLARATION =
  * did. When it returns false (or the builder throws) the builder holds part of a tree: discard it.
  */
 export function scanPlainXml(source: string, builder: TreeBuilder): boolean {
+  // An ASCII XML Name. Made anew for each reading: a sticky expression keeps its position in it.
+  const name = /[A-Za-z_:][-A-Za-z0-9._:]*/y;
   let i = 0;
   if (source.charCodeAt(0) === LT && source.charCodeAt(1) === 0x3f /* ? */) {
     const declaration = PLAIN_XML_DECLARATION.exec(source);
@@ -62,13 +64,13 @@ export function scanPlainXml(source: string, builder: TreeBuilder): boolean {
       i = commentEndAt(source, i);
       if (i < 0) return false;
     } else if (afterLt === SLASH) {
-      const nameEnd = nameEndAt(source, i + 2);
-      const name = open.pop();
+      const nameEnd = nameEndAt(source, i + 2, name);
+      const openName = open.pop();
       if (
         nameEnd < 0 ||
-        name === undefined ||
-        nameEnd - (i + 2) !== name.length ||
-        !source.startsWith(name, i + 2)
+        openName === undefined ||
+        nameEnd - (i + 2) !== openName.length ||
+        !source.startsWith(openName, i + 2)
       ) {
         return false;
       }
@@ -77,9 +79,9 @@ export function scanPlainXml(source: string, builder: TreeBuilder): boolean {
       i = gt + 1;
       builder.endTag(i);
     } else {
-      const nameEnd = nameEndAt(source, i + 1);
+      const nameEnd = nameEndAt(source, i + 1, name);
       if (nameEnd < 0) return false;
-      const name = source.slice(i + 1, nameEnd);
+      const tagName = source.slice(i + 1, nameEnd);
       let j = nameEnd;
       if (tagAttributeNames.length > 0) tagAttributeNames.length = 0;
       for (;;) {
@@ -87,20 +89,20 @@ export function scanPlainXml(source: string, builder: TreeBuilder): boolean {
         const c = source.charCodeAt(k);
         if (c === GT) {
           i = k + 1;
-          builder.startTag(name, i, false);
-          open.push(name);
+          builder.startTag(tagName, i, false);
+          open.push(tagName);
           break;
         }
         if (c === SLASH) {
           if (source.charCodeAt(k + 1) !== GT) return false;
           i = k + 2;
-          builder.startTag(name, i, true);
+          builder.startTag(tagName, i, true);
           builder.endTag(i);
           break;
         }
         // An attribute, which must be parted from what comes before it by white space.
         if (k === j) return false;
-        const attributeEnd = nameEndAt(source, k);
+        const attributeEnd = nameEndAt(source, k, name);
         if (attributeEnd < 0) return false;
         const attributeName = source.slice(k, attributeEnd);
         for (let a = 0; a < tagAttributeNames.length; a++) {
@@ -165,38 +167,17 @@ function commentEndAt(s: string, i: number): number {
   return -1;
 }
 
-function isAsciiNameStart(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) || // a-z
-    (c >= 0x41 && c <= 0x5a) || // A-Z
-    c === 0x3a || // :
-    c === 0x5f // _
-  );
-}
-
-function isAsciiNameChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) || // a-z
-    (c >= 0x41 && c <= 0x5a) || // A-Z
-    (c >= 0x30 && c <= 0x3a) || // 0-9 and ':'
-    c === 0x2d || // -
-    c === 0x2e || // .
-    c === 0x5f // _
-  );
-}
-
 /**
  * The end of the ASCII XML Name that starts at `i`, or -1 when none starts there or the name goes on
- * in other characters (which are for saxes to judge).
+ * in other characters (which are for saxes to judge). `name` is the sticky expression `scanPlainXml`
+ * made for this reading; compiled to machine code, it finds a name's end faster than a loop over its
+ * characters does (names are a third of a DUIS message).
  */
-function nameEndAt(s: string, i: number): number {
-  if (!isAsciiNameStart(s.charCodeAt(i))) return -1;
-  i++;
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (!isAsciiNameChar(c)) return c >= 0x80 ? -1 : i;
-    i++;
-  }
+function nameEndAt(s: string, i: number, name: RegExp): number {
+  name.lastIndex = i;
+  if (!name.test(s)) return -1;
+  const end = name.lastIndex;
+  return s.charCodeAt(end) >= 0x80 ? -1 : end;
 }
 
 /**
