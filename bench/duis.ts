@@ -3,7 +3,7 @@
  * The 297 RTDS 4.9.1 requests are signed once with the DCC Boxed test keys of their originators
  * (as a Service User would send them), then measured as CPU time (process.cpuUsage) per request:
  *
- * - parse: `parseXml` of the bytes received (UTF-8 check, saxes, tree);
+ * - parse: `parseXml` of the bytes received (UTF-8 check, the plain reader or saxes, tree);
  * - schema: `SchemaValidator.validate` of the parsed tree against DUIS 5.4;
  * - verify: `verifyDuis` of the parsed tree (c14n, digest, ECDSA) with a certificate store;
  * - intake: all three, bytes in → valid, signed, schema-checked message out, one request at a time;
