@@ -5,8 +5,9 @@
  * character checked, entities, CDATA, comments, DTDs…), and that was most of the cost of taking in a
  * signed request. Service users' systems write requests in a small, plain part of XML: ASCII names,
  * attribute values without line ends, text and attribute values whose only references are the five
- * predefined entities, comments, and no CDATA, processing instructions or DOCTYPE. This reads exactly that part, with loops over runs of
- * characters, and feeds the same `TreeBuilder` saxes feeds, so the tree is the same.
+ * predefined entities, comments, and no CDATA, processing instructions or DOCTYPE. This reads exactly
+ * that part, a run of characters at a time, and feeds the same `TreeBuilder` saxes feeds, so the tree
+ * is the same.
  *
  * It accepts a document only when it has read all of it and found it well-formed; at the first thing
  * outside the plain part, or anything not well-formed, it gives up (returns false) without saying
