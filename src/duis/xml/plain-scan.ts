@@ -190,21 +190,21 @@ function isPlainChar(c: number): boolean {
 }
 
 /**
- * The length of the reference to a predefined entity (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&apos;`)
- * at `i`, or 0 when there is none there.
+ * The index of the `;` that ends the reference to a predefined entity (`&lt;`, `&gt;`, `&amp;`,
+ * `&quot;`, `&apos;`) whose `&` is at `i`, or -1 when there is none there.
  */
-function predefinedReferenceAt(s: string, i: number): number {
+function predefinedReferenceEndAt(s: string, i: number): number {
   switch (s.charCodeAt(i + 1)) {
     case 0x6c /* l */:
     case 0x67 /* g */:
-      return s.charCodeAt(i + 2) === 0x74 /* t */ && s.charCodeAt(i + 3) === 0x3b /* ; */ ? 4 : 0;
+      return s.charCodeAt(i + 2) === 0x74 /* t */ && s.charCodeAt(i + 3) === 0x3b /* ; */ ? i + 3 : -1;
     case 0x61 /* a */:
-      if (s.startsWith("amp;", i + 1)) return 5;
-      return s.startsWith("apos;", i + 1) ? 6 : 0;
+      if (s.startsWith("amp;", i + 1)) return i + 4;
+      return s.startsWith("apos;", i + 1) ? i + 5 : -1;
     case 0x71 /* q */:
-      return s.startsWith("quot;", i + 1) ? 6 : 0;
+      return s.startsWith("quot;", i + 1) ? i + 5 : -1;
     default:
-      return 0;
+      return -1;
   }
 }
 
@@ -230,9 +230,8 @@ function attributeValueEndAt(s: string, i: number, q: number): number {
     const c = s.charCodeAt(i);
     if (c === q) return i;
     if (c === AMP) {
-      const length = predefinedReferenceAt(s, i);
-      if (length === 0) return -1;
-      i += length - 1;
+      i = predefinedReferenceEndAt(s, i);
+      if (i < 0) return -1;
     } else if (c === LT || !isPlainChar(c)) {
       return -1;
     }
@@ -251,9 +250,8 @@ function textEndAt(s: string, i: number): number {
     const c = s.charCodeAt(i);
     if (c === LT) return i;
     if (c === AMP) {
-      const length = predefinedReferenceAt(s, i);
-      if (length === 0) return -1;
-      i += length - 1;
+      i = predefinedReferenceEndAt(s, i);
+      if (i < 0) return -1;
     } else if (c === CLOSE_BRACKET || (!isPlainChar(c) && c !== NL && c !== TAB)) {
       return -1;
     }
