@@ -126,4 +126,27 @@ CREATE TABLE meta (
     // from the index alone (about five times faster on 500,000 devices).
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
+  {
+    version: 6,
+    name: "one command in flight per device: unique sent request per target, queue index",
+    // A device takes a command only when its counter is above the last one it took from that
+    // originator, so two commands on the WAN at once to one device can overtake each other and the
+    // earlier one is dropped. The unique partial index allows one 'sent' request per target, for
+    // every node sharing the store. Data written before may hold several for one target (commands
+    // that were on the WAN together when the DCC stopped): all but the first sent end as E21 first,
+    // as recovery would have ended them, so that the index can be built.
+    sql: `
+UPDATE requests
+SET state = 'failed', response_code = 'E21',
+  error = 'another command to this device was on the WAN when the store was upgraded to one command in flight per device',
+  updated_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+WHERE state = 'sent' AND EXISTS (
+  SELECT 1 FROM requests k
+  WHERE k.target = requests.target AND k.state = 'sent'
+    AND (k.updated_at, k.rowid) < (requests.updated_at, requests.rowid)
+);
+CREATE UNIQUE INDEX requests_one_sent_per_target ON requests (target) WHERE state = 'sent';
+CREATE INDEX requests_queue ON requests (target, state, received_at);
+`,
+  },
 ];

@@ -121,6 +121,27 @@ export interface RequestRepository {
     at: number,
     patch?: RequestPatch,
   ): Promise<boolean>;
+  /**
+   * Moves an acknowledged request to `sent` when it is its device's turn: nothing else is `sent` to
+   * the same target, and it heads the target's queue (see `nextQueued`). "busy": it stays
+   * acknowledged, queued behind the device's command in flight or an earlier request; "gone": it is
+   * not acknowledged (unknown, already sent or ended). Atomic across nodes sharing the store: the
+   * schema allows one `sent` request per target (a unique partial index, migration 6), so of two
+   * nodes racing for one device exactly one gets "sent". A device has one command in flight because
+   * it accepts a command only when its counter is above the last one it took from that originator:
+   * two on the WAN at once can overtake each other, and the later counter makes the device drop the
+   * earlier command.
+   */
+  startSending(id: string, at: number): Promise<SendStart>;
+  /**
+   * The request that goes next to `target`: among its acknowledged requests due at `at` (no
+   * execution date, or one that has come; a future-dated one does not block the others), the oldest
+   * by received time, then counter, then insertion, of those with no lower counter from the same
+   * originator still waiting (so an originator's counters reach the device in increasing order
+   * even when its requests were received out of order). Undefined when none waits. It does not look
+   * at what is in flight: `startSending` does.
+   */
+  nextQueued(target: string, at: number): Promise<RequestRecord | undefined>;
   /** Applies `patch` without a state change; false when unknown. */
   update(id: string, at: number, patch: RequestPatch): Promise<boolean>;
   /** Requests in a state, oldest first (recovery after a restart: acknowledged but not yet sent). */
@@ -128,6 +149,9 @@ export interface RequestRepository {
   /** Request counts per state. */
   counts(): Promise<Partial<Record<RequestState, number>>>;
 }
+
+/** What `RequestRepository.startSending` did: sent it, left it queued, or found it no longer acknowledged. */
+export type SendStart = "sent" | "busy" | "gone";
 
 /** Responses and alerts waiting to be delivered to users, with retries and the failed queue. */
 export interface OutboxRepository {

@@ -126,4 +126,25 @@ CREATE TABLE meta (
     // and PostgreSQL can answer the GROUP BY from this index (an index-only scan once vacuumed).
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
+  {
+    version: 6,
+    name: "one command in flight per device: unique sent request per target, queue index",
+    // The SQLite schema's version 6 (see there why). The table lock keeps nodes of an older version
+    // that are still running from sending a second command to a device between the UPDATE that ends
+    // the extra ones and the index build (they wait; afterwards the index refuses them).
+    sql: `
+LOCK TABLE requests IN SHARE ROW EXCLUSIVE MODE;
+UPDATE requests
+SET state = 'failed', response_code = 'E21',
+  error = 'another command to this device was on the WAN when the store was upgraded to one command in flight per device',
+  updated_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+WHERE state = 'sent' AND EXISTS (
+  SELECT 1 FROM requests k
+  WHERE k.target = requests.target AND k.state = 'sent'
+    AND (k.updated_at, k.ord) < (requests.updated_at, requests.ord)
+);
+CREATE UNIQUE INDEX requests_one_sent_per_target ON requests (target) WHERE state = 'sent';
+CREATE INDEX requests_queue ON requests (target, state, received_at);
+`,
+  },
 ];

@@ -30,6 +30,7 @@ import type {
   RegistrationRepository,
   Repositories,
   RequestRepository,
+  SendStart,
   Store,
   UserRepository,
 } from "./port.js";
@@ -43,6 +44,7 @@ import {
   outboxFromRow,
   outboxInsertParams,
   patchColumns,
+  queueHeadSql,
   REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
@@ -185,6 +187,18 @@ function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
     byKey.set(k, item);
   }
   return [...byKey.values()];
+}
+
+/** Advisory lock class for a device's send (`requests.startSending`); the object is the EUI's hash. */
+const DEVICE_LOCK_CLASS = 0x6d77_0002;
+
+/** Whether `error` is the unique index that allows one sent request per target refusing a second. */
+function isOneSentPerTarget(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === "23505" &&
+    (error as { constraint?: unknown }).constraint === "requests_one_sent_per_target"
+  );
 }
 
 /** Rows of `table` by their `state` column (the requests and the outbox both keep one). */
@@ -422,6 +436,39 @@ class PostgresRepositories implements Repositories {
           WHERE id = $${n} AND state = ANY($${n + 1}::text[])`;
         return (await changed(sql, [to, at, ...values, id, [...from]])) === 1;
       },
+      // The device's lock (a transaction-scoped advisory lock on its EUI) puts the nodes that race
+      // for one device in a row, so the guarded UPDATE of the second sees the first's commit and
+      // answers "busy" rather than tripping the unique index (which would abort an enclosing
+      // transaction). The index still backs it up, e.g. against a node of an older version.
+      startSending: (id, at) =>
+        x.atomically(async (tx): Promise<SendStart> => {
+          const locked = await tx(
+            "SELECT pg_advisory_xact_lock($1, hashtext(target)) FROM requests WHERE id = $2",
+            [DEVICE_LOCK_CLASS, id],
+          );
+          if (locked.rowCount === 0) return "gone";
+          try {
+            const moved = await tx(
+              `UPDATE requests SET state = 'sent', updated_at = $1
+               WHERE id = $2 AND state = 'acknowledged'
+                 AND NOT EXISTS (SELECT 1 FROM requests s WHERE s.target = requests.target AND s.state = 'sent')
+                 AND id = (${queueHeadSql({ target: "requests.target", at: "$1", insertion: "ord", columns: "r.id" })})`,
+              [at, id],
+            );
+            if (moved.rowCount === 1) return "sent";
+          } catch (error) {
+            if (isOneSentPerTarget(error)) return "busy";
+            throw error;
+          }
+          const state = (await tx("SELECT state FROM requests WHERE id = $1", [id])).rows[0];
+          return state !== undefined && str(state, "state") === "acknowledged" ? "busy" : "gone";
+        }),
+      nextQueued: (target, at) =>
+        row(
+          queueHeadSql({ target: "$1", at: "$2", insertion: "ord", columns: "r.*" }),
+          [target, at],
+          requestFromRow,
+        ),
       update: async (id, at, patch) => {
         const { sets, values } = patchSets(patch, 2);
         const sql = `UPDATE requests SET ${["updated_at = $1", ...sets].join(", ")} WHERE id = $${2 + values.length}`;

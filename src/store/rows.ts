@@ -139,6 +139,26 @@ export function requestInsertParams(r: RequestRecord, counter: string): unknown[
  * The columns of an outbox INSERT: those of `outboxInsertParams`, then state, attempts, last_error and
  * delivered_at, which a new message always starts with as 'pending', 0, NULL, NULL.
  */
+/**
+ * The head of a device's queue (`RequestRepository.nextQueued`), as one SELECT for both adapters:
+ * `target` and `at` are the placeholders for the device and the instant, `insertion` the column that
+ * keeps insertion order (SQLite's rowid, PostgreSQL's ord), `columns` what to select of `r`.
+ */
+export function queueHeadSql(p: {
+  readonly target: string;
+  readonly at: string;
+  readonly insertion: "rowid" | "ord";
+  readonly columns: "r.*" | "r.id";
+}): string {
+  const waiting = (t: string) =>
+    `${t}.state = 'acknowledged' AND ${t}.gbcs_command IS NOT NULL AND (${t}.execute_at IS NULL OR ${t}.execute_at <= ${p.at})`;
+  return `SELECT ${p.columns} FROM requests r
+    WHERE r.target = ${p.target} AND ${waiting("r")}
+      AND NOT EXISTS (SELECT 1 FROM requests o
+        WHERE o.target = r.target AND o.originator = r.originator AND o.counter < r.counter AND ${waiting("o")})
+    ORDER BY r.received_at, r.counter, r.${p.insertion} LIMIT 1`;
+}
+
 export const OUTBOX_INSERT_COLUMNS =
   "id, user_eui, kind, request_id, body, next_attempt_at, created_at, expires_at, state, attempts, last_error, delivered_at";
 

@@ -37,6 +37,7 @@ import {
   outboxFromRow,
   outboxInsertParams,
   patchColumns,
+  queueHeadSql,
   REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
@@ -326,6 +327,30 @@ class SqliteRepositories implements Repositories {
           const params = [to, at, ...values, id, ...from];
           return s.prepare(sql).run(...params).changes === 1;
         }),
+      // One statement under SQLite's write lock: the device has nothing in flight and this request
+      // heads its queue. The unique index on (target) WHERE state = 'sent' backs it up.
+      startSending: (id, at) =>
+        gate(() => {
+          const moved = s
+            .prepare(
+              `UPDATE requests SET state = 'sent', updated_at = @at
+               WHERE id = @id AND state = 'acknowledged'
+                 AND NOT EXISTS (SELECT 1 FROM requests s WHERE s.target = requests.target AND s.state = 'sent')
+                 AND id = (${queueHeadSql({ target: "requests.target", at: "@at", insertion: "rowid", columns: "r.id" })})`,
+            )
+            .run({ id, at }).changes;
+          if (moved === 1) return "sent";
+          const state = s.row("SELECT state FROM requests WHERE id = ?", [id], (row) => str(row, "state"));
+          return state === "acknowledged" ? "busy" : "gone";
+        }),
+      nextQueued: (target, at) =>
+        gate(() =>
+          s.row(
+            queueHeadSql({ target: "@target", at: "@at", insertion: "rowid", columns: "r.*" }),
+            { target, at },
+            requestFromRow,
+          ),
+        ),
       update: (id, at, patch) =>
         gate(() => {
           const { columns, values } = patchColumns(patch);

@@ -197,6 +197,76 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
       await store.close();
     });
 
+    it("sends one request per device at a time, the device's queue oldest first", async () => {
+      const store = await open();
+      const T = "00db1234567890a4";
+      const U = "00db1234567890a5";
+      const X = "90b3d51f30010000";
+      const Y = "90b3d51f30020000";
+      const queued = (id: string, originator: string, counter: bigint, receivedAt: number, patch = {}) =>
+        request(id, {
+          originator,
+          counter,
+          receivedAt,
+          target: T,
+          state: "acknowledged",
+          responseCode: "I99",
+          correlation: `${originator}:${counter}`,
+          gbcsCommand: Uint8Array.of(0xdd, Number(counter & 0xffn)),
+          ...patch,
+        });
+      // Inserted out of order on purpose: the queue's order is the records', not the insertion's.
+      for (const r of [
+        queued("d", X, 4n, T0 + 2),
+        queued("c", Y, 100n, T0 + 1),
+        queued("b", X, 2n, T0 + 1),
+        queued("a", X, 1n, T0),
+        // Y's counter 9 was received before its counter 8: 8 still goes first.
+        queued("g", Y, 109n, T0 + 3),
+        queued("h", Y, 108n, T0 + 4),
+        // Future-dated, received first: it holds no one up until its date.
+        queued("f", X, 3n, T0 - 5, { executeAt: T0 + 1000 }),
+        queued("e", X, 5n, T0 + 9, { target: U }),
+      ])
+        await store.requests.insert(r);
+
+      const at = T0 + 10;
+      assert.equal((await store.requests.nextQueued(T, at))?.id, "a");
+      assert.equal(await store.requests.startSending("b", at), "busy", "a is ahead of b");
+      assert.equal(await store.requests.startSending("a", at), "sent");
+      assert.equal(await store.requests.startSending("e", at), "sent", "another device is not held up");
+      assert.equal((await store.requests.get("a"))?.state, "sent");
+      assert.equal((await store.requests.nextQueued(T, at))?.id, "b", "next ignores what is in flight");
+      assert.equal(await store.requests.startSending("b", at), "busy", "a is in flight");
+      assert.equal(await store.requests.startSending("a", at), "gone");
+      assert.equal(await store.requests.startSending("nope", at), "gone");
+      // The schema itself refuses a second command in flight to one device, whatever the caller.
+      await assert.rejects(store.requests.transition("b", ["acknowledged"], "sent", at));
+      assert.equal((await store.requests.get("b"))?.state, "acknowledged");
+
+      assert.equal(await store.requests.transition("a", ["sent"], "responded", at), true);
+      // Two workers offered the head at once: one sends it.
+      const race = await Promise.all([
+        store.requests.startSending("b", at),
+        store.requests.startSending("b", at),
+      ]);
+      assert.deepEqual(race.sort(), ["gone", "sent"]);
+      assert.equal(await store.requests.transition("b", ["sent"], "failed", at), true);
+
+      const order: string[] = [];
+      for (let next = await store.requests.nextQueued(T, at); next !== undefined; ) {
+        assert.equal(await store.requests.startSending(next.id, at), "sent", next.id);
+        assert.equal(await store.requests.transition(next.id, ["sent"], "responded", at), true);
+        order.push(next.id);
+        next = await store.requests.nextQueued(T, at);
+      }
+      assert.deepEqual(order, ["c", "d", "h", "g"]);
+      assert.equal(await store.requests.startSending("f", at), "busy", "not due yet");
+      assert.equal((await store.requests.nextQueued(T, T0 + 1000))?.id, "f");
+      assert.equal(await store.requests.startSending("f", T0 + 1000), "sent");
+      await store.close();
+    });
+
     it("claims due outbox entries once, retries, and keeps a failed queue until expiry", async () => {
       const store = await open();
       for (const [id, at] of [
