@@ -379,3 +379,35 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
     });
   });
 }
+
+/**
+ * Migration 6 on data written before it: two requests `sent` to one device (on the WAN together when
+ * an older version stopped). The upgrade keeps the first sent and ends the other as E21, so that the
+ * one-in-flight index can be built; a device with one in flight is left alone.
+ */
+export async function upgradeWithTwoInFlight(
+  openOld: () => Promise<Store>,
+  openNew: () => Promise<Store>,
+): Promise<void> {
+  const old = await openOld();
+  const sent = (id: string, target: string, updatedAt: number) =>
+    request(id, { target, state: "sent", updatedAt, correlation: id, counter: BigInt(updatedAt - T0) });
+  for (const r of [
+    sent("second", "00db1234567890a4", T0 + 2),
+    sent("first", "00db1234567890a4", T0 + 1),
+    sent("alone", "00db1234567890a5", T0 + 3),
+  ])
+    await old.requests.insert(r);
+  await old.close();
+  const upgraded = await openNew();
+  try {
+    assert.equal((await upgraded.requests.get("first"))?.state, "sent");
+    assert.equal((await upgraded.requests.get("alone"))?.state, "sent");
+    const second = await upgraded.requests.get("second");
+    assert.equal(second?.state, "failed");
+    assert.equal(second?.responseCode, "E21");
+    assert.match(second?.error ?? "", /one command in flight per device/);
+  } finally {
+    await upgraded.close();
+  }
+}

@@ -12,7 +12,7 @@ import { POSTGRES_MIGRATIONS } from "../../src/store/postgres-migrations.js";
 import { redactPostgresUrl } from "../../src/store/postgres-url.js";
 import { testPostgres } from "../support/postgres.js";
 import { device, request, T0 } from "../support/store-records.js";
-import { storeContract } from "./contract.js";
+import { storeContract, upgradeWithTwoInFlight } from "./contract.js";
 
 const UINT64_MAX = 18446744073709551615n;
 
@@ -115,6 +115,19 @@ if (server !== undefined) {
       assert.equal(newer.schemaVersion, 99);
       await newer.close();
       await assert.rejects(open(schema), /newer version/);
+    });
+
+    it("upgrades a schema with two commands in flight to one device (migration 6)", async () => {
+      const schema = await server.schema();
+      await upgradeWithTwoInFlight(
+        () =>
+          openPostgresStore({
+            url: server.url,
+            schema,
+            migrations: POSTGRES_MIGRATIONS.filter((m) => m.version < 6),
+          }),
+        () => open(schema),
+      );
     });
 
     it("keeps uint64 counters, bytes and instants exact", async () => {

@@ -7,7 +7,7 @@ import { SQLITE_MIGRATIONS } from "../../src/store/migrations.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
 import { euiFromDuis, euiToDuis } from "../../src/store/types.js";
 import { device } from "../support/store-records.js";
-import { storeContract } from "./contract.js";
+import { storeContract, upgradeWithTwoInFlight } from "./contract.js";
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -56,6 +56,14 @@ describe("sqlite store", () => {
     assert.ok(upgraded.schemaVersion >= 2);
     assert.equal((await upgraded.devices.counts())[0]?.count, 1);
     await upgraded.close();
+  });
+
+  it("upgrades a store with two commands in flight to one device (migration 6)", async () => {
+    const file = tempFile();
+    await upgradeWithTwoInFlight(
+      async () => openSqliteStore({ file, migrations: SQLITE_MIGRATIONS.filter((m) => m.version < 6) }),
+      async () => openSqliteStore({ file }),
+    );
   });
 
   it("keeps data across reopen in WAL mode", async () => {
