@@ -14,6 +14,16 @@
  *   dispatched again; requests that were on the WAN when the process stopped cannot be resent (the
  *   device would refuse the same counter) and end with a recorded error that the user is told.
  *
+ * - One command in flight per device (`requests.startSending`, enforced by the store for every node):
+ *   the others stay acknowledged, queued oldest first, and each time a request leaves `sent`
+ *   (answered, failed, timed out, failed by recovery) `sendNext` queues a dispatch job for the
+ *   device's next one. The unit is the device (the request's target), not its hub: the counter a
+ *   SMETS2 device checks is its own (last accepted per originator, sim/command-check.ts), the hub
+ *   relays each command to its device as it comes (sim/chf.ts), and the WAN carries every frame on
+ *   its own with its own delay (wan/memory.ts), so commands to one device can overtake each other
+ *   and the device drops the lower counter, while commands to two devices of one hub cannot harm
+ *   each other; holding a whole premises to one command would only slow it down.
+ *
  * Failures are DUIS codes delivered to the user like any response: E20 (the DCC cannot reach the
  * device: no hub, hub not attached), E21 (no response from the device: lost or timed out).
  */
@@ -58,6 +68,8 @@ export interface DispatcherDeps {
   readonly sendTimeoutMs?: number;
   /** Handles a device alert (see alerts.ts); without it, an alert is only recorded as received. */
   readonly alert?: (bytes: Uint8Array, hubEui: string) => Promise<unknown>;
+  /** Queues a dispatch job for a request (the bus's `request.dispatch`): a device's next command. */
+  readonly enqueueDispatch: (id: string) => Promise<void>;
 }
 
 export class Dispatcher {
@@ -70,7 +82,9 @@ export class Dispatcher {
     if (request === undefined || request.state !== "acknowledged" || request.gbcsCommand === null) return;
     if (request.executeAt !== null && request.executeAt > now()) return; // the scheduler's, later
     const hub = await this.deps.inventory.hubOf(request.target);
-    if (!(await requests.transition(id, ["acknowledged"], "sent", now()))) return;
+    // "busy": the device has a command in flight or an earlier one waiting; this one stays queued
+    // and is dispatched again by `sendNext` when its turn comes.
+    if ((await requests.startSending(id, now())) !== "sent") return;
     this.event("request.sent", request.requestId, { id, hub: hub?.eui ?? null });
     if (hub === undefined) {
       await this.fail(request, "E20", `device ${request.target} has no Communications Hub`);
@@ -152,6 +166,7 @@ export class Dispatcher {
     }
     this.event("request.responded", request.requestId, { id: request.id });
     await this.deps.respond(request, { code: "I0", gbcsResponse });
+    await this.sendNext(request.target);
   }
 
   /**
@@ -187,6 +202,17 @@ export class Dispatcher {
     if (!moved) return;
     this.event("request.failed", request.requestId, { id: request.id, code, reason });
     await this.deps.respond(request, { code, reason });
+    await this.sendNext(request.target);
+  }
+
+  /**
+   * After a request to `target` left `sent`: queues the dispatch of the device's next acknowledged
+   * request, if one waits. Called after the change committed, so a dispatch that found the device
+   * busy before it is picked up here (a second job for one request is harmless: it finds it gone).
+   */
+  private async sendNext(target: string): Promise<void> {
+    const next = await this.deps.requests.nextQueued(target, this.deps.now());
+    if (next !== undefined) await this.deps.enqueueDispatch(next.id);
   }
 
   private event(

@@ -202,6 +202,8 @@ export class Pipeline {
       respond: (request, outcome) => this.respond(request, outcome),
       onEvent: (event) => this.onDispatchEvent(event),
       alert: (bytes, hubEui) => this.alerts.receive(bytes, hubEui),
+      // A device's next command, once the one in flight has ended (one per device; see dispatch.ts).
+      enqueueDispatch: (id) => deps.bus.enqueue("request.dispatch", { id }),
       ...(deps.sendTimeoutMs === undefined ? {} : { sendTimeoutMs: deps.sendTimeoutMs }),
     });
   }

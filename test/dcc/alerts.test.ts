@@ -147,6 +147,7 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       respond: async () => assert.fail("an alert is not a response"),
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
+      enqueueDispatch: async () => assert.fail("no request is sent"),
     });
     const bytes = GCA();
     await dispatcher.inbound(bytes, HUB);
@@ -242,6 +243,7 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       respond: async () => {},
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
+      enqueueDispatch: async () => assert.fail("no request is sent"),
     });
     await dispatcher.inbound(GCA().subarray(0, 30), HUB);
     assert.deepEqual(

@@ -69,6 +69,7 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       respond: async (request, outcome) => {
         answers.push({ id: request.id, outcome });
       },
+      enqueueDispatch: async () => {},
     });
   }
 
@@ -150,6 +151,7 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       now: () => 1,
       respond: async () => assert.fail("no answer expected"),
       onEvent: (e) => events.push(e.kind),
+      enqueueDispatch: async () => assert.fail("nothing to dispatch"),
     });
     await d.inbound(fromHex("0102"), HUB.eui);
     assert.deepEqual(events, ["frame.undecodable"]);
