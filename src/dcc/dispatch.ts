@@ -13,7 +13,6 @@
  * - `recover()`: after a restart, nothing acknowledged is lost: acknowledged requests are
  *   dispatched again; requests that were on the WAN when the process stopped cannot be resent (the
  *   device would refuse the same counter) and end with a recorded error that the user is told.
- *
  * - One command in flight per device (`requests.startSending`, enforced by the store for every node):
  *   the others stay acknowledged, queued oldest first, and each time a request leaves `sent`
  *   (answered, failed, timed out, failed by recovery) `sendNext` queues a dispatch job for the

@@ -124,8 +124,9 @@ export interface RequestRepository {
   /**
    * Moves an acknowledged request to `sent` when it is its device's turn: nothing else is `sent` to
    * the same target, and it heads the target's queue (see `nextQueued`). "busy": it stays
-   * acknowledged, queued behind the device's command in flight or an earlier request; "gone": it is
-   * not acknowledged (unknown, already sent or ended). Atomic across nodes sharing the store: the
+   * acknowledged, queued behind the device's command in flight or an earlier request (or not due
+   * yet: an execution date still to come); "gone": it is not acknowledged (unknown, already sent
+   * or ended). Never throws for a busy device. Atomic across nodes sharing the store: the
    * schema allows one `sent` request per target (a unique partial index, migration 6), so of two
    * nodes racing for one device exactly one gets "sent". A device has one command in flight because
    * it accepts a command only when its counter is above the last one it took from that originator:
