@@ -17,7 +17,7 @@ import type { Store } from "../../src/store/port.js";
 import { openPostgresStore } from "../../src/store/postgres.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
 import type { DeviceRecord, RequestRecord } from "../../src/store/types.js";
-import type { Wan } from "../../src/wan/port.js";
+import { type Wan, WanError } from "../../src/wan/port.js";
 import { Rng } from "../../src/wan/rng.js";
 import { testPostgres } from "../support/postgres.js";
 
@@ -80,11 +80,19 @@ class Premises implements Wan {
   dropped = 0;
   /** What each device took, in order: `originator:counter`. */
   readonly taken = new Map<string, string[]>();
-  private bArrived!: () => void;
-  /** A's first command is held on the WAN until B has one: B must not queue behind A. */
-  private readonly bHasOne = new Promise<void>((resolve) => {
-    this.bArrived = resolve;
-  });
+  /**
+   * The first command to each of A and B is held on the WAN until the other device has one too: one
+   * device must not queue behind the other.
+   */
+  private readonly arrived = new Map<string, { seen: Promise<void>; see: () => void }>(
+    [A, B].map((device) => {
+      let see!: () => void;
+      const seen = new Promise<void>((resolve) => {
+        see = resolve;
+      });
+      return [device, { seen, see }];
+    }),
+  );
 
   async send(_hub: string, frame: Uint8Array): Promise<Uint8Array[]> {
     const f = decodeFrame(frame);
@@ -97,8 +105,12 @@ class Premises implements Wan {
       [...this.inFlight.values()].reduce((a, b) => a + b, 0),
     );
     try {
-      if (device === B) this.bArrived();
-      if (device === A && (this.taken.get(A) ?? []).length === 0) await this.waitForB();
+      const first = this.arrived.get(device);
+      if (first !== undefined) {
+        this.arrived.delete(device);
+        first.see();
+        await this.waitFor(device === A ? B : A);
+      }
       await new Promise((resolve) => setTimeout(resolve, this.rng.int(4)));
       const key = `${device}:${f.originator}`;
       const last = this.last.get(key);
@@ -127,13 +139,15 @@ class Premises implements Wan {
     }
   }
 
-  private async waitForB(): Promise<void> {
+  private async waitFor(other: string): Promise<void> {
+    const first = this.arrived.get(other);
+    if (first === undefined) return; // it has had its first command already (and is held for us)
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("device B waited behind device A")), 5000);
+      timer = setTimeout(() => reject(new Error(`device ${other} waited behind another device`)), 5000);
     });
     try {
-      await Promise.race([this.bHasOne, late]);
+      await Promise.race([first.seen, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -222,6 +236,56 @@ describe("one command in flight per device across two dispatchers", () => {
     } finally {
       for (const s of stores) await s.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a device's next command goes when the one in flight ends, however it ends", () => {
+  it("after no response, a WAN timeout, and a restart that fails the one on the WAN", async () => {
+    const store = openSqliteStore({ file: ":memory:" });
+    try {
+      const queued: string[] = [];
+      const answers: string[] = [];
+      let sends = 0;
+      const dispatcher = new Dispatcher({
+        requests: store.requests,
+        inventory: { hubOf: async () => HUB },
+        wan: {
+          // The first command gets no answer, the second times out on the WAN.
+          send: async (hub) => {
+            sends += 1;
+            if (sends === 1) return [];
+            throw new WanError("timeout", hub);
+          },
+          onInbound: () => () => {},
+          close: async () => {},
+        },
+        now: () => AT,
+        respond: async (request, outcome) => void answers.push(`${request.id} ${outcome.code}`),
+        enqueueDispatch: async (id) => void queued.push(id),
+      });
+      const [r1, r2, r3, r4] = [1, 2, 3, 4].map((i) => command(`r${i}`, A, X, BigInt(i), AT + i));
+      for (const r of [r1!, r2!, r3!, r4!]) await store.requests.insert(r);
+
+      await dispatcher.dispatch("r2");
+      assert.equal((await store.requests.get("r2"))?.state, "acknowledged", "r1 first");
+      await dispatcher.dispatch("r1");
+      assert.deepEqual(queued.splice(0), ["r2"], "no answer: r1 ends E21, r2 is next");
+      await dispatcher.dispatch("r2");
+      assert.deepEqual(queued.splice(0), ["r3"], "WAN timeout: r2 ends E21, r3 is next");
+
+      // r3 was on the WAN when the DCC stopped: recovery fails it, and r4 is queued.
+      assert.equal(await store.requests.startSending("r3", AT), "sent");
+      const resumed: string[] = [];
+      assert.deepEqual(await dispatcher.recover(async (id) => void resumed.push(id)), {
+        resumed: 1,
+        failed: 1,
+      });
+      assert.deepEqual(resumed, ["r4"]);
+      assert.deepEqual(queued, ["r4"]);
+      assert.deepEqual(answers, ["r1 E21", "r2 E21", "r3 E21"]);
+    } finally {
+      await store.close();
     }
   });
 });
