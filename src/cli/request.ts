@@ -8,11 +8,11 @@
  *    (`GET` and `PUT /api/v1/users/<EUI>/receive-url`);
  * 2. builds and signs the DUIS 4.1.1 request, POSTs it to `/api/v1/serviceS`, prints the
  *    acknowledgement (I99, or the E-code and exit status 1), each code with its DUIS meaning;
- * 3. waits for its own response, the one whose RequestID is the one it sent (other messages that
- *    reach the endpoint meanwhile, older responses and alerts, are reported on stderr, never taken
- *    for its answer), checks the DCC's signature when the DCC's certificate is in the PKI folder,
- *    checks the device's MAC and decrypts the GBCS payload with the user's KA key, and prints the
- *    register values; no response within --timeout: exit status 1;
+ * 3. waits for its own response, the one whose RequestID is the one it sent and, when the DCC's
+ *    certificate is in the PKI folder, whose DCC signature verifies (other messages that reach the
+ *    endpoint meanwhile, older responses and alerts, are reported on stderr, never taken for its
+ *    answer), checks the device's MAC and decrypts the GBCS payload with the user's KA key, and
+ *    prints the register values; no response within --timeout: exit status 1;
  * 4. puts the user's receive URL back as it found it (its endpoint goes away with the command).
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
@@ -158,10 +158,20 @@ export const request: Command = async (args: readonly string[], io: CommandIo) =
     // command's; the others are reported, never printed as its answer. They are answered 200
     // all the same: the DCC sends a user's messages in order, so refusing an older one would hold
     // this one back behind it.
+    // A message that names this RequestID but is not signed by the DCC (anything on this host
+    // can POST to the endpoint) is not taken for the answer either: the wait goes on.
     const ours = (message: ReceivedMessage): boolean => {
       const other = responseOf(message.body);
-      if (other?.header.requestId !== undefined && sameRequestId(other.header.requestId, sent)) return true;
-      io.stderr.write(`meterway request: received, not this request's: ${describeOther(other)}\n`);
+      if (other?.header.requestId === undefined || !sameRequestId(other.header.requestId, sent)) {
+        io.stderr.write(`meterway request: received, not this request's: ${describeOther(other)}\n`);
+        return false;
+      }
+      if (dccCertificate === undefined) return true;
+      const verified = verifyDuis(message.body, { lookupCertificate: () => dccCertificate });
+      if (verified.valid) return true;
+      io.stderr.write(
+        `meterway request: received, ignored: ${describeOther(other)} whose DCC signature does not verify (${verified.detail})\n`,
+      );
       return false;
     };
     const message = await within(
@@ -169,11 +179,6 @@ export const request: Command = async (args: readonly string[], io: CommandIo) =
       timeoutMs,
       `no response to ${requestId} within ${timeoutMs / 1000} s`,
     );
-    if (dccCertificate !== undefined) {
-      const verified = verifyDuis(message.body, { lookupCertificate: () => dccCertificate });
-      if (!verified.valid)
-        throw new Error(`the response's DCC signature does not verify: ${verified.detail}`);
-    }
     const response = parseResponse(parseXml(message.body).root);
     io.stdout.write(
       `← ${withMeaning(response.header.responseCode)}, response${dccCertificate ? ", DCC signature verified" : ""}\n`,

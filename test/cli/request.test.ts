@@ -8,6 +8,8 @@ import { request } from "../../src/cli/request.js";
 import { duisEui, receiveUrlPath, userApiAuthorization } from "../../src/cli/request-client.js";
 import { resolveConfig } from "../../src/config/config.js";
 import { DEMO_NETWORK_OPERATOR, DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
+import { buildServiceResponse, toXmlText } from "../../src/duis/model/index.js";
+import { signDuis } from "../../src/duis/signature/sign.js";
 import { deviceEnergy } from "../../src/sim/energy.js";
 import { importRegisterCollection } from "../../src/sim/esme.js";
 import { realTimer, type WanTimer } from "../../src/wan/memory.js";
@@ -17,8 +19,9 @@ import { postReadImportRegisters, userIdentity } from "../support/composed-dcc.j
 const io = () => captureIo();
 
 /**
- * Real time, until `hold()`: then every WAN delay waits until `release()`, so a request is
- * acknowledged but its response does not come (the timeout test).
+ * Real time, until `hold()`: then every WAN delay waits until `release()` and only then starts,
+ * so a request is acknowledged but its response does not come until released (each held delay
+ * then runs its full length, so the device's answer still beats the WAN's timeout).
  */
 function holdableTimer() {
   let held = false;
@@ -27,10 +30,7 @@ function holdableTimer() {
     now: () => realTimer.now(),
     sleep: (ms, signal) =>
       held && ms > 0 && signal?.aborted !== true
-        ? new Promise((resolve) => {
-            waiting.push(resolve);
-            signal?.addEventListener("abort", () => resolve(), { once: true });
-          })
+        ? new Promise<void>((resolve) => waiting.push(resolve)).then(() => realTimer.sleep(ms, signal))
         : realTimer.sleep(ms, signal),
   };
   return {
@@ -40,7 +40,7 @@ function holdableTimer() {
     },
     release: () => {
       held = false;
-      for (const resolve of waiting.splice(0)) resolve();
+      for (const resume of waiting.splice(0)) resume();
     },
   };
 }
@@ -177,6 +177,58 @@ describe("meterway request 4.1.1", () => {
     await dcc.store.users.put({ ...record!, receiveResponseUrl: null });
   });
 
+  it("does not take a message that names its RequestID without the DCC's signature for its answer", async () => {
+    const esme = premisesPlan(0).esme;
+    const supplier = userIdentity(dcc, DEMO_SUPPLIER.eui);
+    const mine = ++counter;
+    // Anything on this host can POST to the endpoint: a response to this very RequestID, signed,
+    // but by the supplier's key, not the DCC's.
+    const forged = signDuis(
+      toXmlText(
+        buildServiceResponse({
+          requestId: { originator: duisEui(DEMO_SUPPLIER.eui), target: duisEui(esme), counter: mine },
+          responseCode: "I0",
+          srv: "4.1.1",
+          payload: { kind: "GBCSPayload", gbcsPayload: new Uint8Array([0xdf, 0x09]) },
+          at: new Date(at),
+        }),
+      ),
+      { privateKey: supplier.privateKey, certificate: supplier.certificate },
+    );
+    wan.hold();
+    const t = io();
+    let code: number | undefined;
+    const running = request(
+      ["4.1.1", "--device", esme, "--url", url, "--data", dir, "--counter", String(mine), "--timeout", "30"],
+      t.io,
+    ).then((c) => {
+      code = c;
+    });
+    try {
+      await until(() => /← I99/.test(t.out()) || code !== undefined);
+      const endpoint = /receiving responses at (\S+)/.exec(t.out())?.[1];
+      assert.ok(endpoint, t.out() + t.err());
+      const posted = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/xml" },
+        body: forged,
+      });
+      assert.equal(posted.status, 200);
+      await until(() => /signature does not verify/.test(t.err()) || code !== undefined);
+      assert.equal(code, undefined, "still waiting for the DCC's response");
+    } finally {
+      wan.release();
+    }
+    await running;
+    assert.equal(code, 0, t.err() + t.out());
+    assert.match(
+      t.err(),
+      /received, ignored: a response to \S+ I0 \(Success\) whose DCC signature does not verify/,
+    );
+    const expected = importRegisterCollection(deviceEnergy(esme), at);
+    assert.match(t.out(), new RegExp(`active import: +${expected.activeImportValue} Wh`));
+  });
+
   it("gives up after --timeout with a non-zero exit when its response does not come", async () => {
     wan.hold();
     try {
@@ -214,6 +266,12 @@ describe("meterway request 4.1.1", () => {
     assert.equal(await request(["4.1.1", "--device", premisesPlan(0).esme, "--timeout", "soon"], bad.io), 2);
     assert.match(bad.err(), /--timeout 'soon'/);
   });
+
+  /** Polls `done` until it holds (at most 15 s). */
+  async function until(done: () => boolean): Promise<void> {
+    for (let i = 0; i < 300 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(done(), "gave up waiting");
+  }
 
   /** Waits until the user's queue holds the response to `requestId` (polling the store, as pull does). */
   async function waitForPending(requestId: string): Promise<void> {
