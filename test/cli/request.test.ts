@@ -230,6 +230,8 @@ describe("meterway request 4.1.1", () => {
   });
 
   it("gives up after --timeout with a non-zero exit when its response does not come", async () => {
+    const esme = premisesPlan(0).esme;
+    const late = ++counter;
     wan.hold();
     try {
       const t = io();
@@ -237,13 +239,13 @@ describe("meterway request 4.1.1", () => {
         [
           "4.1.1",
           "--device",
-          premisesPlan(0).esme,
+          esme,
           "--url",
           url,
           "--data",
           dir,
           "--counter",
-          String(++counter),
+          String(late),
           "--timeout",
           "0.5",
         ],
@@ -256,6 +258,9 @@ describe("meterway request 4.1.1", () => {
     } finally {
       wan.release();
     }
+    // The response comes after all, to the user's queue (pull only again); nothing is left in
+    // flight when the DCC closes.
+    await waitForPending(`${duisEui(DEMO_SUPPLIER.eui)}:${duisEui(esme)}:${late}`);
   });
 
   it("says how to use it", async () => {
