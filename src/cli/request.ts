@@ -46,7 +46,8 @@ import { type ReceivedMessage, ResponseReceiver } from "./request-receiver.js";
 const USAGE = `usage: meterway request 4.1.1 --device EUI [options]
 
 Sends SRV 4.1.1 Read Instantaneous Import Registers to a running DCC as a Service User, receives
-the response on a local endpoint, and prints the meter's register values.
+its response (the one with its RequestID) on a local endpoint registered for the while, and prints
+the meter's register values. The user's receive URL is put back as it was.
 
 options:
   --device EUI    the ESME or GSME (XX-XX-XX-XX-XX-XX-XX-XX or 16 hex digits)
@@ -55,7 +56,7 @@ options:
   --pki DIR       the key folder (RTDS layout) instead of DIR/pki
   --user EUI      the sending user (default the demo supplier ${duisEui(DEMO_SUPPLIER.eui)})
   --counter N     the RequestID counter (default the current time in ms)
-  --timeout S     seconds to wait for the response (default 60)
+  --timeout S     seconds to wait for the response (default 60); none by then: exit status 1
   -h, --help      this text`;
 
 function parse(args: readonly string[]) {
