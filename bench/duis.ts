@@ -18,7 +18,7 @@
  * The target (7,000 requests/s) was set against ~16,000 ECDSA verifies/s; since machines differ,
  * the ratio to the ECDSA rate measured in the same run (target ≥ 0.44) is reported too.
  *
- * Writes bench/results/duis.json and bench/results/duis.md.
+ * Writes duis.json and duis.md to the results folder (bench/results/local/, or see src/cli/bench.ts).
  */
 import { type KeyObject, verify, type X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -16,7 +16,7 @@
  *   (verify the request, sign the I99, sign the I0), so CPU per request is also given as a multiple
  *   of it.
  *
- * Writes bench/results/e2e.json and bench/results/e2e.md.
+ * Writes e2e.json and e2e.md to the results folder (bench/results/local/, or see src/cli/bench.ts).
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

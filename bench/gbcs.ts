@@ -13,7 +13,7 @@
  * rounds, interleaved with the others (round 1 of each, then round 2 of each, ...), and reports the
  * median round, so that the ratios to the floor compare figures taken under the same load.
  *
- * Writes bench/results/gbcs.json and bench/results/gbcs.md.
+ * Writes gbcs.json and gbcs.md to the results folder (bench/results/local/, or see src/cli/bench.ts).
  */
 import { createCipheriv, verify } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";

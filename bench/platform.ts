@@ -12,7 +12,7 @@
  *   two transitions + outbox enqueue, against a bare better-sqlite3 INSERT in its own transaction
  *   with the same settings (the fsync floor).
  *
- * Writes bench/results/platform.json and bench/results/platform.md.
+ * Writes platform.json and platform.md to the results folder (bench/results/local/, or see src/cli/bench.ts).
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 /**
  * What a Service User's client does to talk to the DCC, as small functions shared by `meterway
- * request` and the end-to-end tests: build a DUIS 4.1.1 request, sign it, POST it, and register a
- * receive-response URL through the signed user API (see `src/server/duis-routes.ts`).
+ * request` and the end-to-end tests: build a DUIS 4.1.1 request, sign it, POST it, and read and
+ * register a receive-response URL through the signed user API (see `src/server/duis-routes.ts`).
  */
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { buildRequest, type Eui, newRequest } from "../duis/model/index.js";
@@ -50,4 +50,38 @@ export function userApiAuthorization(
 /** The path of the receive-URL user API for `eui`. */
 export function receiveUrlPath(eui: string): string {
   return `/api/v1/users/${eui.replaceAll("-", "").toLowerCase()}/receive-url`;
+}
+
+/** The user's receive-response URL as the DCC holds it (null: pull only), read through the user API. */
+export async function readReceiveUrl(base: string, user: UserIdentity): Promise<string | null> {
+  const path = receiveUrlPath(user.eui);
+  const response = await fetch(`${base}${path}`, {
+    headers: { authorization: userApiAuthorization(user, "GET", path, "") },
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`reading the receive URL: HTTP ${response.status}: ${text}`);
+  const value: unknown = JSON.parse(text);
+  const url =
+    typeof value === "object" && value !== null && "receiveResponseUrl" in value
+      ? value.receiveResponseUrl
+      : undefined;
+  if (url !== null && typeof url !== "string")
+    throw new Error(`reading the receive URL: no receiveResponseUrl in ${text}`);
+  return url;
+}
+
+/** Registers (or, with null, removes) the user's receive-response URL through the user API. */
+export async function setReceiveUrl(base: string, user: UserIdentity, url: string | null): Promise<void> {
+  const path = receiveUrlPath(user.eui);
+  const body = JSON.stringify({ url });
+  const response = await fetch(`${base}${path}`, {
+    method: "PUT",
+    headers: {
+      "content-type": "application/json",
+      authorization: userApiAuthorization(user, "PUT", path, body),
+    },
+    body,
+  });
+  if (response.status !== 200)
+    throw new Error(`setting the receive URL: HTTP ${response.status}: ${await response.text()}`);
 }

@@ -16,7 +16,10 @@ export interface ReceivedMessage {
 export class ResponseReceiver {
   private readonly server: Server;
   private readonly queue: ReceivedMessage[] = [];
-  private readonly waiters: Array<(message: ReceivedMessage) => void> = [];
+  private readonly waiters: Array<{
+    readonly match: (message: ReceivedMessage) => boolean;
+    readonly resolve: (message: ReceivedMessage) => void;
+  }> = [];
   /** Every message received, in order. */
   readonly received: ReceivedMessage[] = [];
   /** What the next POSTs are answered with (tests make the endpoint fail); 200 when empty. */
@@ -31,8 +34,8 @@ export class ResponseReceiver {
           if (status !== 200) return;
           const message = { path: request.url ?? "/", contentType: request.headers["content-type"], body };
           this.received.push(message);
-          const waiter = this.waiters.shift();
-          if (waiter !== undefined) waiter(message);
+          const at = this.waiters.findIndex((w) => w.match(message));
+          if (at >= 0) this.waiters.splice(at, 1)[0]!.resolve(message);
           else this.queue.push(message);
         })
         .catch(() => response.writeHead(400).end());
@@ -57,9 +60,18 @@ export class ResponseReceiver {
 
   /** The next message answered with 200 (resolves at once when one is already waiting). */
   next(): Promise<ReceivedMessage> {
-    const queued = this.queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return this.waitFor(() => true);
+  }
+
+  /**
+   * The first message answered with 200, already received or still to come, that `match` accepts.
+   * Only that one is taken: the others stay for whoever waits for them, so a client waiting for
+   * its own response never takes another request's.
+   */
+  waitFor(match: (message: ReceivedMessage) => boolean): Promise<ReceivedMessage> {
+    const at = this.queue.findIndex(match);
+    if (at >= 0) return Promise.resolve(this.queue.splice(at, 1)[0]!);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
   }
 
   async close(): Promise<void> {

@@ -5,8 +5,11 @@
  * (e.g. an RTDS template's placeholder) is replaced. `-` reads the request from stdin.
  *
  * The key is a PKCS#8 or SEC1 private key, PEM or DER (DCC Boxed ships DER); the certificate PEM or DER.
+ * They must be a pair: a key that is not the certificate's is refused, because the signature would
+ * name a certificate (by issuer and serial) that cannot verify it, and the DCC would answer with
+ * a bare signature failure.
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { signDuis } from "../duis/signature/sign.js";
@@ -30,6 +33,13 @@ export function readPrivateKey(bytes: Buffer): KeyObject {
   } catch {
     return createPrivateKey({ key: bytes, format: "der", type: "sec1" });
   }
+}
+
+/** Whether `privateKey` is the key of `certificate` (their public keys, as SPKI, are the same). */
+export function keyMatchesCertificate(privateKey: KeyObject, certificate: X509Certificate): boolean {
+  const fromKey = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  const fromCertificate = certificate.publicKey.export({ format: "der", type: "spki" });
+  return fromKey.equals(fromCertificate);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -72,6 +82,12 @@ export const sign: Command = async (args: readonly string[], io: CommandIo) => {
   try {
     const privateKey = readPrivateKey(readFileSync(values.key));
     const certificate = new X509Certificate(readFileSync(values.cert));
+    if (!keyMatchesCertificate(privateKey, certificate)) {
+      io.stderr.write(
+        `meterway sign: the key ${values.key} is not the key of the certificate ${values.cert} (serial ${certificate.serialNumber}): their public keys differ\n`,
+      );
+      return 1;
+    }
     const xml = input === "-" ? await readAll(io.stdin) : readFileSync(input);
     io.stdout.write(`${signDuis(xml, { privateKey, certificate })}\n`);
     return 0;

@@ -15,6 +15,7 @@ import { redactPostgresUrl } from "../store/postgres-url.js";
 import { euiToDuis } from "../store/types.js";
 import type { Command, CommandIo } from "./command.js";
 import { type ComposeOptions, compose, type Dcc, type ProgressReporter } from "./compose.js";
+import { premisesNotice } from "./premises-notice.js";
 
 const USAGE = `usage: meterway start [options]
 
@@ -228,6 +229,7 @@ export async function runStart(
     }
     const baseUrl = address.replace("://0.0.0.0", "://localhost").replace("://[::]", "://localhost");
     io.stdout.write(await describeDcc(dcc, baseUrl));
+    io.stdout.write(premisesNotice(config, dcc));
     io.stdout.write("\nCtrl-C to stop.\n");
     options.onListening?.(dcc, baseUrl);
     await new Promise<void>((resolve) => {

@@ -2,9 +2,10 @@
  * The DUIS web services, as DCC Boxed serves them, plus two small user APIs.
  *
  * DUIS (XML, `application/xml` or `text/xml`):
- * - `POST /api/v1/serviceS`: send a command (CV 1, 2, 3, 5, 6, 7);
+ * - `POST /api/v1/serviceS`: send a command (CV 1, 3, 5, 7);
  * - `POST /api/v1/serviceT`: transform to a pre-command (CV 4);
- * - `POST /api/v1/serviceD`: non-device requests (CV 8).
+ * - `POST /api/v1/serviceD`: non-device requests (CV 8), and commands returned for local
+ *   delivery (CV 2, 6), as DUIS assigns them to its Non-Device Service.
  * The body is the signed DUIS Request; the answer is the signed DUIS acknowledgement (I99) or
  * E-code with HTTP 200, or an HTTP error with a short text body when the request cannot be
  * answered in DUIS (not XML, not signed by a known user, a replay): see `src/duis/errors.ts`.
@@ -17,6 +18,9 @@
  *   DUIS XML as it would have been POSTed. An entry stays until acknowledged.
  * - `PUT /api/v1/users/<EUI>/receive-url` with `{ "url": "http://…" | null }`: sets where the DCC
  *   POSTs the user's responses and alerts (null: pull only). A user can set only its own.
+ * - `GET /api/v1/users/<EUI>/receive-url`: `{ user, receiveResponseUrl }`, the URL as the PUT
+ *   left it (null: pull only), so that a client that registers an endpoint for a while can put
+ *   back exactly what was there. A user can read only its own.
  *
  * The user-API signature (a DCC Boxed-like client holds exactly one key, the one it signs DUIS
  * requests with, so that key authenticates it here too):
@@ -176,6 +180,20 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
           createdAt: new Date(e.createdAt).toISOString(),
         })),
       });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.get("/api/v1/users/:eui/receive-url", async (request, reply) => {
+    try {
+      const user = await authenticate(request, "", options);
+      const target = (request.params as { eui: string }).eui.replaceAll("-", "").toLowerCase();
+      if (target !== user)
+        throw new DuisError("certificateNotOriginator", "a user may read only its own URL");
+      const record = await options.users.get(user);
+      if (record === undefined) throw new DuisError("certificateUnknown", `no user ${user}`);
+      return reply.send({ user, receiveResponseUrl: record.receiveResponseUrl });
     } catch (error) {
       return sendError(reply, error);
     }

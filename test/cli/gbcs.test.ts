@@ -87,6 +87,64 @@ describe("meterway gbcs", () => {
     assert.equal(lines[3].kind, "response");
   });
 
+  it("--keys: a MAC that does not verify exits 1 and says so, the JSON still printed", async () => {
+    const keys = reference("rtds-keystore");
+    // The last byte of the MAC changed: the signature (over the grouping header and payload) holds.
+    const last = critical.slice(-2);
+    const tampered = `${critical.slice(0, -2)}${last === "00" ? "01" : "00"}`;
+    const one = await run(["decode", tampered, "--keys", keys]);
+    assert.equal(one.code, 1);
+    const j = JSON.parse(one.out);
+    assert.equal(j.mac.valid, false);
+    assert.equal(j.signature.valid, true);
+    assert.match(one.err, /the MAC check failed \(does not verify\)/);
+    assert.doesNotMatch(one.err, /signature check failed/);
+    const lines = await run(["decode", "--jsonl", "--keys", keys], `${critical}\n${tampered}\n`);
+    assert.equal(lines.code, 1);
+    assert.deepEqual(
+      lines.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).mac.valid),
+      [true, false],
+    );
+    assert.match(lines.err, /line 2: the MAC check failed/);
+    assert.doesNotMatch(lines.err, /line 1/);
+  });
+
+  it("--jsonl answers a blank line with an error line, so output lines stay aligned with input", async () => {
+    const { code, out } = await run(["decode", "--jsonl"], `${command}\n\n  \n${response}\n`);
+    assert.equal(code, 1);
+    const lines = out.trimEnd().split("\n");
+    assert.equal(lines.length, 4);
+    assert.equal(JSON.parse(lines[0]!).kind, "command");
+    assert.equal(JSON.parse(lines[1]!).error.code, "empty");
+    assert.equal(JSON.parse(lines[2]!).error.code, "empty");
+    assert.equal(JSON.parse(lines[3]!).kind, "response");
+  });
+
+  it("input that cannot be read is one line on stderr naming it, and exit 2", async () => {
+    const missing = await run(["decode", "@/nonexistent/message.hex"]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.err, "meterway gbcs decode: cannot read /nonexistent/message.hex: no such file\n");
+    assert.equal(missing.out, "");
+    const folder = await run(["decode", `@${reference("rtds-keystore")}`]);
+    assert.equal(folder.code, 2);
+    assert.match(folder.err, /^meterway gbcs decode: cannot read .*rtds-keystore: it is a folder\n$/);
+    const notHex = await run(["decode", "DF09ZZ"]);
+    assert.equal(notHex.code, 2);
+    assert.equal(notHex.err, "meterway gbcs decode: the argument is not hex (an even number of 0-9, A-F)\n");
+    const empty = await run(["decode", "-"], "\n");
+    assert.equal(empty.code, 2);
+    assert.equal(empty.err, "meterway gbcs decode: stdin holds no message\n");
+    const noKeys = await run(["decode", command, "--keys", "/nonexistent/keys"]);
+    assert.equal(noKeys.code, 2);
+    assert.equal(noKeys.err, "meterway gbcs decode: --keys /nonexistent/keys: no such folder\n");
+    const encodeMissing = await run(["encode", "@/nonexistent/message.json"]);
+    assert.equal(encodeMissing.code, 2);
+    assert.equal(encodeMissing.err.split("\n").length, 2, "one line");
+  });
+
   it("a message that does not decode exits 1; bad usage exits 2", async () => {
     const bad = await run(["decode", command.slice(0, 40)]);
     assert.equal(bad.code, 1);

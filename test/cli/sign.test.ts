@@ -34,6 +34,17 @@ describe("meterway sign", () => {
     assert.match(t.out(), /<ds:SignatureValue>/);
   });
 
+  it("refuses a key that is not the certificate's", async () => {
+    const other = reference("dccboxed-keys", "Z1-supplier-ds.key");
+    const t = io();
+    assert.equal(await sign([TEMPLATE, "--key", other, "--cert", CERT], t.io), 1);
+    assert.equal(t.out(), "");
+    assert.match(
+      t.err(),
+      /meterway sign: the key .*Z1-supplier-ds\.key is not the key of the certificate .*: their public keys differ/,
+    );
+  });
+
   it("says how to use it when arguments are missing, and refuses what is not XML", async () => {
     const missing = io();
     assert.equal(await sign([TEMPLATE], missing.io), 2);
