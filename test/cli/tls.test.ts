@@ -137,6 +137,41 @@ describe("TLS", () => {
     await assert.rejects(httpsGet(base, "/healthz", as(outsider!)));
   });
 
+  it("mutual TLS: certificates an operator CA issued are the operator's", async () => {
+    const usersCa = await openTestCa(tempDir(), new Date(NOW));
+    const operatorsCa = await openTestCa(tempDir(), new Date(NOW));
+    const chainFile = (ca: typeof usersCa, name: string) => {
+      const file = join(tempDir(), name);
+      writeFileSync(file, readFileSync(ca.issuingPath, "utf8") + readFileSync(ca.rootPath, "utf8"));
+      return file;
+    };
+    const [user] = await issueOrganisation(
+      usersCa,
+      { eui: "90B3D51F30A0F011", name: "TLS User", role: "supplier", usages: ["ds"] },
+      new Date(NOW),
+    );
+    const [operator] = await issueOrganisation(
+      operatorsCa,
+      { eui: "90B3D51F30A0F012", name: "Operator", role: "other", usages: ["ds"] },
+      new Date(NOW),
+    );
+    const { dcc, base } = await start({
+      tls: true,
+      host: "127.0.0.1",
+      tlsClientCa: chainFile(usersCa, "users.pem"),
+      operatorCa: [chainFile(operatorsCa, "operators.pem")],
+    });
+    const serverRoot = readFileSync(dcc.tls!.rootPath!, "utf8");
+    const as = (c: { certificatePath: string; keyPath: string }) => ({
+      ca: serverRoot,
+      cert: readFileSync(c.certificatePath, "utf8"),
+      key: readFileSync(c.keyPath, "utf8"),
+    });
+    assert.equal(await httpsGet(base, "/metrics", as(operator!)), 200, "the operator CA's certificate");
+    assert.equal(await httpsGet(base, "/metrics", as(user!)), 401, "the users' CA's certificate");
+    assert.equal(await httpsGet(base, "/healthz", as(user!)), 200);
+  });
+
   it("reuses the server certificate on restart while it covers the host, and issues a new one when not", async () => {
     const dataDir = tempDir();
     const first = await compose(resolveConfig({ dataDir, premises: 1, port: 0, tls: true }), {
