@@ -27,6 +27,7 @@ import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
 import { duisRoutes } from "../server/duis-routes.js";
 import { DccMetrics } from "../server/metrics.js";
+import { type OperatorToken, operatorGuard, operatorLoginRoutes } from "../server/operator-auth.js";
 import type { KeyStore } from "../smki/keystore.js";
 import type { IssuedCredential } from "../smki/test-pki.js";
 import type { Store } from "../store/port.js";
@@ -35,6 +36,7 @@ import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 import { demoProfile } from "./demo-profile.js";
+import { prepareHttpSecurity, rateLimiters, type TlsInfo } from "./http-security.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -96,6 +98,10 @@ export interface Dcc {
   /** Premises in the fleet, and whether this run created the data folder's state. */
   readonly fleet: { readonly premises: number; readonly added: number };
   readonly firstRun: boolean;
+  /** The operator's token (dashboard, /metrics, admin) and where it is kept. */
+  readonly operator: OperatorToken;
+  /** TLS on the HTTP interface (absent: plain HTTP). */
+  readonly tls?: TlsInfo;
   readonly app: FastifyInstance;
   /** Starts serving on the configured host and port; resolves with the base URL. */
   listen(): Promise<string>;
@@ -104,7 +110,7 @@ export interface Dcc {
 }
 
 /** The platform parts the service is built from. */
-export type PlatformParts = Omit<Dcc, "app" | "listen" | "close">;
+export type PlatformParts = Omit<Dcc, "app" | "listen" | "close" | "operator" | "tls">;
 
 /** What a profile's setup is given: the configuration and the opened store. */
 export interface ProfileContext {
@@ -308,6 +314,11 @@ export async function assemble(
       firstRun,
     };
 
+    // The HTTP interface's protections: TLS, the operator's credential, rate limits.
+    const security = await prepareHttpSecurity(config, setup.pki.generated ? setup.pki.dir : undefined, now);
+    const limiters = rateLimiters(config.limits, metrics);
+    const guard = operatorGuard(security.operatorAuth);
+
     const delivery = new Delivery({
       outbox: store.outbox,
       users: store.users,
@@ -339,6 +350,7 @@ export async function assemble(
       },
       onAlertRouted: (code) => metrics.alerts.inc({ code }),
       onSignatureBatch: (size) => metrics.signatureBatch.observe(undefined, size),
+      ...(limiters.user === undefined ? {} : { userRateLimit: limiters.user }),
     });
     setup.attachDevices(wan);
     closers.push(async () => {
@@ -368,13 +380,21 @@ export async function assemble(
       ],
       plugins: [
         appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now }),
+        appPlugin("operator-login", operatorLoginRoutes, { auth: security.operatorAuth }),
         appPlugin("dashboard", dashboardPlugin, {
           source: dashboardSource,
           staticDir: options.staticDir ?? `${PROJECT_ROOT}web/dist`,
           clock: () => new Date(now()),
+          guard,
+          maxStreams: config.limits.maxStreams,
+          maxStreamsPerAddress: config.limits.maxStreamsPerAddress,
         }),
       ],
       logger: options.logger,
+      ...(security.https === undefined ? {} : { https: security.https }),
+      limits: config.limits,
+      addressLimits: limiters.address,
+      operatorGuard: guard,
     });
     await pipeline.start();
     delivery.start();
@@ -382,6 +402,8 @@ export async function assemble(
     let closing: Promise<void> | undefined;
     return {
       ...parts,
+      operator: security.operatorToken,
+      ...(security.tls === undefined ? {} : { tls: security.tls }),
       app,
       async listen() {
         return app.listen({ port: config.port, host: config.host });

@@ -9,7 +9,16 @@ import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { redactNatsUrl } from "../bus/nats-url.js";
-import { ConfigError, DEFAULTS, type MeterwayConfig, resolveConfig } from "../config/config.js";
+import {
+  ConfigError,
+  DEFAULT_LIMITS,
+  DEFAULTS,
+  type HttpLimitsConfig,
+  type MeterwayConfig,
+  parseRateLimit,
+  type RateLimitConfig,
+  resolveConfig,
+} from "../config/config.js";
 import { ACB_EUI } from "../dcc/fleet.js";
 import { redactPostgresUrl } from "../store/postgres-url.js";
 import { euiToDuis } from "../store/types.js";
@@ -24,7 +33,7 @@ Runs the embedded DCC: DUIS web services, the dashboard, and a simulated SMETS2 
 options:
   --premises N    simulated premises to provision (default ${DEFAULTS.premises}; each a CHF, GPF, ESME, GSME and IHD)
   --port P        HTTP port for DUIS and the dashboard (default ${DEFAULTS.port}; 0 = any free port)
-  --host H        address to listen on (default ${DEFAULTS.host})
+  --host H        address to listen on (default ${DEFAULTS.host}: this machine only; 0.0.0.0 opens it to the network)
   --data DIR      data folder: store, keys, state kept across restarts (default ${DEFAULTS.dataDir})
   --store URL     SQLite file (default DIR/meterway.db), or postgres://user:password@host:port/db (schema migrated at start)
   --bus URL       message bus (default in process), or nats://host:4222[?prefix=name] (NATS with JetStream;
@@ -33,7 +42,33 @@ options:
   --profile NAME  identities and test devices: demo (default) or rtds
   --seed N        seed of the random models (default ${DEFAULTS.seed})
   --wan-time-scale F  multiply the CSP regions' modelled WAN delays (default 1; 0.1 = ten times faster)
+
+TLS and the operator (dashboard, its feeds, /metrics and admin need the operator's credential):
+  --tls                 serve HTTPS with a server certificate issued by the test CA (DIR/tls/server.pem)
+  --tls-cert FILE       serve HTTPS with this certificate (PEM, chain after it) ...
+  --tls-key FILE        ... and this private key
+  --tls-client-ca FILE  mutual TLS: clients must present a certificate this CA issued
+  --operator-token-file FILE  the operator token (default DIR/operator-token, generated on first run)
+  --operator-ca FILE          under mutual TLS, client certificates this CA issued are the operator's
+  --operator-cert-sha256 FP   under mutual TLS, the client certificate with this SHA-256 fingerprint is
+                              the operator's (repeatable)
+
+Limits (times in seconds; rates as RATE/BURST per second, 0 = none):
+  --request-timeout S   whole request, headers and body (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000})
+  --headers-timeout S   headers, and a TLS handshake (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000})
+  --idle-timeout S      a connection with nothing moving (default ${DEFAULT_LIMITS.idleTimeoutMs / 1000})
+  --keep-alive-timeout S  an idle keep-alive connection (default ${DEFAULT_LIMITS.keepAliveTimeoutMs / 1000})
+  --max-connections N   open connections (default ${DEFAULT_LIMITS.maxConnections})
+  --max-streams N       dashboard event streams in all (default ${DEFAULT_LIMITS.maxStreams}) ...
+  --max-streams-per-address N  ... and per client address (default ${DEFAULT_LIMITS.maxStreamsPerAddress})
+  --address-rate R[/B]  requests per client address (default ${rateText(DEFAULT_LIMITS.addressRate)})
+  --refusal-rate R[/B]  refused requests (4xx) per client address (default ${rateText(DEFAULT_LIMITS.refusalRate)})
+  --user-rate R[/B]     DUIS requests per user, after its signature (default ${rateText(DEFAULT_LIMITS.userRate)})
   -h, --help      this text`;
+
+function rateText(rate: RateLimitConfig | null): string {
+  return rate === null ? "0" : `${rate.ratePerSecond}/${rate.burst}`;
+}
 
 /** Parses `meterway start` flags into a configuration; throws ConfigError on bad input. */
 export function parseStartArgs(args: readonly string[], cwd = process.cwd()): MeterwayConfig | "help" {
@@ -60,9 +95,42 @@ export function parseStartArgs(args: readonly string[], cwd = process.cwd()): Me
       ...(v.bus === undefined ? {} : { bus: v.bus }),
       ...(v.pki === undefined ? {} : { pki: v.pki }),
       ...(v.profile === undefined ? {} : { profile: v.profile }),
+      ...(v.tls === true ? { tls: true } : {}),
+      ...(v["tls-cert"] === undefined ? {} : { tlsCert: v["tls-cert"] }),
+      ...(v["tls-key"] === undefined ? {} : { tlsKey: v["tls-key"] }),
+      ...(v["tls-client-ca"] === undefined ? {} : { tlsClientCa: v["tls-client-ca"] }),
+      ...(v["operator-token-file"] === undefined ? {} : { operatorTokenFile: v["operator-token-file"] }),
+      ...(v["operator-ca"] === undefined ? {} : { operatorCa: v["operator-ca"] }),
+      ...(v["operator-cert-sha256"] === undefined ? {} : { operatorCertSha256: v["operator-cert-sha256"] }),
+      limits: limitFlags(v),
     },
     cwd,
   );
+}
+
+/** The limit flags given, as a partial limits configuration. */
+function limitFlags(v: ReturnType<typeof parse>["values"]): Partial<HttpLimitsConfig> {
+  const limits: { -readonly [K in keyof HttpLimitsConfig]?: HttpLimitsConfig[K] } = {};
+  const seconds = (flag: string, text: string | undefined) =>
+    text === undefined ? undefined : Math.round(decimal(flag, text) * 1000);
+  const count = (flag: string, text: string | undefined) =>
+    text === undefined ? undefined : integer(flag, text);
+  const set = <K extends keyof HttpLimitsConfig>(key: K, value: HttpLimitsConfig[K] | undefined) => {
+    if (value !== undefined) limits[key] = value;
+  };
+  set("requestTimeoutMs", seconds("--request-timeout", v["request-timeout"]));
+  set("headersTimeoutMs", seconds("--headers-timeout", v["headers-timeout"]));
+  set("idleTimeoutMs", seconds("--idle-timeout", v["idle-timeout"]));
+  set("keepAliveTimeoutMs", seconds("--keep-alive-timeout", v["keep-alive-timeout"]));
+  set("maxConnections", count("--max-connections", v["max-connections"]));
+  set("maxStreams", count("--max-streams", v["max-streams"]));
+  set("maxStreamsPerAddress", count("--max-streams-per-address", v["max-streams-per-address"]));
+  if (v["address-rate"] !== undefined)
+    limits.addressRate = parseRateLimit("--address-rate", v["address-rate"]);
+  if (v["refusal-rate"] !== undefined)
+    limits.refusalRate = parseRateLimit("--refusal-rate", v["refusal-rate"]);
+  if (v["user-rate"] !== undefined) limits.userRate = parseRateLimit("--user-rate", v["user-rate"]);
+  return limits;
 }
 
 function parse(args: readonly string[]) {
@@ -81,6 +149,23 @@ function parse(args: readonly string[]) {
       profile: { type: "string" },
       seed: { type: "string" },
       "wan-time-scale": { type: "string" },
+      tls: { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-client-ca": { type: "string" },
+      "operator-token-file": { type: "string" },
+      "operator-ca": { type: "string", multiple: true },
+      "operator-cert-sha256": { type: "string", multiple: true },
+      "request-timeout": { type: "string" },
+      "headers-timeout": { type: "string" },
+      "idle-timeout": { type: "string" },
+      "keep-alive-timeout": { type: "string" },
+      "max-connections": { type: "string" },
+      "max-streams": { type: "string" },
+      "max-streams-per-address": { type: "string" },
+      "address-rate": { type: "string" },
+      "refusal-rate": { type: "string" },
+      "user-rate": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -135,10 +220,25 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
   );
   lines.push("");
   lines.push(`  dashboard      ${baseUrl}/`);
+  // The link logs a browser in (a session cookie); scripts send the token as a Bearer header.
+  lines.push(
+    `  operator login ${baseUrl}/login?token=${encodeURIComponent(dcc.operator.token)}   (token in ${where(dcc.operator.path, cwd)}${dcc.operator.created ? ", new" : ""})`,
+  );
   lines.push(
     `  DUIS services  ${baseUrl}/api/v1/serviceS   ${baseUrl}/api/v1/serviceT   ${baseUrl}/api/v1/serviceD`,
   );
   lines.push(`  metrics        ${baseUrl}/metrics   health ${baseUrl}/healthz`);
+  lines.push(`  listening on   ${listeningText(config.host)}`);
+  if (dcc.tls !== undefined) {
+    const { tls } = dcc;
+    const trust =
+      tls.rootPath === undefined ? "" : `; clients trust the test root ${where(tls.rootPath, cwd)}`;
+    lines.push(
+      `  TLS            ${where(tls.certificatePath, cwd)}${tls.issued ? " (issued now)" : ""}${trust}${tls.mutual ? "; client certificates required" : ""}`,
+    );
+  } else {
+    lines.push("  TLS            off (plain HTTP; --tls or --tls-cert/--tls-key to turn it on)");
+  }
   lines.push(`  data           ${where(config.dataDir, cwd)}${dcc.firstRun ? " (new)" : " (reused)"}`);
   lines.push(
     `  keys           ${where(dcc.pki.dir, cwd)} (RTDS layout: <eui>-ds.pem, <eui>-ka.pem, <eui>-<usage>.key)`,
@@ -180,12 +280,22 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
       resolve(dcc.config.dataDir) === resolve(DEFAULTS.dataDir)
         ? ""
         : ` --data ${where(dcc.config.dataDir, cwd)}`,
-      dcc.config.port === DEFAULTS.port ? "" : ` --url ${baseUrl}`,
+      dcc.config.port === DEFAULTS.port && dcc.tls === undefined ? "" : ` --url ${baseUrl}`,
     ].join("");
     lines.push("");
     lines.push(`Read a meter: node bin/meterway.js request 4.1.1 --device ${euiToDuis(esme.eui)}${flags}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Who can reach the DCC, in words. */
+function listeningText(host: string): string {
+  if (host === "127.0.0.1" || host === "::1" || host === "localhost") {
+    return `${host}: this machine only (--host 0.0.0.0 opens it to the network)`;
+  }
+  if (host === "0.0.0.0" || host === "::")
+    return `${host}: every network interface, reachable from other machines`;
+  return host;
 }
 
 export interface RunStartOptions extends ComposeOptions {

@@ -20,6 +20,60 @@ export type BusConfig = { readonly kind: "memory" } | { readonly kind: "nats"; r
 /** The identities and test devices to start with. */
 export type Profile = "demo" | "rtds";
 
+/**
+ * TLS on the HTTP interface: off (plain HTTP, for DCC Boxed-style local testing), with a
+ * certificate and key from files, or with a server certificate meterway issues from its test CA.
+ * A client CA turns on mutual TLS: every client must present a certificate that CA issued.
+ */
+export type TlsConfig =
+  | { readonly kind: "off" }
+  | {
+      readonly kind: "files";
+      readonly certFile: string;
+      readonly keyFile: string;
+      readonly clientCaFile?: string;
+    }
+  | { readonly kind: "generated"; readonly clientCaFile?: string };
+
+/** The operator's credential (dashboard, its feeds, /metrics, admin endpoints). */
+export interface OperatorConfig {
+  /** The token file; default `<data>/operator-token`, generated on first run. */
+  readonly tokenFile?: string;
+  /** Under mutual TLS: CA certificate files whose client certificates are the operator's. */
+  readonly caFiles: readonly string[];
+  /** Under mutual TLS: SHA-256 fingerprints of the operator's client certificates. */
+  readonly certSha256: readonly string[];
+}
+
+/** A token-bucket limit: sustained requests per second, and how many may come at once. */
+export interface RateLimitConfig {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
+/** Limits on the HTTP interface (time in ms); a null rate limit is off. */
+export interface HttpLimitsConfig {
+  /** The whole request, headers and body, must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** The headers must arrive within this (and a TLS handshake finish within it). */
+  readonly headersTimeoutMs: number;
+  /** A connection with nothing moving for this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections at most; more are dropped as they arrive. */
+  readonly maxConnections: number;
+  /** Dashboard event streams open at most, in all and per client address. */
+  readonly maxStreams: number;
+  readonly maxStreamsPerAddress: number;
+  /** Requests per client address, before the body is read. */
+  readonly addressRate: RateLimitConfig | null;
+  /** Refused requests (4xx answers) per client address; past it, the address gets 429 for a while. */
+  readonly refusalRate: RateLimitConfig | null;
+  /** DUIS requests per user, once its signature is verified. */
+  readonly userRate: RateLimitConfig | null;
+}
+
 export interface MeterwayConfig {
   /** The data folder: store, PKI, anything kept across restarts. */
   readonly dataDir: string;
@@ -39,17 +93,50 @@ export interface MeterwayConfig {
   readonly seed: number;
   /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
   readonly wanTimeScale: number;
+  readonly tls: TlsConfig;
+  readonly operator: OperatorConfig;
+  readonly limits: HttpLimitsConfig;
 }
 
 /** Defaults, as documented for `meterway start`. */
 export const DEFAULTS = {
   premises: 100,
   port: 8079,
-  host: "0.0.0.0",
+  /** This machine only; `--host 0.0.0.0` opens the DCC to the network. */
+  host: "127.0.0.1",
   dataDir: "./var",
   seed: 1,
   wanTimeScale: 1,
 } as const;
+
+/**
+ * Default HTTP limits: generous for DUIS clients and the benchmarks (16 clients of one user), tight
+ * enough that slow or endless senders and floods cannot hold the server.
+ */
+export const DEFAULT_LIMITS: HttpLimitsConfig = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 10_000,
+  maxConnections: 1024,
+  maxStreams: 64,
+  maxStreamsPerAddress: 8,
+  addressRate: { ratePerSecond: 1000, burst: 4000 },
+  refusalRate: { ratePerSecond: 10, burst: 100 },
+  userRate: { ratePerSecond: 500, burst: 2000 },
+};
+
+/** Reads a rate limit flag, `RATE[/BURST]` (burst defaults to twice the rate); `0` turns it off. */
+export function parseRateLimit(flag: string, text: string): RateLimitConfig | null {
+  const match = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(text.trim());
+  if (match === null)
+    throw new ConfigError(`${flag} ${text}: expected RATE or RATE/BURST, e.g. 500/2000, or 0 for none`);
+  const ratePerSecond = Number(match[1]);
+  if (ratePerSecond === 0) return null;
+  const burst = match[2] === undefined ? Math.max(1, Math.ceil(ratePerSecond * 2)) : Number(match[2]);
+  if (burst < 1) throw new ConfigError(`${flag} ${text}: the burst must be at least 1`);
+  return { ratePerSecond, burst };
+}
 
 /** A configuration problem the user can fix: the message says how. */
 export class ConfigError extends Error {
@@ -105,6 +192,15 @@ export interface ConfigInput {
   readonly profile?: string;
   readonly seed?: number;
   readonly wanTimeScale?: number;
+  /** `--tls`: a server certificate from the test CA. */
+  readonly tls?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsClientCa?: string;
+  readonly operatorTokenFile?: string;
+  readonly operatorCa?: readonly string[];
+  readonly operatorCertSha256?: readonly string[];
+  readonly limits?: Partial<HttpLimitsConfig>;
 }
 
 /** Resolves a full configuration from user input (paths made absolute against `cwd`). */
@@ -130,6 +226,25 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   }
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
+  const tls = resolveTls(input, cwd);
+  const operator: OperatorConfig = {
+    ...(input.operatorTokenFile === undefined
+      ? {}
+      : { tokenFile: resolvePath(cwd, input.operatorTokenFile) }),
+    caFiles: (input.operatorCa ?? []).map((file) => resolvePath(cwd, file)),
+    certSha256: (input.operatorCertSha256 ?? []).map((fp) => {
+      const hex = fp.replaceAll(":", "").toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(hex)) {
+        throw new ConfigError(`--operator-cert-sha256 ${fp}: a SHA-256 fingerprint is 64 hex digits`);
+      }
+      return hex;
+    }),
+  };
+  if ((operator.caFiles.length > 0 || operator.certSha256.length > 0) && !hasClientCa(tls)) {
+    throw new ConfigError(
+      "--operator-ca and --operator-cert-sha256 need mutual TLS: give --tls-client-ca too",
+    );
+  }
   return {
     dataDir,
     port,
@@ -142,7 +257,61 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     profile,
     seed,
     wanTimeScale,
+    tls,
+    operator,
+    limits: resolveLimits(input.limits ?? {}),
   };
+}
+
+function hasClientCa(tls: TlsConfig): boolean {
+  return tls.kind !== "off" && tls.clientCaFile !== undefined;
+}
+
+function resolveTls(input: ConfigInput, cwd: string): TlsConfig {
+  const clientCa =
+    input.tlsClientCa === undefined ? {} : { clientCaFile: resolvePath(cwd, input.tlsClientCa) };
+  if (input.tlsCert !== undefined || input.tlsKey !== undefined) {
+    if (input.tlsCert === undefined || input.tlsKey === undefined) {
+      throw new ConfigError("--tls-cert and --tls-key go together");
+    }
+    if (input.tls === true)
+      throw new ConfigError("--tls makes its own certificate: leave out --tls-cert and --tls-key");
+    return {
+      kind: "files",
+      certFile: resolvePath(cwd, input.tlsCert),
+      keyFile: resolvePath(cwd, input.tlsKey),
+      ...clientCa,
+    };
+  }
+  if (input.tls === true) return { kind: "generated", ...clientCa };
+  if (input.tlsClientCa !== undefined) {
+    throw new ConfigError("--tls-client-ca needs TLS: give --tls, or --tls-cert and --tls-key");
+  }
+  return { kind: "off" };
+}
+
+function resolveLimits(input: Partial<HttpLimitsConfig>): HttpLimitsConfig {
+  const limits: HttpLimitsConfig = { ...DEFAULT_LIMITS, ...input };
+  for (const [name, value] of [
+    ["--request-timeout", limits.requestTimeoutMs],
+    ["--headers-timeout", limits.headersTimeoutMs],
+    ["--idle-timeout", limits.idleTimeoutMs],
+    ["--keep-alive-timeout", limits.keepAliveTimeoutMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 1) throw new ConfigError(`${name}: a time above 0`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError("--headers-timeout cannot be longer than --request-timeout");
+  }
+  for (const [name, value] of [
+    ["--max-connections", limits.maxConnections],
+    ["--max-streams", limits.maxStreams],
+    ["--max-streams-per-address", limits.maxStreamsPerAddress],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new ConfigError(`${name} ${value}: a whole number above 0`);
+  }
+  return limits;
 }
 
 function resolvePath(cwd: string, path: string): string {

@@ -97,6 +97,16 @@ export interface SubmitResult {
   readonly responseCode: ResponseCode | null;
   /** The registry key of the refusal, when refused. */
   readonly error?: DuisErrorKey;
+  /** When refused by a rate limit: seconds until the user may send again (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * A per-user rate limit (token buckets, made in the composition root): admits a user's request,
+ * or says how long until it would be admitted.
+ */
+export interface UserRateLimit {
+  take(user: string): { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 }
 
 export interface PipelineDeps {
@@ -136,6 +146,8 @@ export interface PipelineDeps {
   readonly onAlertRouted?: (alertCode: string) => void;
   /** Told the number of request signatures verified together, each time (metrics). */
   readonly onSignatureBatch?: (size: number) => void;
+  /** Requests per user, checked once the signature names the user (none when left out). */
+  readonly userRateLimit?: UserRateLimit;
 }
 
 const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
@@ -253,6 +265,12 @@ export class Pipeline {
       const doc = this.parse(body);
       this.deps.validate?.(doc);
       const { user, signed, eui: named } = await this.authenticate(doc, at);
+
+      // Per-user rate limit: the first thing once the sender is known, so a user's flood costs the
+      // DCC a signature check and a 429, and other users' requests keep their share.
+      const admitted = this.deps.userRateLimit?.take(user.eui);
+      if (admitted !== undefined && !admitted.ok) return this.throttled(admitted.retryAfterMs, at);
+
       request = parseRequest(signed.root);
       const { requestId, commandVariant } = request.header;
       const originator = euiFromDuis(requestId.originator);
@@ -620,6 +638,23 @@ export class Pipeline {
       body: `${error.message}\n`,
       responseCode: null,
       error: error.key,
+    };
+  }
+
+  /**
+   * A request over its user's rate limit: HTTP 429 with Retry-After. Neither audited nor recorded
+   * (a flood would fill the audit log); counted by `onAnswered` as `HTTP 429`.
+   */
+  private throttled(retryAfterMs: number, at: number): SubmitResult {
+    const refusal = new DuisError("rateLimited");
+    this.deps.onAnswered?.(null, `HTTP ${refusal.httpStatus}`, this.deps.now() - at);
+    return {
+      httpStatus: refusal.httpStatus,
+      contentType: "text/plain",
+      body: `${refusal.message}\n`,
+      responseCode: null,
+      error: refusal.key,
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
     };
   }
 

@@ -177,6 +177,11 @@ export const duisErrors = {
     message: "the future-dated command's response did not arrive in time",
   },
   // --- the DCC itself -----------------------------------------------------------------------------
+  rateLimited: {
+    responseCode: null,
+    httpStatus: 429,
+    message: "too many requests from this client address or user; retry after the time in Retry-After",
+  },
   srvNotSupported: {
     responseCode: null,
     httpStatus: 501,

@@ -8,15 +8,19 @@
  *   GET /api/v1/dashboard/events           server-sent events `summary` and `responses` every few
  *                                          seconds, so an open page is live without polling
  *
- * Register it once, without a prefix: `app.register(dashboardPlugin, { source, staticDir })`. It is
- * encapsulated, so its @fastify/static decorators do not clash with the app's.
+ * Register it once, without a prefix: `app.register(dashboardPlugin, { source, staticDir, guard })`.
+ * It is encapsulated, so its @fastify/static decorators and its guard do not reach the app's other
+ * routes. The guard (`operatorGuard` in operator-auth.ts) covers every route here: the page, its
+ * assets, the JSON and the event stream. Event streams are capped in all and per client address,
+ * since each holds a connection for as long as the viewer stays.
  */
 
 import { existsSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, onRequestHookHandler } from "fastify";
+import { clientAddress, tooManyRequests } from "./app.js";
 import type { CountJson, ResponseJson, ResponsesJson, SummaryJson } from "./dashboard-api.js";
 import type { DashboardSource, KeyCount, ResponseRecord } from "./dashboard-source.js";
 
@@ -34,11 +38,19 @@ export interface DashboardOptions {
   readonly pushIntervalMs?: number;
   /** How many responses the events stream sends each push (default 20, the page's table size). */
   readonly streamResponses?: number;
+  /** Lets only the operator in (every route of the plugin); none: open (tests of the page alone). */
+  readonly guard?: onRequestHookHandler;
+  /** Event streams open at most (default 64), and per client address (default 8). */
+  readonly maxStreams?: number;
+  readonly maxStreamsPerAddress?: number;
 }
 
 /** The most responses one request may ask for; keeps a careless `?limit=` from loading the store. */
 export const MAX_RESPONSES = 500;
 export const DEFAULT_RESPONSES = 20;
+/** Default caps on open event streams: in all, and per client address. */
+export const DEFAULT_MAX_STREAMS = 64;
+export const DEFAULT_MAX_STREAMS_PER_ADDRESS = 8;
 
 /** Known orders for display: SMI statuses by lifecycle, CSP regions north to south. */
 const STATUS_ORDER = [
@@ -144,6 +156,8 @@ export class DashboardReader {
  */
 class EventHub {
   readonly #clients = new Set<ServerResponse>();
+  /** Open streams per client address (for the per-address cap). */
+  readonly #perAddress = new Map<string, number>();
   readonly #reader: DashboardReader;
   readonly #intervalMs: number;
   readonly #responses: number;
@@ -156,7 +170,12 @@ class EventHub {
     this.#responses = responses;
   }
 
-  async add(raw: ServerResponse): Promise<void> {
+  /** Open streams, in all and from `address`. */
+  open(address: string): { readonly total: number; readonly fromAddress: number } {
+    return { total: this.#clients.size, fromAddress: this.#perAddress.get(address) ?? 0 };
+  }
+
+  async add(raw: ServerResponse, address: string): Promise<void> {
     raw.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
@@ -166,9 +185,10 @@ class EventHub {
     // Tell EventSource how soon to reconnect after the stream drops.
     raw.write(`retry: ${this.#intervalMs}\n\n`);
     this.#clients.add(raw);
-    raw.on("close", () => this.#remove(raw));
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+    raw.on("close", () => this.#remove(raw, address));
     // A viewer that vanished mid-write is just gone; never let its socket error escape.
-    raw.on("error", () => this.#remove(raw));
+    raw.on("error", () => this.#remove(raw, address));
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#push(), this.#intervalMs);
       this.#timer.unref();
@@ -180,11 +200,16 @@ class EventHub {
   closeAll(): void {
     for (const raw of this.#clients) raw.end();
     this.#clients.clear();
+    this.#perAddress.clear();
     this.#stop();
   }
 
-  #remove(raw: ServerResponse): void {
-    this.#clients.delete(raw);
+  #remove(raw: ServerResponse, address: string): void {
+    // "close" and "error" may both come: count a stream out once.
+    if (!this.#clients.delete(raw)) return;
+    const left = (this.#perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(address, left);
+    else this.#perAddress.delete(address);
     if (this.#clients.size === 0) this.#stop();
   }
 
@@ -242,6 +267,9 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
     options.streamResponses ?? DEFAULT_RESPONSES,
   );
   app.addHook("preClose", async () => hub.closeAll());
+  if (options.guard !== undefined) app.addHook("onRequest", options.guard);
+  const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+  const maxStreamsPerAddress = options.maxStreamsPerAddress ?? DEFAULT_MAX_STREAMS_PER_ADDRESS;
 
   app.get("/api/v1/dashboard/summary", async (_request, reply) => {
     try {
@@ -274,8 +302,14 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
   );
 
   app.get("/api/v1/dashboard/events", async (request, reply) => {
+    const address = clientAddress(request);
+    const open = hub.open(address);
+    // Past a cap the page falls back to polling the JSON (see web/src/feed.ts), which holds nothing.
+    if (open.total >= maxStreams || open.fromAddress >= maxStreamsPerAddress) {
+      return tooManyRequests(reply, options.pushIntervalMs ?? 2000);
+    }
     reply.hijack();
-    await hub.add(reply.raw);
+    await hub.add(reply.raw, address);
     request.log.debug("dashboard events stream opened");
   });
 

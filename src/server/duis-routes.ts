@@ -158,6 +158,9 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
         return reply.code(refused.httpStatus).type("text/plain").send(`${refused.message}\n`);
       }
       const result = await options.pipeline.submit(webService, request.body as Buffer);
+      if (result.retryAfterSeconds !== undefined) {
+        reply.header("retry-after", String(result.retryAfterSeconds));
+      }
       return reply
         .code(result.httpStatus)
         .type(result.contentType === "application/xml" ? "application/xml; charset=utf-8" : "text/plain")

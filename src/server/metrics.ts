@@ -211,6 +211,8 @@ export class DccMetrics {
   readonly devices: Gauge<"status" | "type" | "region">;
   /** Request signatures whose ECDSA verification ran together (see `SignatureVerifier`). */
   readonly signatureBatch: Histogram;
+  /** Requests refused with 429 by a rate limit, by limit (address, refusals, user). */
+  readonly rateLimited: Counter<"limit">;
 
   constructor(registry = new MetricsRegistry()) {
     this.registry = registry;
@@ -235,6 +237,11 @@ export class DccMetrics {
       "DUIS request signatures verified together in one turn of the event loop",
       [],
       [1, 2, 4, 8, 16, 32, 64],
+    );
+    this.rateLimited = registry.counter(
+      "meterway_rate_limited_total",
+      "Requests refused with 429 by a rate limit (per address, per address for refused requests, per user)",
+      ["limit"],
     );
   }
 }

@@ -24,6 +24,7 @@ import {
   type KeyObject,
   randomBytes,
   sign,
+  X509Certificate,
 } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -675,4 +676,76 @@ export async function issueDevices(
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return todo.length;
+}
+
+/** A TLS server credential issued by the test CA: the chain to serve and its key. */
+export interface TlsServerCredential {
+  /** The server certificate followed by the issuing CA's (the chain a server sends). */
+  readonly certificatePath: string;
+  readonly keyPath: string;
+  /** The root a client must trust (`curl --cacert`, a browser's authorities). */
+  readonly rootPath: string;
+  /** Whether this call issued it (false: the one on disk already covered the names). */
+  readonly issued: boolean;
+}
+
+const TLS_FILES = { certificate: "server.pem", key: "server.key" } as const;
+/** id-kp-serverAuth (RFC 5280). */
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+
+/** Whether `name` is written as an IPv4 or IPv6 address (then it goes in the SAN as iPAddress). */
+function isIpAddress(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
+}
+
+/**
+ * A TLS server certificate for `names` (host names and IP addresses), issued by the test CA into
+ * `<dir>/server.pem` (with the issuing CA's certificate after it) and `<dir>/server.key`. One on
+ * disk is kept while it is valid at `now` and covers every name; otherwise it is issued again.
+ */
+export async function issueTlsServerCertificate(
+  ca: TestCa,
+  dir: string,
+  names: readonly string[],
+  now: Date,
+): Promise<TlsServerCredential> {
+  const certificatePath = join(dir, TLS_FILES.certificate);
+  const keyPath = join(dir, TLS_FILES.key);
+  const result = { certificatePath, keyPath, rootPath: ca.rootPath };
+  if (existsSync(certificatePath) && existsSync(keyPath)) {
+    const current = new X509Certificate(await readFile(certificatePath, "utf8"));
+    const valid =
+      Date.parse(current.validFrom) <= now.getTime() && now.getTime() < Date.parse(current.validTo);
+    const covers = names.every((name) =>
+      isIpAddress(name) ? current.checkIP(name) !== undefined : current.checkHost(name) !== undefined,
+    );
+    if (valid && covers) return { ...result, issued: false };
+  }
+  await mkdir(dir, { recursive: true });
+  const keys = await newKeyPair();
+  const san = new asn.SubjectAlternativeName(
+    [...new Set(names)].map((name) =>
+      isIpAddress(name) ? new asn.GeneralName({ iPAddress: name }) : new asn.GeneralName({ dNSName: name }),
+    ),
+  );
+  const der = issue({
+    serial: newSerial(),
+    issuer: ca.issuerName,
+    subject: new asn.Name([rdn("2.5.4.3", utf8(names[0] ?? "localhost"))]),
+    notBefore: new Date(now.getTime() - 86_400_000),
+    // Short-lived, as browsers require of server certificates (at most 398 days).
+    notAfter: new Date(now.getTime() + 365 * 86_400_000),
+    spki: keys.spki,
+    extensions: [
+      keyUsageExtension(asn.KeyUsageFlags.digitalSignature),
+      extension(asn.id_ce_extKeyUsage, false, new asn.ExtendedKeyUsage([SERVER_AUTH])),
+      extension(asn.id_ce_subjectAltName, false, san),
+      ...keyIdExtensions(keyIdentifier(keys.spki), ca.keyId),
+    ],
+    signer: ca.issuingKey,
+  });
+  const issuing = await readFile(ca.issuingPath, "utf8");
+  await writeFile(keyPath, privateKeyPem(keys.privateKey), { mode: 0o600 });
+  await writeFile(certificatePath, `${pem(der)}${issuing}`);
+  return { ...result, issued: true };
 }

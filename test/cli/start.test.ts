@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Dcc } from "../../src/cli/compose.js";
 import { parseStartArgs, runStart, start } from "../../src/cli/start.js";
-import { ConfigError, type MeterwayConfig } from "../../src/config/config.js";
+import { ConfigError, DEFAULT_LIMITS, type MeterwayConfig } from "../../src/config/config.js";
 import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
 import { captureIo } from "../support/cli-io.js";
 
@@ -62,6 +62,9 @@ describe("meterway start flags", () => {
     assert.equal(d.pkiDir, join(cwd, "var", "pki"));
     assert.equal(d.pkiGiven, false);
     assert.equal(d.profile, "demo");
+    assert.equal(d.host, "127.0.0.1", "this machine only unless --host opens it");
+    assert.deepEqual(d.tls, { kind: "off" });
+    assert.deepEqual(d.limits, DEFAULT_LIMITS);
     const c = parseStartArgs(
       [
         "--premises",
@@ -95,6 +98,66 @@ describe("meterway start flags", () => {
       file: join(cwd, "db/x.db"),
       synchronous: "FULL",
     });
+  });
+
+  it("resolves the TLS, operator and limit flags", () => {
+    const cwd = tempDir();
+    const generated = parseStartArgs(
+      ["--tls", "--tls-client-ca", "ca.pem", "--operator-cert-sha256", `${"AB:".repeat(31)}AB`],
+      cwd,
+    ) as MeterwayConfig;
+    assert.deepEqual(generated.tls, { kind: "generated", clientCaFile: join(cwd, "ca.pem") });
+    assert.deepEqual(generated.operator.certSha256, ["ab".repeat(32)]);
+    const files = parseStartArgs(
+      ["--tls-cert", "s.pem", "--tls-key", "s.key", "--operator-token-file", "/run/token"],
+      cwd,
+    ) as MeterwayConfig;
+    assert.deepEqual(files.tls, { kind: "files", certFile: join(cwd, "s.pem"), keyFile: join(cwd, "s.key") });
+    assert.equal(files.operator.tokenFile, "/run/token");
+    const limits = (
+      parseStartArgs(
+        [
+          "--request-timeout",
+          "5",
+          "--headers-timeout",
+          "2.5",
+          "--max-connections",
+          "10",
+          "--max-streams-per-address",
+          "2",
+          "--address-rate",
+          "50/200",
+          "--refusal-rate",
+          "0",
+          "--user-rate",
+          "20",
+        ],
+        cwd,
+      ) as MeterwayConfig
+    ).limits;
+    assert.equal(limits.requestTimeoutMs, 5000);
+    assert.equal(limits.headersTimeoutMs, 2500);
+    assert.equal(limits.maxConnections, 10);
+    assert.equal(limits.maxStreamsPerAddress, 2);
+    assert.deepEqual(limits.addressRate, { ratePerSecond: 50, burst: 200 });
+    assert.equal(limits.refusalRate, null, "0 turns a limit off");
+    assert.deepEqual(limits.userRate, { ratePerSecond: 20, burst: 40 });
+  });
+
+  it("refuses bad TLS, operator and limit flags with a reason", () => {
+    assert.throws(() => parseStartArgs(["--tls-cert", "s.pem"]), /--tls-cert and --tls-key go together/);
+    assert.throws(() => parseStartArgs(["--tls-client-ca", "ca.pem"]), /needs TLS/);
+    assert.throws(() => parseStartArgs(["--tls", "--operator-ca", "op.pem"]), /need mutual TLS/);
+    assert.throws(
+      () => parseStartArgs(["--tls", "--tls-client-ca", "c", "--operator-cert-sha256", "abc"]),
+      /64 hex/,
+    );
+    assert.throws(
+      () => parseStartArgs(["--headers-timeout", "40"]),
+      /cannot be longer than --request-timeout/,
+    );
+    assert.throws(() => parseStartArgs(["--max-connections", "0"]), /above 0/);
+    assert.throws(() => parseStartArgs(["--user-rate", "fast"]), /RATE\/BURST/);
   });
 
   it("refuses bad flags with a reason", () => {
@@ -159,7 +222,10 @@ describe("meterway start", () => {
       const health = await fetch(`${url}/healthz`);
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { status: "ok", checks: { store: "ok", bus: "ok" } });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      // /metrics is the operator's: refused without the token, served with it.
+      assert.equal((await fetch(`${url}/metrics`)).status, 401);
+      const operator = { authorization: `Bearer ${dcc.operator.token}` };
+      const metrics = await (await fetch(`${url}/metrics`, { headers: operator })).text();
       assert.match(metrics, /^meterway_devices\{status="Commissioned",type="ESME",region="Central"\} 1$/m);
       supplierSerial = (await dcc.store.users.get(DEMO_SUPPLIER.eui))!.certificates.find(
         (c) => c.usage === "ds",
@@ -171,6 +237,17 @@ describe("meterway start", () => {
     assert.equal(first.code, 0);
     assert.match(first.out, /created and started/);
     assert.match(first.out, /dashboard {6}http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(
+      first.out,
+      /operator login http:\/\/127\.0\.0\.1:\d+\/login\?token=[A-Za-z0-9_-]{43} .*operator-token, new/,
+    );
+    assert.match(first.out, /listening on {3}127\.0\.0\.1: this machine only/);
+    assert.match(first.out, /TLS {12}off/);
+    assert.equal(
+      statSync(join(data, "operator-token")).mode & 0o777,
+      0o600,
+      "the token is the owner's alone",
+    );
     assert.match(first.out, /\/api\/v1\/serviceS/);
     assert.match(first.out, /90-B3-D5-1F-30-A0-00-01 {2}Demo Supplier +roles IS, GS/);
     assert.match(first.out, /90b3d51f30a00001-ds\.pem/);

@@ -185,7 +185,9 @@ describe("device alert: the simulated ESME's Supply Armed reaches the supplier's
       audited.map((a) => a.kind),
       ["alert.routed"],
     );
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${dcc.operator.token}` } })
+    ).text();
     assert.match(metrics, /meterway_alerts_total\{code="8F32"\} 1/);
   });
 });

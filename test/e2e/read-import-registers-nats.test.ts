@@ -62,7 +62,11 @@ if (found !== undefined) {
     });
 
     it("says on the dashboard that it runs in cluster mode", async () => {
-      const summary = await dcc.app.inject({ method: "GET", url: "/api/v1/dashboard/summary" });
+      const summary = await dcc.app.inject({
+        method: "GET",
+        url: "/api/v1/dashboard/summary",
+        headers: { authorization: `Bearer ${dcc.operator.token}` },
+      });
       assert.equal(summary.statusCode, 200);
       assert.equal((JSON.parse(summary.body) as { instance: { mode: string } }).instance.mode, "cluster");
     });

@@ -1,22 +1,29 @@
 /**
  * The dashboard in a real browser: the page built by Vite, served with a real Fastify and the
- * dashboard plugin over an in-memory DashboardSource, driven by Debian's chromium through
- * playwright-core. Skips (with the reason) when /usr/bin/chromium is not installed.
+ * dashboard plugin over an in-memory DashboardSource behind the operator's login, as `meterway
+ * start` serves it, driven by Debian's chromium through playwright-core. Skips (with the reason)
+ * when /usr/bin/chromium is not installed.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
+import { appPlugin, buildApp } from "../../src/server/app.js";
 import { dashboardPlugin } from "../../src/server/dashboard.js";
 import { MemoryDashboardSource } from "../../src/server/dashboard-memory-source.js";
 import type { ResponseRecord } from "../../src/server/dashboard-source.js";
+import { DccMetrics } from "../../src/server/metrics.js";
+import { OperatorAuth, operatorGuard, operatorLoginRoutes } from "../../src/server/operator-auth.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+
+/** The operator token; the same across a server restart, so a browser session outlives it. */
+const TOKEN = "web-test-operator-token-0123456789";
 
 /** The server's clock stands still, so every figure on the page is known in advance. */
 const NOW = new Date("2026-11-28T14:00:02.000Z");
@@ -71,8 +78,24 @@ async function serve(
   staticDir: string,
   port = 0,
 ): Promise<[FastifyInstance, string]> {
-  const app = Fastify();
-  await app.register(dashboardPlugin, { source, staticDir, clock: () => NOW, pushIntervalMs: 250 });
+  // Sessions are checked against real time (the browser holds the cookie), the data against NOW.
+  const auth = new OperatorAuth({ token: TOKEN, secureCookie: false });
+  const guard = operatorGuard(auth);
+  const app = await buildApp({
+    metrics: new DccMetrics(),
+    health: [],
+    operatorGuard: guard,
+    plugins: [
+      appPlugin("operator-login", operatorLoginRoutes, { auth }),
+      appPlugin("dashboard", dashboardPlugin, {
+        source,
+        staticDir,
+        clock: () => NOW,
+        pushIntervalMs: 250,
+        guard,
+      }),
+    ],
+  });
   const address = await app.listen({ host: "127.0.0.1", port });
   return [app, address];
 }
@@ -121,8 +144,13 @@ describe("dashboard page in chromium", { skip }, () => {
     page.on("console", (message) => {
       if (message.type() === "error") problems.push(`console: ${message.text()}`);
     });
+    // Without a session the dashboard sends the browser to the login form; the token opens it.
     await page.goto(address);
+    assert.equal(new URL(page.url()).pathname, "/login");
+    await page.getByLabel("Operator token").fill(TOKEN);
+    await page.getByRole("button", { name: "Log in" }).click();
     await page.locator(".state-live").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/");
   });
 
   after(async () => {
@@ -272,5 +300,37 @@ describe("dashboard page in chromium", { skip }, () => {
     await banner.waitFor({ state: "hidden" });
     await page.locator(".state-live").waitFor();
     assert.equal(await page.locator("body.is-stale").count(), 0);
+  });
+
+  it("refuses a wrong token at the login form", async () => {
+    const login = await context.newPage();
+    try {
+      await login.goto(`${address}/login`);
+      await login.getByLabel("Operator token").fill("not-the-operator-token");
+      await login.getByRole("button", { name: "Log in" }).click();
+      await login.getByRole("alert").filter({ hasText: "not the operator token" }).waitFor();
+      assert.equal(new URL(login.url()).pathname, "/login");
+    } finally {
+      await login.close();
+    }
+  });
+
+  it("goes to the login form when the session ends, and back by the printed login link", async () => {
+    // Polling, so that the next request after the session ends is the page's own.
+    const polling = await context.newPage();
+    try {
+      await polling.route("**/api/v1/dashboard/events", (route) => route.abort());
+      await polling.goto(address);
+      await polling.getByRole("status").filter({ hasText: "Live (polling)" }).waitFor();
+      await context.clearCookies();
+      await polling.waitForURL(/\/login$/);
+      await polling.getByLabel("Operator token").waitFor();
+      // The link `meterway start` prints logs in at once and leads on to the dashboard.
+      await polling.goto(`${address}/login?token=${TOKEN}`);
+      await polling.waitForURL(/\/$/);
+      await polling.getByRole("status").filter({ hasText: "Live" }).waitFor();
+    } finally {
+      await polling.close();
+    }
   });
 });

@@ -5,6 +5,9 @@
  *   stream open ──(error or silence)──▶ poll once ──ok──▶ reopen the stream (or keep polling if the
  *        ▲                                  │                stream keeps failing: a buffering proxy)
  *        └──────────────ok─────────────── fail: unreachable, retry in 1, 2, 4 … 15 s
+ *
+ * A 401 means the operator's session ended (expired, or the token changed): the feed stops and says
+ * so, and the page sends the browser to the login form.
  */
 import type { ResponsesJson, SummaryJson } from "../../src/server/dashboard-api.js";
 
@@ -22,6 +25,8 @@ export interface FeedHandlers {
   summary(summary: SummaryJson): void;
   responses(responses: ResponsesJson): void;
   state(state: FeedState): void;
+  /** The server wants the operator's credential again (HTTP 401). */
+  signedOut(): void;
 }
 
 export interface FeedOptions {
@@ -41,6 +46,7 @@ export interface FeedOptions {
 const STREAM_STRIKES = 3;
 
 class SourceUnavailable extends Error {}
+class SignedOut extends Error {}
 
 export class Feed {
   readonly #options: FeedOptions;
@@ -129,6 +135,7 @@ export class Feed {
       headers: { accept: "application/json" },
     });
     if (response.ok) return (await response.json()) as T;
+    if (response.status === 401) throw new SignedOut("the operator session ended");
     const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
     if (body.error === "source unavailable")
       throw new SourceUnavailable(body.message ?? "source unavailable");
@@ -152,6 +159,11 @@ export class Feed {
       else this.#schedule(this.#options.pollMs);
     } catch (error) {
       if (this.#stopped) return;
+      if (error instanceof SignedOut) {
+        this.stop();
+        this.#handlers.signedOut();
+        return;
+      }
       if (error instanceof SourceUnavailable) {
         this.#handlers.state({ kind: "degraded", message: error.message });
         this.#schedule(this.#options.pollMs);

@@ -69,6 +69,10 @@ function mount(root: HTMLElement): void {
         mode = summary.instance.mode;
         document.title = `meterway · ${mode}`;
       },
+      signedOut(): void {
+        // The login form brings the operator back here once the token is given again.
+        window.location.assign(new URL("login", window.location.href).toString());
+      },
       responses(responses: ResponsesJson): void {
         table.update(responses.responses);
       },
