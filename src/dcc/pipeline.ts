@@ -58,6 +58,7 @@ import { verifySignature } from "../gbcs/crypto/signature.js";
 import { fromHex, toHex } from "../gbcs/cursor.js";
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame, type GbcsFrame, SIGNATURE_LENGTH } from "../gbcs/frame.js";
+import { sameDistinguishedName } from "../store/distinguished-name.js";
 import type { Store } from "../store/port.js";
 import {
   type DeviceRecord,
@@ -712,19 +713,22 @@ export class Pipeline {
 
   /**
    * Verifies the XML signature with the certificate its KeyInfo names (looked up in the user
-   * directory by serial) and returns the user and the signed document.
+   * directory by issuer and serial) and returns the user and the signed document.
    */
   private async authenticate(
     doc: XmlDocument,
     at: number,
   ): Promise<{ user: UserRecord; signed: XmlDocument; eui: string | undefined }> {
-    const serial = signatureSerial(doc.root);
-    if (serial === undefined) throw new DuisError("signatureMissing");
-    const user = await this.deps.store.users.byCertificateSerial(serial);
-    const pem = user?.certificates.find((c) => c.serial === serial && c.usage !== "ka")?.pem;
+    const named = signatureIssuerSerial(doc.root);
+    if (named === undefined) throw new DuisError("signatureMissing");
+    const { issuer, serial } = named;
+    const user = await this.deps.store.users.byCertificate(issuer, serial);
+    const pem = user?.certificates.find(
+      (c) => c.serial === serial && c.usage !== "ka" && sameDistinguishedName(c.issuer, issuer),
+    )?.pem;
     const known = pem === undefined ? undefined : this.certificate(pem);
     const result = await this.signatures.verify(doc, {
-      lookupCertificate: (_issuer, s) => (s === serial ? known : undefined),
+      lookupCertificate: (i, s) => (s === serial && i === issuer ? known : undefined),
       ...(this.deps.checkCertificateValidity === true ? { now: new Date(at) } : {}),
     });
     if (!result.valid) throw new DuisError(SIGNATURE_ERRORS[result.reason], result.detail);
@@ -806,16 +810,22 @@ export class Pipeline {
   }
 }
 
-/** The decimal serial of the signature's X509IssuerSerial, read before verifying (to find the key). */
-function signatureSerial(root: XmlElement): string | undefined {
+/**
+ * The issuer name (as written) and decimal serial of the signature's X509IssuerSerial, read before
+ * verifying (to find the key).
+ */
+function signatureIssuerSerial(root: XmlElement): { issuer: string; serial: string } | undefined {
   const signature = childElement(root, "Signature", DSIG);
   const data = signature && childElement(signature, "KeyInfo", DSIG);
   const x509 = data && childElement(data, "X509Data", DSIG);
   const issuerSerial = x509 && childElement(x509, "X509IssuerSerial", DSIG);
   const serial = issuerSerial && childElement(issuerSerial, "X509SerialNumber", DSIG);
+  const issuer = issuerSerial && childElement(issuerSerial, "X509IssuerName", DSIG);
   if (serial === undefined) return undefined;
   const text = textContent(serial)
     .trim()
     .replace(/^0+(?=\d)/, "");
-  return /^\d+$/.test(text) ? text : undefined;
+  // No issuer name: nothing is found, and the verifier says the KeyInfo is malformed.
+  const name = issuer === undefined ? "" : textContent(issuer).trim();
+  return /^\d+$/.test(text) ? { issuer: name, serial: text } : undefined;
 }

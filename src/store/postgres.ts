@@ -18,6 +18,7 @@
  * - The schema is migrated when the store opens, under an advisory lock (see postgres-migrations.ts).
  */
 import pg from "pg";
+import { distinguishedNameKey } from "./distinguished-name.js";
 import type { Migration } from "./migrations.js";
 import type {
   AuditRepository,
@@ -26,6 +27,7 @@ import type {
   DeviceQuery,
   DeviceRepository,
   MetaRepository,
+  NonceRepository,
   OutboxRepository,
   RegistrationRepository,
   Repositories,
@@ -208,6 +210,7 @@ class PostgresRepositories implements Repositories {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   constructor(x: Executor) {
@@ -355,12 +358,19 @@ class PostgresRepositories implements Repositories {
           }
         }),
       list: () => rows(`${USER_SELECT} ORDER BY u.eui`, [], userFromRow),
-      byCertificateSerial: (serial) =>
-        row(
-          `${USER_SELECT} WHERE u.eui IN (SELECT user_eui FROM user_certificates WHERE serial = $1) ORDER BY u.eui LIMIT 1`,
-          [serial],
-          userFromRow,
-        ),
+      // The serial narrows to a row or two (indexed); the issuer is then compared as a name.
+      byCertificate: async (issuer, serial) => {
+        const key = distinguishedNameKey(issuer);
+        if (key === undefined) return undefined;
+        const owner = (
+          await rows(
+            "SELECT user_eui, issuer FROM user_certificates WHERE serial = $1 ORDER BY user_eui",
+            [serial],
+            (c) => ({ user: str(c, "user_eui"), issuer: str(c, "issuer") }),
+          )
+        ).find((c) => distinguishedNameKey(c.issuer) === key);
+        return owner && row(`${USER_SELECT} WHERE u.eui = $1`, [owner.user], userFromRow);
+      },
     };
 
     this.counters = {
@@ -434,6 +444,17 @@ class PostgresRepositories implements Repositories {
           requestFromRow,
         ),
       counts: () => stateCounts<RequestState>(run, "requests"),
+      // SKIP LOCKED: nodes purging at once share the work instead of waiting on each other's rows.
+      purgeFinished: (before, limit) =>
+        changed(
+          `DELETE FROM requests WHERE id IN (
+             SELECT r.id FROM requests r
+             WHERE r.state IN ('responded', 'failed') AND r.updated_at < $1
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.request_id
+                 AND o.user_eui = r.originator AND o.state IN ('pending', 'failed'))
+             LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [before, limit],
+        ),
     };
 
     this.outbox = {
@@ -510,6 +531,31 @@ class PostgresRepositories implements Repositories {
         sql += ` ORDER BY seq LIMIT $${params.length}`;
         return rows(sql, params, (row) => auditFromRow(row, row.detail as unknown));
       },
+      purgeBefore: (before, limit) =>
+        changed(
+          `DELETE FROM audit WHERE seq IN (
+             SELECT seq FROM audit WHERE at < $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [before, limit],
+        ),
+    };
+
+    this.nonces = {
+      // One statement: a new nonce is inserted; a known one is taken again only once expired. Two
+      // nodes inserting one nonce meet at the primary key: the second re-checks the WHERE against
+      // the committed row and changes nothing.
+      use: async (user, nonce, expiresAt, now) =>
+        (await changed(
+          `INSERT INTO user_api_nonces (user_eui, nonce, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (user_eui, nonce) DO UPDATE SET expires_at = excluded.expires_at
+           WHERE user_api_nonces.expires_at <= $4`,
+          [user, nonce, expiresAt, now],
+        )) === 1,
+      purgeExpired: (now, limit) =>
+        changed(
+          `DELETE FROM user_api_nonces WHERE (user_eui, nonce) IN (
+             SELECT user_eui, nonce FROM user_api_nonces WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [now, limit],
+        ),
     };
 
     this.meta = {
@@ -564,6 +610,7 @@ export class PostgresStore implements Store {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   private closed = false;
@@ -592,6 +639,7 @@ export class PostgresStore implements Store {
     this.requests = repositories.requests;
     this.outbox = repositories.outbox;
     this.audit = repositories.audit;
+    this.nonces = repositories.nonces;
     this.meta = repositories.meta;
   }
 

@@ -13,6 +13,7 @@
  *   call on this store wait until it ends. Two processes on one file serialise on SQLite's lock.
  */
 import Database from "better-sqlite3";
+import { distinguishedNameKey } from "./distinguished-name.js";
 import { type Migration, SQLITE_MIGRATIONS } from "./migrations.js";
 import type {
   AuditRepository,
@@ -21,6 +22,7 @@ import type {
   DeviceQuery,
   DeviceRepository,
   MetaRepository,
+  NonceRepository,
   OutboxRepository,
   RegistrationRepository,
   Repositories,
@@ -97,6 +99,7 @@ class SqliteRepositories implements Repositories {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   constructor(s: Statements, gate: Gate) {
@@ -248,15 +251,20 @@ class SqliteRepositories implements Repositories {
           }),
         ),
       list: () => gate(() => s.rows("SELECT * FROM users ORDER BY eui", [], userFromRow)),
-      byCertificateSerial: (serial) =>
-        gate(() =>
-          s.row(
-            `SELECT u.* FROM users u JOIN user_certificates c ON c.user_eui = u.eui
-             WHERE c.serial = ? ORDER BY u.eui LIMIT 1`,
-            [serial],
-            userFromRow,
-          ),
-        ),
+      // The serial narrows to a row or two (indexed); the issuer is then compared as a name.
+      byCertificate: (issuer, serial) =>
+        gate(() => {
+          const key = distinguishedNameKey(issuer);
+          if (key === undefined) return undefined;
+          const owner = s
+            .rows(
+              "SELECT user_eui, issuer FROM user_certificates WHERE serial = ? ORDER BY user_eui",
+              [serial],
+              (c) => ({ user: str(c, "user_eui"), issuer: str(c, "issuer") }),
+            )
+            .find((c) => distinguishedNameKey(c.issuer) === key);
+          return owner && s.row("SELECT * FROM users WHERE eui = ?", [owner.user], userFromRow);
+        }),
     };
 
     this.counters = {
@@ -342,6 +350,20 @@ class SqliteRepositories implements Repositories {
           ),
         ),
       counts: () => gate(() => stateCounts<RequestState>(s, "requests")),
+      purgeFinished: (before, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `DELETE FROM requests WHERE rowid IN (
+                   SELECT r.rowid FROM requests r
+                   WHERE r.state IN ('responded', 'failed') AND r.updated_at < ?
+                     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.request_id
+                       AND o.user_eui = r.originator AND o.state IN ('pending', 'failed'))
+                   LIMIT ?)`,
+              )
+              .run(before, limit).changes,
+        ),
     };
 
     this.outbox = {
@@ -429,6 +451,40 @@ class SqliteRepositories implements Repositories {
           params.push(query.limit ?? 1000);
           return s.rows(sql, params, (row) => auditFromRow(row, JSON.parse(str(row, "detail")) as unknown));
         }),
+      purgeBefore: (before, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                "DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE at < ? ORDER BY seq LIMIT ?)",
+              )
+              .run(before, limit).changes,
+        ),
+    };
+
+    this.nonces = {
+      // One statement: a new nonce is inserted; a known one is taken again only once expired.
+      use: (user, nonce, expiresAt, now) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `INSERT INTO user_api_nonces (user_eui, nonce, expires_at) VALUES (?, ?, ?)
+                 ON CONFLICT (user_eui, nonce) DO UPDATE SET expires_at = excluded.expires_at
+                 WHERE user_api_nonces.expires_at <= ?`,
+              )
+              .run(user, nonce, expiresAt, now).changes === 1,
+        ),
+      purgeExpired: (now, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `DELETE FROM user_api_nonces WHERE rowid IN (
+                   SELECT rowid FROM user_api_nonces WHERE expires_at <= ? LIMIT ?)`,
+              )
+              .run(now, limit).changes,
+        ),
     };
 
     this.meta = {
@@ -499,6 +555,7 @@ export class SqliteStore implements Store {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
   /** The schema version after opening. */
   readonly schemaVersion: number;
@@ -530,6 +587,7 @@ export class SqliteStore implements Store {
     this.requests = repositories.requests;
     this.outbox = repositories.outbox;
     this.audit = repositories.audit;
+    this.nonces = repositories.nonces;
     this.meta = repositories.meta;
   }
 
