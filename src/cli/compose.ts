@@ -367,7 +367,7 @@ export async function assemble(
         { name: "bus", check: () => bus.ping() },
       ],
       plugins: [
-        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now }),
+        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, nonces: store.nonces, now }),
         appPlugin("dashboard", dashboardPlugin, {
           source: dashboardSource,
           staticDir: options.staticDir ?? `${PROJECT_ROOT}web/dist`,

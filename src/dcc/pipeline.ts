@@ -100,6 +100,15 @@ export interface SubmitResult {
   readonly error?: DuisErrorKey;
 }
 
+/** Where a request came from, as the web service saw it. */
+export interface SubmitContext {
+  /** The client's network address (kept in the audit lines of received and refused requests). */
+  readonly clientAddress?: string;
+}
+
+/** The audit detail naming the client, when known. */
+type ClientDetail = { readonly client?: string };
+
 export interface PipelineDeps {
   readonly store: Store;
   readonly bus: Bus;
@@ -245,8 +254,13 @@ export class Pipeline {
   }
 
   /** Handles one DUIS request POSTed to `webService`; never throws. */
-  async submit(webService: WebService, body: string | Uint8Array): Promise<SubmitResult> {
+  async submit(
+    webService: WebService,
+    body: string | Uint8Array,
+    context: SubmitContext = {},
+  ): Promise<SubmitResult> {
     const at = this.deps.now();
+    const client: ClientDetail = context.clientAddress === undefined ? {} : { client: context.clientAddress };
     let request: DuisRequest | undefined;
     try {
       const doc = this.parse(body);
@@ -275,14 +289,16 @@ export class Pipeline {
           `counter ${requestId.counter} is not above ${verdict.last}`,
         );
       }
-      if (commandVariant === TRANSFORM_VARIANT) return await this.acceptCritical(request, user, body, at);
-      if (SIGNED_PRE_COMMAND_VARIANTS.has(commandVariant)) {
-        return await this.acceptSignedPreCommand(request, user, body, at, verdict.continuation);
+      if (commandVariant === TRANSFORM_VARIANT) {
+        return await this.acceptCritical(request, user, body, at, client);
       }
-      return await this.acceptDeviceRequest(request, user, body, at);
+      if (SIGNED_PRE_COMMAND_VARIANTS.has(commandVariant)) {
+        return await this.acceptSignedPreCommand(request, user, body, at, verdict.continuation, client);
+      }
+      return await this.acceptDeviceRequest(request, user, body, at, client);
     } catch (error) {
       const refusal = error instanceof DuisError ? error : this.internal(error);
-      return this.refuse(refusal, request, at);
+      return this.refuse(refusal, request, at, client);
     }
   }
 
@@ -292,6 +308,7 @@ export class Pipeline {
     user: UserRecord,
     body: string | Uint8Array,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
@@ -355,7 +372,7 @@ export class Pipeline {
         kind: local ? "request.returned" : "request.acknowledged",
         actor: originator,
         requestId: record.requestId,
-        detail: { id, srv, useCase: command.useCase, device: deviceEui },
+        detail: { id, srv, useCase: command.useCase, device: deviceEui, ...client },
       });
     });
     if (local) {
@@ -383,6 +400,7 @@ export class Pipeline {
     user: UserRecord,
     body: string | Uint8Array,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
@@ -436,6 +454,7 @@ export class Pipeline {
       srv,
       useCase: pre.useCase,
       device: deviceEui,
+      ...client,
     });
     await this.publishState(record, "responded", "I0");
     this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
@@ -464,6 +483,7 @@ export class Pipeline {
     body: string | Uint8Array,
     at: number,
     continuation: boolean,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     if (commandVariant !== 5) {
@@ -530,6 +550,7 @@ export class Pipeline {
       srv,
       preCommand: issued.id,
       device: deviceEui,
+      ...client,
     });
     await this.publishState(record, "acknowledged", "I99");
     await this.deps.bus.enqueue("request.dispatch", { id });
@@ -592,6 +613,7 @@ export class Pipeline {
     error: DuisError,
     request: DuisRequest | undefined,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const requestId = request?.header.requestId;
     const srv = request?.header.serviceReferenceVariant;
@@ -599,7 +621,7 @@ export class Pipeline {
       "request.refused",
       requestId === undefined ? null : euiFromDuis(requestId.originator),
       requestId === undefined ? null : formatRequestId(requestId),
-      { error: error.key, message: error.message },
+      { error: error.key, message: error.message, ...client },
     ).catch((e: unknown) => this.log("audit failed", e));
     this.deps.onAnswered?.(
       srv ?? null,
