@@ -9,7 +9,6 @@
  * demo-profile.ts, the rtds profile in src/dcc/profiles/rtds.ts.
  */
 import { readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { type BusErrorHandler, MemoryBus } from "../bus/memory.js";
@@ -35,6 +34,7 @@ import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 import { demoProfile } from "./demo-profile.js";
+import { privateFolder } from "./private-folder.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -169,13 +169,16 @@ export async function openStore(
         const { openPostgresStore } = await import("../store/postgres.js");
         return await openPostgresStore({
           url,
+          ...(config.store.password === undefined ? {} : { password: config.store.password }),
           // An idle pooled connection dropped by the server: the pool replaces it; say so.
           onError: (error) => log(`store: a PostgreSQL connection failed: ${error.message}`),
         });
       } catch (error) {
-        throw new ConfigError(
-          `--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const password = config.store.password;
+        const reason = error instanceof Error ? error.message : String(error);
+        // A driver message never quotes the password today; make sure of it all the same.
+        const said = password === undefined ? reason : reason.replaceAll(password, "***");
+        throw new ConfigError(`--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${said}`);
       }
     }
   }
@@ -246,7 +249,7 @@ export async function assemble(
 ): Promise<Dcc> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  await mkdir(config.dataDir, { recursive: true });
+  await privateFolder(config.dataDir, "data folder", log);
   // One DCC per SQLite file; PostgreSQL is shared by design (cluster nodes settle races in the database).
   const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;

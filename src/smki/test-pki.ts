@@ -443,7 +443,8 @@ export async function openTestCa(dir: string, now: Date): Promise<TestCa> {
       keyId: keyIdentifier(cert.tbsCertificate.subjectPublicKeyInfo),
     };
   }
-  await mkdir(caDir, { recursive: true });
+  // The CA's private keys are here: the folder is the owner's only.
+  await mkdir(caDir, { recursive: true, mode: 0o700 });
   const notBefore = new Date(now.getTime() - 86_400_000);
   const root = await newKeyPair();
   const rootName = new asn.Name([

@@ -70,8 +70,13 @@ import type {
 } from "./types.js";
 
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:port/database` (any form node-postgres accepts). */
+  /** `postgres://user@host:port/database` (any form node-postgres accepts). */
   readonly url: string;
+  /**
+   * The password, when it is not in the URL (read from a file or the environment, so that it is not
+   * on a command line). A password in the URL wins.
+   */
+  readonly password?: string;
   /**
    * The schema to use (every connection's search_path); default: the server's search_path (usually
    * `public`). It must exist. Tests give each run its own.
@@ -95,7 +100,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new RangeError(`schema '${options.schema}': use lowercase letters, digits and _`);
   }
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: withPassword(options.url, options.password),
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
@@ -113,6 +118,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The URL with the password put in, for node-postgres only (its URL's empty password would override a
+ * separate `password` option). Nothing prints this string.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.password !== "") return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
 }
 
 interface Result {

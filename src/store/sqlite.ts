@@ -12,6 +12,7 @@
  *   before returning; `transaction()` holds a BEGIN IMMEDIATE across awaits and makes every other
  *   call on this store wait until it ends. Two processes on one file serialise on SQLite's lock.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { distinguishedNameKey } from "./distinguished-name.js";
 import { type Migration, SQLITE_MIGRATIONS } from "./migrations.js";
@@ -567,9 +568,17 @@ export class SqliteStore implements Store {
   private running: Promise<void> | null = null;
 
   constructor(options: SqliteStoreOptions) {
+    const onDisk = options.file !== ":memory:" && options.file !== "";
+    if (onDisk) keepPrivate(options.file, true);
     this.db = new Database(options.file);
     try {
-      if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
+      if (onDisk) {
+        this.db.pragma("journal_mode = WAL");
+        // SQLite gives the WAL and shared-memory files the database file's mode when it creates
+        // them; ones left by an older version may be looser.
+        keepPrivate(`${options.file}-wal`, false);
+        keepPrivate(`${options.file}-shm`, false);
+      }
       this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
       this.db.pragma("foreign_keys = ON");
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -636,6 +645,18 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * The store holds requests, certificates and audit lines: its files are for the DCC's own user only
+ * (0600). Creates the file so (when `create`), and tightens an existing one that is looser.
+ */
+function keepPrivate(file: string, create: boolean): void {
+  if (!existsSync(file)) {
+    if (create) closeSync(openSync(file, "a", 0o600));
+    return;
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
 }
 
 /** Applies the migrations not yet recorded; returns the resulting version. */
