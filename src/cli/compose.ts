@@ -21,6 +21,7 @@ import { Inventory } from "../dcc/inventory.js";
 import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
 import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
+import { Retention } from "../dcc/retention.js";
 import { appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
@@ -344,7 +345,20 @@ export async function assemble(
       onSignatureBatch: (size) => metrics.signatureBatch.observe(undefined, size),
     });
     setup.attachDevices(wan);
+    const retention = new Retention({
+      requests: store.requests,
+      audit: store.audit,
+      nonces: store.nonces,
+      now,
+      requestDays: config.retention.requestDays,
+      auditDays: config.retention.auditDays,
+      log: (message, error) =>
+        log(
+          `${message}${error === undefined ? "" : `: ${error instanceof Error ? error.message : String(error)}`}`,
+        ),
+    });
     closers.push(async () => {
+      await retention.stop();
       pipeline.stop();
       await delivery.stop();
     });
@@ -381,6 +395,7 @@ export async function assemble(
     });
     await pipeline.start();
     delivery.start();
+    retention.start();
 
     let closing: Promise<void> | undefined;
     return {
