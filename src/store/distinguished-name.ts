@@ -124,12 +124,13 @@ function splitUnescaped(text: string, separators: string): string[] {
 
 /**
  * The comparison key of a distinguished name written as an RFC 4514/2253 string (`;` between RDNs
- * is read too, as RFC 2253 allows); undefined when it is not a readable name.
+ * is read too, as RFC 2253 allows, and a line break, as node's `X509Certificate.issuer` writes it);
+ * undefined when it is not a readable name.
  */
 export function distinguishedNameKey(name: string): string | undefined {
   if (name.trim() === "" || name.length > 4096) return undefined;
   const rdns: string[] = [];
-  for (const rdn of splitUnescaped(name, ",;")) {
+  for (const rdn of splitUnescaped(name, ",;\n")) {
     const avas: string[] = [];
     for (const ava of splitUnescaped(rdn, "+")) {
       const normal = normaliseAva(ava);
