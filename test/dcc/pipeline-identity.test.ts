@@ -91,9 +91,11 @@ describe("pipeline: the signer by issuer and serial, the client in the audit", (
     const refused = await post("<not-duis/>", "203.0.113.9");
     assert.equal(refused.statusCode, 400);
     const lines = await dcc.store.audit.list({ limit: 10_000 });
-    const acknowledged = lines.filter((l) => l.kind === "request.acknowledged");
-    assert.deepEqual((acknowledged.at(-1)?.detail as { client?: string }).client, "198.51.100.23");
-    const refusals = lines.filter((l) => l.kind === "request.refused");
-    assert.deepEqual((refusals.at(-1)?.detail as { client?: string }).client, "203.0.113.9");
+    const clientOf = (kind: string) => {
+      const detail = lines.filter((l) => l.kind === kind).at(-1)?.detail;
+      return typeof detail === "object" && detail !== null && "client" in detail ? detail.client : undefined;
+    };
+    assert.equal(clientOf("request.acknowledged"), "198.51.100.23");
+    assert.equal(clientOf("request.refused"), "203.0.113.9");
   });
 });
