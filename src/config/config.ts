@@ -146,6 +146,11 @@ export interface ConfigInput {
  */
 function storePassword(input: ConfigInput, cwd: string): string | undefined {
   if (input.storePasswordFile !== undefined) {
+    if (input.store === undefined || !/^postgres(ql)?:\/\//.test(input.store)) {
+      throw new ConfigError(
+        "--store-password-file: only a PostgreSQL store (--store postgres://…) has a password",
+      );
+    }
     if (input.store !== undefined && /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(input.store)) {
       throw new ConfigError("--store-password-file: the --store URL has a password already; give it once");
     }

@@ -183,6 +183,10 @@ describe("PostgreSQL credentials", () => {
       (e: unknown) => e instanceof ConfigError && /has a password already/.test(e.message),
     );
     assert.throws(
+      () => parseStartArgs(["--store-password-file", "pw"], cwd),
+      (e: unknown) => e instanceof ConfigError && /only a PostgreSQL store/.test(e.message),
+    );
+    assert.throws(
       () => parseStartArgs(["--store", "postgres://u@h/db", "--store-password-file", "missing"], cwd),
       (e: unknown) => e instanceof ConfigError && /cannot read it/.test(e.message),
     );

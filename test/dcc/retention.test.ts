@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseStartArgs } from "../../src/cli/start.js";
+import { ConfigError, type MeterwayConfig } from "../../src/config/config.js";
 import { Retention } from "../../src/dcc/retention.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
 import type { RequestState } from "../../src/store/types.js";
@@ -130,5 +132,17 @@ describe("retention", () => {
     assert.ok((await store.audit.list()).length < 6);
     assert.match(lines.join("\n"), /retention: purged 7 finished request\(s\) and 5 audit line\(s\)/);
     await store.close();
+  });
+
+  it("takes its periods from meterway start's flags", () => {
+    const defaults = parseStartArgs([], "/tmp") as MeterwayConfig;
+    assert.deepEqual(defaults.retention, { requestDays: 30, auditDays: 90 });
+    const given = parseStartArgs(
+      ["--retention-days", "7", "--audit-retention-days", "0"],
+      "/tmp",
+    ) as MeterwayConfig;
+    assert.deepEqual(given.retention, { requestDays: 7, auditDays: 0 });
+    assert.throws(() => parseStartArgs(["--retention-days", "-1"], "/tmp"), ConfigError);
+    assert.throws(() => parseStartArgs(["--audit-retention-days", "1.5"], "/tmp"), ConfigError);
   });
 });
