@@ -9,7 +9,6 @@
  * demo-profile.ts, the rtds profile in src/dcc/profiles/rtds.ts.
  */
 import { readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { type BusErrorHandler, MemoryBus } from "../bus/memory.js";
@@ -22,6 +21,7 @@ import { Inventory } from "../dcc/inventory.js";
 import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
 import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
+import { Retention } from "../dcc/retention.js";
 import { appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
@@ -37,6 +37,7 @@ import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 import { demoProfile } from "./demo-profile.js";
 import { prepareHttpSecurity, rateLimiters, type TlsInfo } from "./http-security.js";
+import { privateFolder } from "./private-folder.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -175,13 +176,16 @@ export async function openStore(
         const { openPostgresStore } = await import("../store/postgres.js");
         return await openPostgresStore({
           url,
+          ...(config.store.password === undefined ? {} : { password: config.store.password }),
           // An idle pooled connection dropped by the server: the pool replaces it; say so.
           onError: (error) => log(`store: a PostgreSQL connection failed: ${error.message}`),
         });
       } catch (error) {
-        throw new ConfigError(
-          `--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const password = config.store.password;
+        const reason = error instanceof Error ? error.message : String(error);
+        // A driver message never quotes the password today; make sure of it all the same.
+        const said = password === undefined ? reason : reason.replaceAll(password, "***");
+        throw new ConfigError(`--store ${redactPostgresUrl(url)}: cannot open the PostgreSQL store: ${said}`);
       }
     }
   }
@@ -252,7 +256,7 @@ export async function assemble(
 ): Promise<Dcc> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  await mkdir(config.dataDir, { recursive: true });
+  await privateFolder(config.dataDir, "data folder", log);
   // One DCC per SQLite file; PostgreSQL is shared by design (cluster nodes settle races in the database).
   const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;
@@ -353,7 +357,20 @@ export async function assemble(
       ...(limiters.user === undefined ? {} : { userRateLimit: limiters.user }),
     });
     setup.attachDevices(wan);
+    const retention = new Retention({
+      requests: store.requests,
+      audit: store.audit,
+      nonces: store.nonces,
+      now,
+      requestDays: config.retention.requestDays,
+      auditDays: config.retention.auditDays,
+      log: (message, error) =>
+        log(
+          `${message}${error === undefined ? "" : `: ${error instanceof Error ? error.message : String(error)}`}`,
+        ),
+    });
     closers.push(async () => {
+      await retention.stop();
       pipeline.stop();
       await delivery.stop();
     });
@@ -379,7 +396,7 @@ export async function assemble(
         { name: "bus", check: () => bus.ping() },
       ],
       plugins: [
-        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now }),
+        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, nonces: store.nonces, now }),
         appPlugin("operator-login", operatorLoginRoutes, { auth: security.operatorAuth }),
         appPlugin("dashboard", dashboardPlugin, {
           source: dashboardSource,
@@ -398,6 +415,7 @@ export async function assemble(
     });
     await pipeline.start();
     delivery.start();
+    retention.start();
 
     let closing: Promise<void> | undefined;
     return {

@@ -8,7 +8,6 @@
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { findReferenceRoot } from "../catalogue/reference.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { ACB_EUI, DEMO_USERS, type DemoUser, fleetEuis, premisesPlan, provisionFleet } from "../dcc/fleet.js";
@@ -25,6 +24,7 @@ import {
 } from "../smki/test-pki.js";
 import type { UserRecord } from "../store/types.js";
 import type { DccPki, DccProfile, ProgressReporter } from "./compose.js";
+import { privateFolder, warnIfOpen } from "./private-folder.js";
 
 /** The demo profile; `projectRoot` is where the reference data is looked for beside the code. */
 export function demoProfile(projectRoot: string): DccProfile {
@@ -32,8 +32,8 @@ export function demoProfile(projectRoot: string): DccProfile {
     initialisedKey: "dcc.initialisedAt",
     instanceName: "meterway",
     wan: (config) => ({ timeScale: config.wanTimeScale }),
-    async setup({ config, now, progress, store }) {
-      const pki = await preparePki(config, new Date(now()), config.premises, progress);
+    async setup({ config, now, log, progress, store }) {
+      const pki = await preparePki(config, new Date(now()), config.premises, progress, log);
 
       // Demo users: created on first sight, never overwritten (a user may change its endpoint later).
       const users: UserRecord[] = [];
@@ -104,10 +104,12 @@ async function preparePki(
   now: Date,
   premises: number,
   progress: ProgressReporter | undefined,
+  log: (line: string) => void,
 ): Promise<DccPki> {
   const organisations = new Map<string, readonly IssuedCredential[]>();
   if (config.pkiGiven) {
     if (!existsSync(config.pkiDir)) throw new ConfigError(`--pki ${config.pkiDir}: no such folder`);
+    await warnIfOpen(config.pkiDir, "key folder", log);
     const xml = credentialPaths(config.pkiDir, ACB_EUI, "xml");
     // Known identities whose keys the folder has (a folder meterway generated earlier, say).
     for (const party of [{ eui: ACB_EUI, usages: ["ds", "ka", "xml"] as const }, ...DEMO_USERS]) {
@@ -123,7 +125,8 @@ async function preparePki(
       organisations,
     };
   }
-  await mkdir(config.pkiDir, { recursive: true });
+  // Private keys live here (each file 0600 as well).
+  await privateFolder(config.pkiDir, "key folder", log);
   const ca = await openTestCa(config.pkiDir, now);
   const acb = await issueOrganisation(
     ca,

@@ -36,7 +36,10 @@ export function readImportRegistersRequest(user: UserIdentity, device: string, c
   return signDuis(buildRequest(request), { privateKey: user.privateKey, certificate: user.certificate });
 }
 
-/** The `Authorization` header of a user-API call. */
+/**
+ * The `Authorization` header of one user-API call. Each carries a fresh random nonce that the DCC
+ * accepts once, so make a new header for every call, retries included.
+ */
 export function userApiAuthorization(
   user: UserIdentity,
   method: string,

@@ -35,7 +35,12 @@ options:
   --port P        HTTP port for DUIS and the dashboard (default ${DEFAULTS.port}; 0 = any free port)
   --host H        address to listen on (default ${DEFAULTS.host}: this machine only; 0.0.0.0 opens it to the network)
   --data DIR      data folder: store, keys, state kept across restarts (default ${DEFAULTS.dataDir})
-  --store URL     SQLite file (default DIR/meterway.db), or postgres://user:password@host:port/db (schema migrated at start)
+  --store URL     SQLite file (default DIR/meterway.db), or postgres://user@host:port/db (schema migrated at start);
+                  also from METERWAY_STORE
+  --store-password-file FILE  the PostgreSQL password, first line of FILE (else METERWAY_STORE_PASSWORD
+                  or PGPASSWORD from the environment; never put it in --store, where ps shows it)
+  --retention-days N  keep answered and failed requests N days (default ${DEFAULTS.requestRetentionDays}; 0 = for ever)
+  --audit-retention-days N  keep audit lines N days (default ${DEFAULTS.auditRetentionDays}; 0 = for ever)
   --bus URL       message bus (default in process), or nats://host:4222[?prefix=name] (NATS with JetStream;
                   several servers: nats://a:4222,b:4222)
   --pki DIR       use an existing key folder in RTDS layout instead of generating one
@@ -64,14 +69,22 @@ Limits (times in seconds; rates as RATE/BURST per second, 0 = none):
   --address-rate R[/B]  requests per client address (default ${rateText(DEFAULT_LIMITS.addressRate)})
   --refusal-rate R[/B]  refused requests (4xx) per client address (default ${rateText(DEFAULT_LIMITS.refusalRate)})
   --user-rate R[/B]     DUIS requests per user, after its signature (default ${rateText(DEFAULT_LIMITS.userRate)})
-  -h, --help      this text`;
+  -h, --help      this text
+
+environment:
+  METERWAY_STORE            the --store URL, when --store is not given
+  METERWAY_STORE_PASSWORD   the PostgreSQL password (PGPASSWORD is read too)`;
 
 function rateText(rate: RateLimitConfig | null): string {
   return rate === null ? "0" : `${rate.ratePerSecond}/${rate.burst}`;
 }
 
 /** Parses `meterway start` flags into a configuration; throws ConfigError on bad input. */
-export function parseStartArgs(args: readonly string[], cwd = process.cwd()): MeterwayConfig | "help" {
+export function parseStartArgs(
+  args: readonly string[],
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = {},
+): MeterwayConfig | "help" {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
@@ -91,7 +104,22 @@ export function parseStartArgs(args: readonly string[], cwd = process.cwd()): Me
         : { wanTimeScale: decimal("--wan-time-scale", v["wan-time-scale"]) }),
       ...(v.host === undefined ? {} : { host: v.host }),
       ...(v.data === undefined ? {} : { dataDir: v.data }),
-      ...(v.store === undefined ? {} : { store: v.store }),
+      // The store URL from the environment keeps a URL with a password out of `ps`.
+      ...(v.store === undefined
+        ? env.METERWAY_STORE === undefined || env.METERWAY_STORE === ""
+          ? {}
+          : { store: env.METERWAY_STORE }
+        : { store: v.store }),
+      ...(v["store-password-file"] === undefined ? {} : { storePasswordFile: v["store-password-file"] }),
+      ...((env.METERWAY_STORE_PASSWORD ?? env.PGPASSWORD) === undefined
+        ? {}
+        : { storePassword: env.METERWAY_STORE_PASSWORD ?? env.PGPASSWORD }),
+      ...(v["retention-days"] === undefined
+        ? {}
+        : { requestRetentionDays: integer("--retention-days", v["retention-days"]) }),
+      ...(v["audit-retention-days"] === undefined
+        ? {}
+        : { auditRetentionDays: integer("--audit-retention-days", v["audit-retention-days"]) }),
       ...(v.bus === undefined ? {} : { bus: v.bus }),
       ...(v.pki === undefined ? {} : { pki: v.pki }),
       ...(v.profile === undefined ? {} : { profile: v.profile }),
@@ -144,6 +172,9 @@ function parse(args: readonly string[]) {
       host: { type: "string" },
       data: { type: "string" },
       store: { type: "string" },
+      "store-password-file": { type: "string" },
+      "retention-days": { type: "string" },
+      "audit-retention-days": { type: "string" },
       bus: { type: "string" },
       pki: { type: "string" },
       profile: { type: "string" },
@@ -356,7 +387,7 @@ export async function runStart(
 export const start: Command = async (args, io) => {
   let config: MeterwayConfig | "help";
   try {
-    config = parseStartArgs(args);
+    config = parseStartArgs(args, process.cwd(), io.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meterway start: ${error.message}\n\n${USAGE}\n`);

@@ -2,6 +2,7 @@
  * The configuration of one DCC process, resolved once (from flags and environment) and passed to the
  * composition root. Nothing reads flags or the environment after this.
  */
+import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 
 /** Where state is kept. `sqlite` with file `:memory:` is a throwaway store (tests). */
@@ -12,7 +13,13 @@ export type StoreConfig =
       /** NORMAL (default): commits survive the process dying; FULL: they survive power loss too. */
       readonly synchronous: "NORMAL" | "FULL";
     }
-  | { readonly kind: "postgres"; readonly url: string };
+  | {
+      readonly kind: "postgres";
+      /** The server URL; a password given apart from it (env, file) is kept in `password`, never here. */
+      readonly url: string;
+      /** The password from --store-password-file, METERWAY_STORE_PASSWORD or PGPASSWORD, if any. */
+      readonly password?: string;
+    };
 
 /** How the platform's parts talk. */
 export type BusConfig = { readonly kind: "memory" } | { readonly kind: "nats"; readonly url: string };
@@ -96,6 +103,16 @@ export interface MeterwayConfig {
   readonly tls: TlsConfig;
   readonly operator: OperatorConfig;
   readonly limits: HttpLimitsConfig;
+  /** How long finished records are kept before the periodic purge removes them. */
+  readonly retention: RetentionConfig;
+}
+
+/** Retention periods in days; 0 keeps that kind of record for ever. */
+export interface RetentionConfig {
+  /** Requests in a final state (responded, failed) whose answer has been delivered. */
+  readonly requestDays: number;
+  /** Audit lines. */
+  readonly auditDays: number;
 }
 
 /** Defaults, as documented for `meterway start`. */
@@ -107,6 +124,8 @@ export const DEFAULTS = {
   dataDir: "./var",
   seed: 1,
   wanTimeScale: 1,
+  requestRetentionDays: 30,
+  auditRetentionDays: 90,
 } as const;
 
 /**
@@ -148,11 +167,18 @@ export class ConfigError extends Error {
  * `sqlite:PATH` → SQLite, with `?synchronous=full` for power-loss durability; `postgres://` →
  * PostgreSQL.
  */
-export function parseStoreUrl(url: string | undefined, dataDir: string, cwd = process.cwd()): StoreConfig {
+export function parseStoreUrl(
+  url: string | undefined,
+  dataDir: string,
+  cwd = process.cwd(),
+  password?: string,
+): StoreConfig {
   if (url === undefined || url === "") {
     return { kind: "sqlite", file: join(dataDir, "meterway.db"), synchronous: "NORMAL" };
   }
-  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { kind: "postgres", url };
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    return password === undefined ? { kind: "postgres", url } : { kind: "postgres", url, password };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("sqlite:")) {
     throw new ConfigError(`--store ${url}: unknown store; use a SQLite file path or postgres://...`);
   }
@@ -201,6 +227,50 @@ export interface ConfigInput {
   readonly operatorCa?: readonly string[];
   readonly operatorCertSha256?: readonly string[];
   readonly limits?: Partial<HttpLimitsConfig>;
+  /** The PostgreSQL password from the environment (METERWAY_STORE_PASSWORD, else PGPASSWORD). */
+  readonly storePassword?: string;
+  /** A file holding the PostgreSQL password (first line); wins over `storePassword`. */
+  readonly storePasswordFile?: string;
+  readonly requestRetentionDays?: number;
+  readonly auditRetentionDays?: number;
+}
+
+/**
+ * The PostgreSQL password given apart from the URL, so that it is not on the command line (where
+ * `ps` shows it): the file's first line, else the environment's. A password in the URL as well as in
+ * a file is refused (which one was meant?); one in the URL is used as given otherwise.
+ */
+function storePassword(input: ConfigInput, cwd: string): string | undefined {
+  if (input.storePasswordFile !== undefined) {
+    if (input.store === undefined || !/^postgres(ql)?:\/\//.test(input.store)) {
+      throw new ConfigError(
+        "--store-password-file: only a PostgreSQL store (--store postgres://…) has a password",
+      );
+    }
+    if (input.store !== undefined && /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(input.store)) {
+      throw new ConfigError("--store-password-file: the --store URL has a password already; give it once");
+    }
+    const path = resolvePath(cwd, input.storePasswordFile);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new ConfigError(
+        `--store-password-file ${path}: cannot read it (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+    const password = text.split(/\r?\n/)[0] ?? "";
+    if (password === "") throw new ConfigError(`--store-password-file ${path}: the first line is empty`);
+    return password;
+  }
+  return input.storePassword === "" ? undefined : input.storePassword;
+}
+
+function retentionDays(flag: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 36_500) {
+    throw new ConfigError(`${flag} ${value}: whole days, 0 (keep for ever) to 36500`);
+  }
+  return value;
 }
 
 /** Resolves a full configuration from user input (paths made absolute against `cwd`). */
@@ -250,7 +320,7 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     port,
     host: input.host ?? DEFAULTS.host,
     premises,
-    store: parseStoreUrl(input.store, dataDir, cwd),
+    store: parseStoreUrl(input.store, dataDir, cwd, storePassword(input, cwd)),
     bus: parseBusUrl(input.bus),
     pkiDir,
     pkiGiven,
@@ -260,6 +330,16 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     tls,
     operator,
     limits: resolveLimits(input.limits ?? {}),
+    retention: {
+      requestDays: retentionDays(
+        "--retention-days",
+        input.requestRetentionDays ?? DEFAULTS.requestRetentionDays,
+      ),
+      auditDays: retentionDays(
+        "--audit-retention-days",
+        input.auditRetentionDays ?? DEFAULTS.auditRetentionDays,
+      ),
+    },
   };
 }
 

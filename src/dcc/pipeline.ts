@@ -58,6 +58,7 @@ import { verifySignature } from "../gbcs/crypto/signature.js";
 import { fromHex, toHex } from "../gbcs/cursor.js";
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame, type GbcsFrame, SIGNATURE_LENGTH } from "../gbcs/frame.js";
+import { sameDistinguishedName } from "../store/distinguished-name.js";
 import type { Store } from "../store/port.js";
 import {
   type DeviceRecord,
@@ -108,6 +109,15 @@ export interface SubmitResult {
 export interface UserRateLimit {
   take(user: string): { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 }
+
+/** Where a request came from, as the web service saw it. */
+export interface SubmitContext {
+  /** The client's network address (kept in the audit lines of received and refused requests). */
+  readonly clientAddress?: string;
+}
+
+/** The audit detail naming the client, when known. */
+type ClientDetail = { readonly client?: string };
 
 export interface PipelineDeps {
   readonly store: Store;
@@ -258,8 +268,13 @@ export class Pipeline {
   }
 
   /** Handles one DUIS request POSTed to `webService`; never throws. */
-  async submit(webService: WebService, body: string | Uint8Array): Promise<SubmitResult> {
+  async submit(
+    webService: WebService,
+    body: string | Uint8Array,
+    context: SubmitContext = {},
+  ): Promise<SubmitResult> {
     const at = this.deps.now();
+    const client: ClientDetail = context.clientAddress === undefined ? {} : { client: context.clientAddress };
     let request: DuisRequest | undefined;
     try {
       const doc = this.parse(body);
@@ -294,14 +309,16 @@ export class Pipeline {
           `counter ${requestId.counter} is not above ${verdict.last}`,
         );
       }
-      if (commandVariant === TRANSFORM_VARIANT) return await this.acceptCritical(request, user, body, at);
-      if (SIGNED_PRE_COMMAND_VARIANTS.has(commandVariant)) {
-        return await this.acceptSignedPreCommand(request, user, body, at, verdict.continuation);
+      if (commandVariant === TRANSFORM_VARIANT) {
+        return await this.acceptCritical(request, user, body, at, client);
       }
-      return await this.acceptDeviceRequest(request, user, body, at);
+      if (SIGNED_PRE_COMMAND_VARIANTS.has(commandVariant)) {
+        return await this.acceptSignedPreCommand(request, user, body, at, verdict.continuation, client);
+      }
+      return await this.acceptDeviceRequest(request, user, body, at, client);
     } catch (error) {
       const refusal = error instanceof DuisError ? error : this.internal(error);
-      return this.refuse(refusal, request, at);
+      return this.refuse(refusal, request, at, client);
     }
   }
 
@@ -311,6 +328,7 @@ export class Pipeline {
     user: UserRecord,
     body: string | Uint8Array,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
@@ -374,7 +392,7 @@ export class Pipeline {
         kind: local ? "request.returned" : "request.acknowledged",
         actor: originator,
         requestId: record.requestId,
-        detail: { id, srv, useCase: command.useCase, device: deviceEui },
+        detail: { id, srv, useCase: command.useCase, device: deviceEui, ...client },
       });
     });
     if (local) {
@@ -402,6 +420,7 @@ export class Pipeline {
     user: UserRecord,
     body: string | Uint8Array,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
@@ -455,6 +474,7 @@ export class Pipeline {
       srv,
       useCase: pre.useCase,
       device: deviceEui,
+      ...client,
     });
     await this.publishState(record, "responded", "I0");
     this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
@@ -483,6 +503,7 @@ export class Pipeline {
     body: string | Uint8Array,
     at: number,
     continuation: boolean,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     if (commandVariant !== 5) {
@@ -549,6 +570,7 @@ export class Pipeline {
       srv,
       preCommand: issued.id,
       device: deviceEui,
+      ...client,
     });
     await this.publishState(record, "acknowledged", "I99");
     await this.deps.bus.enqueue("request.dispatch", { id });
@@ -611,6 +633,7 @@ export class Pipeline {
     error: DuisError,
     request: DuisRequest | undefined,
     at: number,
+    client: ClientDetail,
   ): Promise<SubmitResult> {
     const requestId = request?.header.requestId;
     const srv = request?.header.serviceReferenceVariant;
@@ -618,7 +641,7 @@ export class Pipeline {
       "request.refused",
       requestId === undefined ? null : euiFromDuis(requestId.originator),
       requestId === undefined ? null : formatRequestId(requestId),
-      { error: error.key, message: error.message },
+      { error: error.key, message: error.message, ...client },
     ).catch((e: unknown) => this.log("audit failed", e));
     this.deps.onAnswered?.(
       srv ?? null,
@@ -749,19 +772,22 @@ export class Pipeline {
 
   /**
    * Verifies the XML signature with the certificate its KeyInfo names (looked up in the user
-   * directory by serial) and returns the user and the signed document.
+   * directory by issuer and serial) and returns the user and the signed document.
    */
   private async authenticate(
     doc: XmlDocument,
     at: number,
   ): Promise<{ user: UserRecord; signed: XmlDocument; eui: string | undefined }> {
-    const serial = signatureSerial(doc.root);
-    if (serial === undefined) throw new DuisError("signatureMissing");
-    const user = await this.deps.store.users.byCertificateSerial(serial);
-    const pem = user?.certificates.find((c) => c.serial === serial && c.usage !== "ka")?.pem;
+    const named = signatureIssuerSerial(doc.root);
+    if (named === undefined) throw new DuisError("signatureMissing");
+    const { issuer, serial } = named;
+    const user = await this.deps.store.users.byCertificate(issuer, serial);
+    const pem = user?.certificates.find(
+      (c) => c.serial === serial && c.usage !== "ka" && sameDistinguishedName(c.issuer, issuer),
+    )?.pem;
     const known = pem === undefined ? undefined : this.certificate(pem);
     const result = await this.signatures.verify(doc, {
-      lookupCertificate: (_issuer, s) => (s === serial ? known : undefined),
+      lookupCertificate: (i, s) => (s === serial && i === issuer ? known : undefined),
       ...(this.deps.checkCertificateValidity === true ? { now: new Date(at) } : {}),
     });
     if (!result.valid) throw new DuisError(SIGNATURE_ERRORS[result.reason], result.detail);
@@ -843,16 +869,22 @@ export class Pipeline {
   }
 }
 
-/** The decimal serial of the signature's X509IssuerSerial, read before verifying (to find the key). */
-function signatureSerial(root: XmlElement): string | undefined {
+/**
+ * The issuer name (as written) and decimal serial of the signature's X509IssuerSerial, read before
+ * verifying (to find the key).
+ */
+function signatureIssuerSerial(root: XmlElement): { issuer: string; serial: string } | undefined {
   const signature = childElement(root, "Signature", DSIG);
   const data = signature && childElement(signature, "KeyInfo", DSIG);
   const x509 = data && childElement(data, "X509Data", DSIG);
   const issuerSerial = x509 && childElement(x509, "X509IssuerSerial", DSIG);
   const serial = issuerSerial && childElement(issuerSerial, "X509SerialNumber", DSIG);
+  const issuer = issuerSerial && childElement(issuerSerial, "X509IssuerName", DSIG);
   if (serial === undefined) return undefined;
   const text = textContent(serial)
     .trim()
     .replace(/^0+(?=\d)/, "");
-  return /^\d+$/.test(text) ? text : undefined;
+  // No issuer name: nothing is found, and the verifier says the KeyInfo is malformed.
+  const name = issuer === undefined ? "" : textContent(issuer).trim();
+  return /^\d+$/.test(text) ? { issuer: name, serial: text } : undefined;
 }

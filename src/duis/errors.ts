@@ -92,6 +92,17 @@ export const duisErrors = {
     httpStatus: 401,
     message: "the signing certificate does not belong to the RequestID's originator",
   },
+  userApiNonceMissing: {
+    responseCode: null,
+    httpStatus: 401,
+    message:
+      "the user-API Authorization header has no nonce (16-64 URL-safe characters, signed with the rest)",
+  },
+  userApiReplayed: {
+    responseCode: null,
+    httpStatus: 409,
+    message: "the user-API Authorization header was used already (its nonce is spent): sign each call afresh",
+  },
   counterNotIncreasing: {
     responseCode: null,
     httpStatus: 409,

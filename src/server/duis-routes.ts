@@ -25,30 +25,39 @@
  * The user-API signature (a DCC Boxed-like client holds exactly one key, the one it signs DUIS
  * requests with, so that key authenticates it here too):
  *
- *   Authorization: DUIS-Signature user=<EUI, 16 hex>, time=<ISO 8601 UTC>, signature=<base64>
+ *   Authorization: DUIS-Signature user=<EUI, 16 hex>, time=<ISO 8601 UTC>, nonce=<16-64 of
+ *     A-Z a-z 0-9 - _>, signature=<base64>
  *
  * `signature` is ECDSA P-256 / SHA-256, raw r||s, over the UTF-8 text
- * `<METHOD>\n<path and query>\n<time>\n<hex SHA-256 of the body>`, verified with any of the user's
- * registered signing certificates; `time` must be within 5 minutes of the DCC's clock.
+ * `<METHOD>\n<path and query>\n<time>\n<nonce>\n<hex SHA-256 of the body>`, verified with any of the
+ * user's registered signing certificates; `time` must be within 5 minutes of the DCC's clock, and
+ * each nonce is accepted once: the store remembers it until the time has left the window, so a
+ * captured header cannot be replayed (on any node sharing the store).
  */
-import { createHash, type KeyObject, sign, verify, X509Certificate } from "node:crypto";
+import { createHash, type KeyObject, randomBytes, sign, verify, X509Certificate } from "node:crypto";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { WebService } from "../catalogue/index.js";
 import type { Delivery } from "../dcc/delivery.js";
-import type { SubmitResult } from "../dcc/pipeline.js";
+import type { SubmitContext, SubmitResult } from "../dcc/pipeline.js";
 import { DuisError } from "../duis/errors.js";
-import type { UserRepository } from "../store/port.js";
+import type { NonceRepository, UserRepository } from "../store/port.js";
 
 export interface DuisRoutesOptions {
-  readonly pipeline: { submit(webService: WebService, body: string | Uint8Array): Promise<SubmitResult> };
+  readonly pipeline: {
+    submit(webService: WebService, body: string | Uint8Array, context?: SubmitContext): Promise<SubmitResult>;
+  };
   readonly delivery: Pick<Delivery, "pull" | "kick">;
   readonly users: Pick<UserRepository, "get" | "put">;
+  /** Where used user-API nonces are remembered (the store, so that every node sees them). */
+  readonly nonces: Pick<NonceRepository, "use">;
   /** The DCC's clock (ms since the epoch), for the user-API signature window. */
   readonly now: () => number;
 }
 
 /** How far the signed time of a user-API call may be from the DCC's clock. */
 export const AUTH_WINDOW_MS = 5 * 60_000;
+/** A nonce: 16 to 64 URL-safe characters (the client sends 128 random bits in base64url). */
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const AUTH_SCHEME = "DUIS-Signature";
 const WEB_SERVICES: readonly WebService[] = ["serviceS", "serviceT", "serviceD"];
 
@@ -57,10 +66,11 @@ export function authPayload(
   method: string,
   pathAndQuery: string,
   time: string,
+  nonce: string,
   body: string | Uint8Array,
 ): string {
   const digest = createHash("sha256").update(body).digest("hex");
-  return `${method.toUpperCase()}\n${pathAndQuery}\n${time}\n${digest}`;
+  return `${method.toUpperCase()}\n${pathAndQuery}\n${time}\n${nonce}\n${digest}`;
 }
 
 /** The `Authorization` header value for a user-API call (the client side: `meterway request`, tests). */
@@ -71,14 +81,17 @@ export function signedAuthorization(options: {
   readonly pathAndQuery: string;
   readonly body?: string | Uint8Array;
   readonly at: Date;
+  /** The call's nonce (default: 128 fresh random bits); a header is good for one call only. */
+  readonly nonce?: string;
 }): string {
   const time = options.at.toISOString();
-  const payload = authPayload(options.method, options.pathAndQuery, time, options.body ?? "");
+  const nonce = options.nonce ?? randomBytes(16).toString("base64url");
+  const payload = authPayload(options.method, options.pathAndQuery, time, nonce, options.body ?? "");
   const signature = sign("sha256", Buffer.from(payload, "utf8"), {
     key: options.privateKey,
     dsaEncoding: "ieee-p1363",
   }).toString("base64");
-  return `${AUTH_SCHEME} user=${options.user.toLowerCase()}, time=${time}, signature=${signature}`;
+  return `${AUTH_SCHEME} user=${options.user.toLowerCase()}, time=${time}, nonce=${nonce}, signature=${signature}`;
 }
 
 /** Checks a user-API call's signature; returns the user's EUI or throws DuisError. */
@@ -103,8 +116,15 @@ async function authenticate(
   const user = fields.get("user")?.toLowerCase();
   const time = fields.get("time");
   const signature = fields.get("signature");
+  const nonce = fields.get("nonce");
   if (user === undefined || time === undefined || signature === undefined || !/^[0-9a-f]{16}$/.test(user)) {
-    throw new DuisError("signatureUnsupported", "Authorization needs user, time and signature");
+    throw new DuisError("signatureUnsupported", "Authorization needs user, time, nonce and signature");
+  }
+  if (nonce === undefined || !NONCE.test(nonce)) {
+    throw new DuisError(
+      "userApiNonceMissing",
+      nonce === undefined ? "Authorization has no nonce" : "the nonce is not 16-64 of A-Z a-z 0-9 - _",
+    );
   }
   const signedAt = Date.parse(time);
   if (!Number.isFinite(signedAt) || Math.abs(signedAt - options.now()) > AUTH_WINDOW_MS) {
@@ -112,7 +132,7 @@ async function authenticate(
   }
   const record = await options.users.get(user);
   if (record === undefined) throw new DuisError("certificateUnknown", `no user ${user}`);
-  const payload = Buffer.from(authPayload(request.method, request.url, time, rawBody), "utf8");
+  const payload = Buffer.from(authPayload(request.method, request.url, time, nonce, rawBody), "utf8");
   const raw = Buffer.from(signature, "base64");
   const ok = record.certificates.some((c) => {
     if (c.usage === "ka" || c.pem === undefined) return false;
@@ -128,6 +148,11 @@ async function authenticate(
     }
   });
   if (!ok) throw new DuisError("signatureInvalid", "the Authorization signature does not verify");
+  // Only a verified header spends its nonce (a forged one cannot block the real user's call). It is
+  // remembered until the signed time leaves the window; after that the time check refuses it.
+  if (!(await options.nonces.use(user, nonce, signedAt + AUTH_WINDOW_MS, options.now()))) {
+    throw new DuisError("userApiReplayed", `nonce ${nonce} was used already`);
+  }
   return user;
 }
 
@@ -157,7 +182,10 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
         const refused = new DuisError("unsupportedMediaType", `got '${type || "none"}'`);
         return reply.code(refused.httpStatus).type("text/plain").send(`${refused.message}\n`);
       }
-      const result = await options.pipeline.submit(webService, request.body as Buffer);
+      // request.ip: the peer's address (no proxy is trusted), kept in the audit line.
+      const result = await options.pipeline.submit(webService, request.body as Buffer, {
+        clientAddress: request.ip,
+      });
       if (result.retryAfterSeconds !== undefined) {
         reply.header("retry-after", String(result.retryAfterSeconds));
       }

@@ -27,7 +27,7 @@ import {
   X509Certificate,
 } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
@@ -427,6 +427,9 @@ const CA_FILES = {
  */
 export async function openTestCa(dir: string, now: Date): Promise<TestCa> {
   const caDir = join(dir, "ca");
+  // The CA's private keys are here: the folder is the owner's only (tightened if left open).
+  await mkdir(caDir, { recursive: true, mode: 0o700 });
+  if (((await stat(caDir)).mode & 0o077) !== 0) await chmod(caDir, 0o700);
   const rootPath = join(caDir, CA_FILES.root);
   const issuingPath = join(caDir, CA_FILES.issuing);
   const issuingKeyPath = join(caDir, CA_FILES.issuingKey);
@@ -444,7 +447,6 @@ export async function openTestCa(dir: string, now: Date): Promise<TestCa> {
       keyId: keyIdentifier(cert.tbsCertificate.subjectPublicKeyInfo),
     };
   }
-  await mkdir(caDir, { recursive: true });
   const notBefore = new Date(now.getTime() - 86_400_000);
   const root = await newKeyPair();
   const rootName = new asn.Name([

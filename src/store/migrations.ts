@@ -127,6 +127,25 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 5,
+    name: "single-use user-API nonces; indexes for the retention purge",
+    // user_api_nonces: a user-API signature's nonce, kept until its signed time leaves the window.
+    // requests_final and audit_at let the periodic purge find old rows without a scan;
+    // outbox_request lets it skip requests whose answer is still waiting for delivery.
+    sql: `
+CREATE TABLE user_api_nonces (
+  user_eui TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (user_eui, nonce)
+);
+CREATE INDEX user_api_nonces_expiry ON user_api_nonces (expires_at);
+CREATE INDEX requests_final ON requests (state, updated_at);
+CREATE INDEX audit_at ON audit (at);
+CREATE INDEX outbox_request ON outbox (request_id);
+`,
+  },
+  {
     version: 6,
     name: "one command in flight per device: unique sent request per target, queue index",
     // A device takes a command only when its counter is above the last one it took from that

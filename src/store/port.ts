@@ -80,8 +80,12 @@ export interface UserRepository {
   /** Inserts or replaces a user (its certificates replaced too). */
   put(user: UserRecord): Promise<void>;
   list(): Promise<UserRecord[]>;
-  /** The user owning the certificate with this decimal serial (XML signatures name keys by serial). */
-  byCertificateSerial(serial: string): Promise<UserRecord | undefined>;
+  /**
+   * The user owning the certificate with this issuer and decimal serial, as an XML signature's
+   * `X509IssuerSerial` names it. Issuers are compared as names (`distinguished-name.ts`: spacing,
+   * case and RDN order as tools write them differ), so a serial under another issuer is not found.
+   */
+  byCertificate(issuer: string, serial: string): Promise<UserRecord | undefined>;
 }
 
 /**
@@ -149,6 +153,12 @@ export interface RequestRepository {
   inState(state: RequestState, limit?: number): Promise<RequestRecord[]>;
   /** Request counts per state. */
   counts(): Promise<Partial<Record<RequestState, number>>>;
+  /**
+   * Retention: deletes up to `limit` requests in a final state (responded, failed) last updated
+   * before `before`, except those whose response or alert for the originator is still in the outbox
+   * (pending, or in the failed queue); returns how many. Batched so that no call holds the store long.
+   */
+  purgeFinished(before: number, limit: number): Promise<number>;
 }
 
 /** What `RequestRepository.startSending` did: sent it, left it queued, or found it no longer acknowledged. */
@@ -186,6 +196,22 @@ export interface AuditRepository {
   append(record: NewAuditRecord): Promise<number>;
   /** Lines after `afterSeq` (exclusive), optionally for one RequestID, in order. */
   list(query?: { afterSeq?: number; requestId?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** Retention: deletes up to `limit` of the oldest lines written before `before`; returns how many. */
+  purgeBefore(before: number, limit: number): Promise<number>;
+}
+
+/**
+ * Single-use user-API signatures: each (user, nonce) is accepted once while its signed time is
+ * within the window. Atomic across concurrent callers and, on PostgreSQL, across cluster nodes.
+ */
+export interface NonceRepository {
+  /**
+   * Records `nonce` for `user`, remembered until `expiresAt`; false when it is already recorded and
+   * not yet expired at `now` (a replay). Exactly one of many concurrent calls with one nonce wins.
+   */
+  use(user: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Deletes up to `limit` nonces expired at `now`; returns how many. */
+  purgeExpired(now: number, limit: number): Promise<number>;
 }
 
 /** Small named values: schema facts, first-run markers, settings. */
@@ -204,6 +230,7 @@ export interface Repositories {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 }
 

@@ -127,6 +127,24 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 5,
+    name: "single-use user-API nonces; indexes for the retention purge",
+    // The SQLite schema's version 5. The (user, nonce) key is what makes a nonce single-use across
+    // every node sharing the database.
+    sql: `
+CREATE TABLE user_api_nonces (
+  user_eui TEXT COLLATE "C" NOT NULL,
+  nonce TEXT COLLATE "C" NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (user_eui, nonce)
+);
+CREATE INDEX user_api_nonces_expiry ON user_api_nonces (expires_at);
+CREATE INDEX requests_final ON requests (state, updated_at);
+CREATE INDEX audit_at ON audit (at);
+CREATE INDEX outbox_request ON outbox (request_id);
+`,
+  },
+  {
     version: 6,
     name: "one command in flight per device: unique sent request per target, queue index",
     // The SQLite schema's version 6 (see there why). The table lock keeps nodes of an older version

@@ -18,6 +18,7 @@
  * - The schema is migrated when the store opens, under an advisory lock (see postgres-migrations.ts).
  */
 import pg from "pg";
+import { distinguishedNameKey } from "./distinguished-name.js";
 import type { Migration } from "./migrations.js";
 import type {
   AuditRepository,
@@ -26,6 +27,7 @@ import type {
   DeviceQuery,
   DeviceRepository,
   MetaRepository,
+  NonceRepository,
   OutboxRepository,
   RegistrationRepository,
   Repositories,
@@ -70,8 +72,13 @@ import type {
 } from "./types.js";
 
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:port/database` (any form node-postgres accepts). */
+  /** `postgres://user@host:port/database` (any form node-postgres accepts). */
   readonly url: string;
+  /**
+   * The password, when it is not in the URL (read from a file or the environment, so that it is not
+   * on a command line). A password in the URL wins.
+   */
+  readonly password?: string;
   /**
    * The schema to use (every connection's search_path); default: the server's search_path (usually
    * `public`). It must exist. Tests give each run its own.
@@ -95,7 +102,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new RangeError(`schema '${options.schema}': use lowercase letters, digits and _`);
   }
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: withPassword(options.url, options.password),
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
@@ -113,6 +120,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The URL with the password put in, for node-postgres only (its URL's empty password would override a
+ * separate `password` option). Nothing prints this string.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.password !== "") return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
 }
 
 interface Result {
@@ -222,6 +246,7 @@ class PostgresRepositories implements Repositories {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   constructor(x: Executor) {
@@ -369,12 +394,19 @@ class PostgresRepositories implements Repositories {
           }
         }),
       list: () => rows(`${USER_SELECT} ORDER BY u.eui`, [], userFromRow),
-      byCertificateSerial: (serial) =>
-        row(
-          `${USER_SELECT} WHERE u.eui IN (SELECT user_eui FROM user_certificates WHERE serial = $1) ORDER BY u.eui LIMIT 1`,
-          [serial],
-          userFromRow,
-        ),
+      // The serial narrows to a row or two (indexed); the issuer is then compared as a name.
+      byCertificate: async (issuer, serial) => {
+        const key = distinguishedNameKey(issuer);
+        if (key === undefined) return undefined;
+        const owner = (
+          await rows(
+            "SELECT user_eui, issuer FROM user_certificates WHERE serial = $1 ORDER BY user_eui",
+            [serial],
+            (c) => ({ user: str(c, "user_eui"), issuer: str(c, "issuer") }),
+          )
+        ).find((c) => distinguishedNameKey(c.issuer) === key);
+        return owner && row(`${USER_SELECT} WHERE u.eui = $1`, [owner.user], userFromRow);
+      },
     };
 
     this.counters = {
@@ -481,6 +513,17 @@ class PostgresRepositories implements Repositories {
           requestFromRow,
         ),
       counts: () => stateCounts<RequestState>(run, "requests"),
+      // SKIP LOCKED: nodes purging at once share the work instead of waiting on each other's rows.
+      purgeFinished: (before, limit) =>
+        changed(
+          `DELETE FROM requests WHERE id IN (
+             SELECT r.id FROM requests r
+             WHERE r.state IN ('responded', 'failed') AND r.updated_at < $1
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.request_id
+                 AND o.user_eui = r.originator AND o.state IN ('pending', 'failed'))
+             LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [before, limit],
+        ),
     };
 
     this.outbox = {
@@ -557,6 +600,31 @@ class PostgresRepositories implements Repositories {
         sql += ` ORDER BY seq LIMIT $${params.length}`;
         return rows(sql, params, (row) => auditFromRow(row, row.detail as unknown));
       },
+      purgeBefore: (before, limit) =>
+        changed(
+          `DELETE FROM audit WHERE seq IN (
+             SELECT seq FROM audit WHERE at < $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [before, limit],
+        ),
+    };
+
+    this.nonces = {
+      // One statement: a new nonce is inserted; a known one is taken again only once expired. Two
+      // nodes inserting one nonce meet at the primary key: the second re-checks the WHERE against
+      // the committed row and changes nothing.
+      use: async (user, nonce, expiresAt, now) =>
+        (await changed(
+          `INSERT INTO user_api_nonces (user_eui, nonce, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (user_eui, nonce) DO UPDATE SET expires_at = excluded.expires_at
+           WHERE user_api_nonces.expires_at <= $4`,
+          [user, nonce, expiresAt, now],
+        )) === 1,
+      purgeExpired: (now, limit) =>
+        changed(
+          `DELETE FROM user_api_nonces WHERE (user_eui, nonce) IN (
+             SELECT user_eui, nonce FROM user_api_nonces WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [now, limit],
+        ),
     };
 
     this.meta = {
@@ -611,6 +679,7 @@ export class PostgresStore implements Store {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   private closed = false;
@@ -639,6 +708,7 @@ export class PostgresStore implements Store {
     this.requests = repositories.requests;
     this.outbox = repositories.outbox;
     this.audit = repositories.audit;
+    this.nonces = repositories.nonces;
     this.meta = repositories.meta;
   }
 

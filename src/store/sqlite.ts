@@ -12,7 +12,9 @@
  *   before returning; `transaction()` holds a BEGIN IMMEDIATE across awaits and makes every other
  *   call on this store wait until it ends. Two processes on one file serialise on SQLite's lock.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
+import { distinguishedNameKey } from "./distinguished-name.js";
 import { type Migration, SQLITE_MIGRATIONS } from "./migrations.js";
 import type {
   AuditRepository,
@@ -21,6 +23,7 @@ import type {
   DeviceQuery,
   DeviceRepository,
   MetaRepository,
+  NonceRepository,
   OutboxRepository,
   RegistrationRepository,
   Repositories,
@@ -98,6 +101,7 @@ class SqliteRepositories implements Repositories {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
 
   constructor(s: Statements, gate: Gate) {
@@ -249,15 +253,20 @@ class SqliteRepositories implements Repositories {
           }),
         ),
       list: () => gate(() => s.rows("SELECT * FROM users ORDER BY eui", [], userFromRow)),
-      byCertificateSerial: (serial) =>
-        gate(() =>
-          s.row(
-            `SELECT u.* FROM users u JOIN user_certificates c ON c.user_eui = u.eui
-             WHERE c.serial = ? ORDER BY u.eui LIMIT 1`,
-            [serial],
-            userFromRow,
-          ),
-        ),
+      // The serial narrows to a row or two (indexed); the issuer is then compared as a name.
+      byCertificate: (issuer, serial) =>
+        gate(() => {
+          const key = distinguishedNameKey(issuer);
+          if (key === undefined) return undefined;
+          const owner = s
+            .rows(
+              "SELECT user_eui, issuer FROM user_certificates WHERE serial = ? ORDER BY user_eui",
+              [serial],
+              (c) => ({ user: str(c, "user_eui"), issuer: str(c, "issuer") }),
+            )
+            .find((c) => distinguishedNameKey(c.issuer) === key);
+          return owner && s.row("SELECT * FROM users WHERE eui = ?", [owner.user], userFromRow);
+        }),
     };
 
     this.counters = {
@@ -367,6 +376,20 @@ class SqliteRepositories implements Repositories {
           ),
         ),
       counts: () => gate(() => stateCounts<RequestState>(s, "requests")),
+      purgeFinished: (before, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `DELETE FROM requests WHERE rowid IN (
+                   SELECT r.rowid FROM requests r
+                   WHERE r.state IN ('responded', 'failed') AND r.updated_at < ?
+                     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.request_id
+                       AND o.user_eui = r.originator AND o.state IN ('pending', 'failed'))
+                   LIMIT ?)`,
+              )
+              .run(before, limit).changes,
+        ),
     };
 
     this.outbox = {
@@ -454,6 +477,40 @@ class SqliteRepositories implements Repositories {
           params.push(query.limit ?? 1000);
           return s.rows(sql, params, (row) => auditFromRow(row, JSON.parse(str(row, "detail")) as unknown));
         }),
+      purgeBefore: (before, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                "DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE at < ? ORDER BY seq LIMIT ?)",
+              )
+              .run(before, limit).changes,
+        ),
+    };
+
+    this.nonces = {
+      // One statement: a new nonce is inserted; a known one is taken again only once expired.
+      use: (user, nonce, expiresAt, now) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `INSERT INTO user_api_nonces (user_eui, nonce, expires_at) VALUES (?, ?, ?)
+                 ON CONFLICT (user_eui, nonce) DO UPDATE SET expires_at = excluded.expires_at
+                 WHERE user_api_nonces.expires_at <= ?`,
+              )
+              .run(user, nonce, expiresAt, now).changes === 1,
+        ),
+      purgeExpired: (now, limit) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `DELETE FROM user_api_nonces WHERE rowid IN (
+                   SELECT rowid FROM user_api_nonces WHERE expires_at <= ? LIMIT ?)`,
+              )
+              .run(now, limit).changes,
+        ),
     };
 
     this.meta = {
@@ -524,6 +581,7 @@ export class SqliteStore implements Store {
   readonly requests: RequestRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly meta: MetaRepository;
   /** The schema version after opening. */
   readonly schemaVersion: number;
@@ -535,9 +593,17 @@ export class SqliteStore implements Store {
   private running: Promise<void> | null = null;
 
   constructor(options: SqliteStoreOptions) {
+    const onDisk = options.file !== ":memory:" && options.file !== "";
+    if (onDisk) keepPrivate(options.file, true);
     this.db = new Database(options.file);
     try {
-      if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
+      if (onDisk) {
+        this.db.pragma("journal_mode = WAL");
+        // SQLite gives the WAL and shared-memory files the database file's mode when it creates
+        // them; ones left by an older version may be looser.
+        keepPrivate(`${options.file}-wal`, false);
+        keepPrivate(`${options.file}-shm`, false);
+      }
       this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
       this.db.pragma("foreign_keys = ON");
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -555,6 +621,7 @@ export class SqliteStore implements Store {
     this.requests = repositories.requests;
     this.outbox = repositories.outbox;
     this.audit = repositories.audit;
+    this.nonces = repositories.nonces;
     this.meta = repositories.meta;
   }
 
@@ -603,6 +670,18 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * The store holds requests, certificates and audit lines: its files are for the DCC's own user only
+ * (0600). Creates the file so (when `create`), and tightens an existing one that is looser.
+ */
+function keepPrivate(file: string, create: boolean): void {
+  if (!existsSync(file)) {
+    if (create) closeSync(openSync(file, "a", 0o600));
+    return;
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
 }
 
 /** Applies the migrations not yet recorded; returns the resulting version. */

@@ -223,7 +223,15 @@ export async function startRtdsDcc(
   const app = await buildApp({
     metrics: new DccMetrics(),
     health: [],
-    plugins: [appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, now: clock.now })],
+    plugins: [
+      appPlugin("duis", duisRoutes, {
+        pipeline,
+        delivery,
+        users: store.users,
+        nonces: store.nonces,
+        now: clock.now,
+      }),
+    ],
   });
   return {
     dir,

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { SubmitResult } from "../../src/dcc/pipeline.js";
 import { duisRoutes, signedAuthorization } from "../../src/server/duis-routes.js";
+import { openSqliteStore } from "../../src/store/sqlite.js";
 import type { OutboxRecord, UserRecord } from "../../src/store/types.js";
 import { reference } from "../support/reference.js";
 
@@ -21,7 +22,8 @@ const certificate = new X509Certificate(
 
 describe("DUIS routes", () => {
   let app: FastifyInstance;
-  const submitted: { webService: string; body: string }[] = [];
+  const submitted: { webService: string; body: string; clientAddress: string | undefined }[] = [];
+  const store = openSqliteStore({ file: ":memory:" });
   const users = new Map<string, UserRecord>();
   const pulls: { user: string; ack: readonly string[] }[] = [];
 
@@ -36,8 +38,12 @@ describe("DUIS routes", () => {
     app = Fastify();
     await app.register(duisRoutes, {
       pipeline: {
-        async submit(webService, body): Promise<SubmitResult> {
-          submitted.push({ webService, body: Buffer.from(body).toString() });
+        async submit(webService, body, context): Promise<SubmitResult> {
+          submitted.push({
+            webService,
+            body: Buffer.from(body).toString(),
+            clientAddress: context?.clientAddress,
+          });
           return { httpStatus: 200, contentType: "application/xml", body: "<ack/>", responseCode: "I99" };
         },
       },
@@ -54,14 +60,34 @@ describe("DUIS routes", () => {
           users.set(u.eui, u);
         },
       },
+      nonces: store.nonces,
       now: () => NOW,
     });
     await app.ready();
   });
-  after(() => app.close());
+  after(async () => {
+    await app.close();
+    await store.close();
+  });
 
-  const auth = (method: string, path: string, body = "", at = NOW, privateKey = key, user = USER) =>
-    signedAuthorization({ user, privateKey, method, pathAndQuery: path, body, at: new Date(at) });
+  const auth = (
+    method: string,
+    path: string,
+    body = "",
+    at = NOW,
+    privateKey = key,
+    user = USER,
+    nonce?: string,
+  ) =>
+    signedAuthorization({
+      user,
+      privateKey,
+      method,
+      pathAndQuery: path,
+      body,
+      at: new Date(at),
+      ...(nonce === undefined ? {} : { nonce }),
+    });
 
   it("passes XML to the pipeline with the web service it arrived on, as bytes", async () => {
     for (const ws of ["serviceS", "serviceT", "serviceD"]) {
@@ -79,6 +105,8 @@ describe("DUIS routes", () => {
       ["serviceS", "serviceT", "serviceD"],
     );
     assert.equal(submitted[0]?.body, "<x>é</x>");
+    // The peer's address goes with the request, for the audit line.
+    assert.equal(submitted[0]?.clientAddress, "127.0.0.1");
   });
 
   it("refuses a body that is not XML", async () => {
@@ -117,6 +145,42 @@ describe("DUIS routes", () => {
     assert.equal(ok.statusCode, 200, ok.body);
     assert.deepEqual(ok.json(), { responses: [] });
     assert.deepEqual(pulls.at(-1), { user: USER, ack: ["a", "b"] });
+  });
+
+  it("user API: a header is good for one call (its nonce is spent), and a header needs one", async () => {
+    const path = "/api/v1/responses";
+    const header = auth("GET", path);
+    assert.match(header, /, nonce=[A-Za-z0-9_-]{22}, /);
+    const first = await app.inject({ method: "GET", url: path, headers: { authorization: header } });
+    assert.equal(first.statusCode, 200, first.body);
+    const replay = await app.inject({ method: "GET", url: path, headers: { authorization: header } });
+    assert.equal(replay.statusCode, 409);
+    assert.equal(replay.json().error, "userApiReplayed");
+    // A fresh signature with the same nonce is a replay too.
+    const again = auth("GET", path, "", NOW + 1000, key, USER, /nonce=([^,]+),/.exec(header)![1]);
+    assert.equal(
+      (await app.inject({ method: "GET", url: path, headers: { authorization: again } })).json().error,
+      "userApiReplayed",
+    );
+    // The nonce is signed: changing it breaks the signature (and a forged header spends nothing).
+    const swapped = header.replace(/nonce=[^,]+,/, "nonce=AAAAAAAAAAAAAAAAAAAAAA,");
+    const forged = await app.inject({ method: "GET", url: path, headers: { authorization: swapped } });
+    assert.equal(forged.json().error, "signatureInvalid");
+    const fine = auth("GET", path, "", NOW, key, USER, "AAAAAAAAAAAAAAAAAAAAAA");
+    assert.equal(
+      (await app.inject({ method: "GET", url: path, headers: { authorization: fine } })).statusCode,
+      200,
+    );
+    // Without a nonce, or with one too short to be random, the header is refused before anything else.
+    const withoutNonce = header.replace(/ nonce=[^,]+,/, "");
+    const none = await app.inject({ method: "GET", url: path, headers: { authorization: withoutNonce } });
+    assert.equal(none.statusCode, 401);
+    assert.equal(none.json().error, "userApiNonceMissing");
+    const short = auth("GET", path, "", NOW, key, USER, "abc");
+    assert.equal(
+      (await app.inject({ method: "GET", url: path, headers: { authorization: short } })).json().error,
+      "userApiNonceMissing",
+    );
   });
 
   it("receive URL: a user sets its own, to an http(s) URL or null", async () => {

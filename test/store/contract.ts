@@ -84,7 +84,7 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
       await store.close();
     });
 
-    it("stores users with certificates, found by serial", async () => {
+    it("stores users with certificates, found by issuer and serial", async () => {
       const store = await open();
       const user: UserRecord = {
         eui: "90b3d51f30010000",
@@ -92,22 +92,127 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
         roles: ["IS", "GS"],
         receiveResponseUrl: "http://localhost:9000/receive",
         certificates: [
-          { serial: "37250744094852421200045328576547436839", issuer: "CN=Z1", usage: "xml", pem: "PEM" },
-          { serial: "12", issuer: "CN=Z1", usage: "ds" },
+          {
+            serial: "37250744094852421200045328576547436839",
+            issuer: "CN=Z1,OU=07",
+            usage: "xml",
+            pem: "PEM",
+          },
+          { serial: "12", issuer: "CN=Z1,OU=07", usage: "ds" },
         ],
       };
+      // The same serial under another issuer belongs to someone else.
+      const other: UserRecord = {
+        ...user,
+        eui: "90b3d51f30020000",
+        certificates: [{ serial: "12", issuer: "CN=Y9,OU=07", usage: "ds" }],
+      };
       await store.users.put(user);
+      await store.users.put(other);
       const got = await store.users.get(user.eui);
       assert.deepEqual(got?.roles, ["IS", "GS"]);
       assert.equal(got?.certificates.length, 2);
       assert.equal(
-        (await store.users.byCertificateSerial("37250744094852421200045328576547436839"))?.eui,
+        (await store.users.byCertificate("CN=Z1,OU=07", "37250744094852421200045328576547436839"))?.eui,
         user.eui,
       );
-      assert.equal(await store.users.byCertificateSerial("13"), undefined);
+      // The issuer as another tool writes it: spaces, case, RDN order, an OID for the type.
+      for (const written of ["CN=Z1, OU=07", "cn=z1,ou=07", "OU = 07, CN = Z1", "2.5.4.3=Z1;2.5.4.11=07"]) {
+        assert.equal((await store.users.byCertificate(written, "12"))?.eui, user.eui, written);
+      }
+      assert.equal((await store.users.byCertificate("CN=Y9, OU=07", "12"))?.eui, other.eui);
+      assert.equal(await store.users.byCertificate("CN=X1,OU=07", "12"), undefined);
+      assert.equal(await store.users.byCertificate("CN=Z1,OU=07", "13"), undefined);
+      assert.equal(await store.users.byCertificate("not a name", "12"), undefined);
       await store.users.put({ ...user, certificates: [] });
-      assert.equal(await store.users.byCertificateSerial("12"), undefined);
-      assert.equal((await store.users.list()).length, 1);
+      assert.equal(await store.users.byCertificate("CN=Z1,OU=07", "12"), undefined);
+      assert.equal((await store.users.list()).length, 2);
+      await store.close();
+    });
+
+    it("accepts a user-API nonce once until it expires", async () => {
+      const store = await open();
+      assert.equal(await store.nonces.use("u1", "n-1", T0 + 600_000, T0), true);
+      assert.equal(await store.nonces.use("u1", "n-1", T0 + 600_000, T0 + 1), false);
+      // Another user's nonce of the same text is its own.
+      assert.equal(await store.nonces.use("u2", "n-1", T0 + 600_000, T0 + 1), true);
+      // Of many concurrent uses of one fresh nonce, exactly one wins.
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => store.nonces.use("u1", "n-2", T0 + 600_000, T0)),
+      );
+      assert.equal(burst.filter(Boolean).length, 1);
+      assert.equal(await store.nonces.purgeExpired(T0 + 599_999, 100), 0);
+      assert.equal(await store.nonces.purgeExpired(T0 + 600_000, 2), 2);
+      assert.equal(await store.nonces.purgeExpired(T0 + 600_000, 100), 1);
+      await store.close();
+    });
+
+    it("purges old final requests and audit lines in batches, never pending work", async () => {
+      const store = await open();
+      const old = T0 - 40 * 86_400_000;
+      await store.requests.insert(
+        request("done-1", { state: "responded", updatedAt: old, requestId: "r:1" }),
+      );
+      await store.requests.insert(request("done-2", { state: "failed", updatedAt: old, requestId: "r:2" }));
+      await store.requests.insert(
+        request("done-3", { state: "responded", updatedAt: old, requestId: "r:3" }),
+      );
+      await store.requests.insert(request("recent", { state: "responded", updatedAt: T0, requestId: "r:4" }));
+      await store.requests.insert(
+        request("waiting", { state: "acknowledged", updatedAt: old, requestId: "r:5" }),
+      );
+      await store.requests.insert(request("sent", { state: "sent", updatedAt: old, requestId: "r:6" }));
+      await store.requests.insert(
+        request("undelivered", { state: "responded", updatedAt: old, requestId: "r:7" }),
+      );
+      await store.outbox.enqueue({
+        id: "m7",
+        userEui: "90b3d51f30010000",
+        kind: "response",
+        requestId: "r:7",
+        body: "<x/>",
+        nextAttemptAt: old,
+        createdAt: old,
+        expiresAt: T0 + 86_400_000,
+      });
+      // A delivered answer does not hold its request back.
+      await store.outbox.enqueue({
+        id: "m3",
+        userEui: "90b3d51f30010000",
+        kind: "response",
+        requestId: "r:3",
+        body: "<x/>",
+        nextAttemptAt: old,
+        createdAt: old,
+        expiresAt: T0 + 86_400_000,
+      });
+      assert.equal(await store.outbox.markDelivered("m3", old), true);
+      const before = T0 - 30 * 86_400_000;
+      assert.equal(await store.requests.purgeFinished(before, 2), 2);
+      assert.equal(await store.requests.purgeFinished(before, 2), 1);
+      assert.equal(await store.requests.purgeFinished(before, 2), 0);
+      for (const id of ["recent", "waiting", "sent", "undelivered"]) {
+        assert.notEqual(await store.requests.get(id), undefined, id);
+      }
+      for (const id of ["done-1", "done-2", "done-3"])
+        assert.equal(await store.requests.get(id), undefined, id);
+
+      for (const at of [old, old + 1, old + 2, T0]) {
+        await store.audit.append({
+          at,
+          kind: "request.acknowledged",
+          actor: null,
+          requestId: null,
+          detail: null,
+        });
+      }
+      assert.equal(await store.audit.purgeBefore(before, 2), 2);
+      assert.equal(await store.audit.purgeBefore(before, 2), 1);
+      assert.equal(await store.audit.purgeBefore(before, 2), 0);
+      assert.deepEqual(
+        (await store.audit.list()).map((l) => l.at),
+        [T0],
+      );
       await store.close();
     });
 

@@ -5,7 +5,7 @@
  * - **Service Users**: the ZAZ1 organisations of DCC Boxed (`dccboxed-keys/keystore.json` and the
  *   `Z1`/`Z1b`/`xml-sign` certificate files), each with every one of its digital-signature
  *   certificates, so a request signed with any DCC Boxed test key of its originator is found by the
- *   serial of its `X509IssuerSerial` and accepted as it is (`rtds-identities.ts`).
+ *   issuer and serial of its `X509IssuerSerial` and accepted as it is (`rtds-identities.ts`).
  * - **The DCC's XML signature**: the DSP XML-signing key of 90-B3-D5-1F-30-00-00-02
  *   (`dsp-xml-sign-90B3D51F30000002-ds.*`), so DCC Boxed tooling validates every response.
  * - **GBCS keys**: the RTDS key store (`rtds-keystore/`): the ACB's key-agreement key MACs
