@@ -126,4 +126,18 @@ CREATE TABLE meta (
     // and PostgreSQL can answer the GROUP BY from this index (an index-only scan once vacuumed).
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
+  {
+    version: 4,
+    name: "delivery leases per user, and pending outbox entries by user",
+    // The SQLite schema's version 4: per-user delivery leases taken with one INSERT … ON CONFLICT,
+    // and a partial index for queue heads and the per-user pending count.
+    sql: `
+CREATE TABLE delivery_leases (
+  user_eui TEXT COLLATE "C" PRIMARY KEY,
+  holder TEXT COLLATE "C" NOT NULL,
+  until BIGINT NOT NULL
+);
+CREATE INDEX outbox_pending_user ON outbox (user_eui, created_at, id) WHERE state = 'pending';
+`,
+  },
 ];
