@@ -115,9 +115,9 @@ export class ReceivePoster implements Poster {
           read += chunk.length;
           if (read > maxReplyBytes) {
             // Enough: the status is what counts. Drop the connection rather than read the rest.
+            finish(null, status);
             response.destroy();
             request.destroy();
-            finish(null, status);
           }
         });
         response.on("end", () => finish(null, status));
