@@ -32,10 +32,24 @@ options:
   --profile NAME  identities and test devices: demo (default) or rtds
   --seed N        seed of the random models (default ${DEFAULTS.seed})
   --wan-time-scale F  multiply the CSP regions' modelled WAN delays (default 1; 0.1 = ten times faster)
-  -h, --help      this text`;
+  --receive-url-allow LIST  what users' receive URLs may point at although not public, comma-separated:
+                  loopback, addresses, CIDR ranges, host names; none for nothing (default: loopback
+                  in embedded mode, none with --store postgres:// or --bus nats://)
+  --user-receive-url allow|refuse  whether users set their own receive URL with the signed user API
+                  (default: allow in embedded mode, refuse in cluster mode: the operator sets them)
+  --max-pending-per-user N  responses and alerts waiting per user before its new requests are
+                  refused (default ${DEFAULTS.maxPendingPerUser})
+  -h, --help      this text
 
-/** Parses `meterway start` flags into a configuration; throws ConfigError on bad input. */
-export function parseStartArgs(args: readonly string[], cwd = process.cwd()): MeterwayConfig | "help" {
+environment:
+  METERWAY_ADMIN_TOKEN  bearer token of the admin API (/api/v1/admin/...); unset: it refuses every call`;
+
+/** Parses `meterway start` flags (and METERWAY_ADMIN_TOKEN) into a configuration; throws ConfigError on bad input. */
+export function parseStartArgs(
+  args: readonly string[],
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): MeterwayConfig | "help" {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
@@ -59,6 +73,16 @@ export function parseStartArgs(args: readonly string[], cwd = process.cwd()): Me
       ...(v.bus === undefined ? {} : { bus: v.bus }),
       ...(v.pki === undefined ? {} : { pki: v.pki }),
       ...(v.profile === undefined ? {} : { profile: v.profile }),
+      ...(v["receive-url-allow"] === undefined ? {} : { receiveUrlAllow: allowList(v["receive-url-allow"]) }),
+      ...(v["user-receive-url"] === undefined
+        ? {}
+        : { usersSetReceiveUrl: allowOrRefuse("--user-receive-url", v["user-receive-url"]) }),
+      ...(v["max-pending-per-user"] === undefined
+        ? {}
+        : { maxPendingPerUser: integer("--max-pending-per-user", v["max-pending-per-user"]) }),
+      ...(env.METERWAY_ADMIN_TOKEN === undefined || env.METERWAY_ADMIN_TOKEN === ""
+        ? {}
+        : { adminToken: env.METERWAY_ADMIN_TOKEN }),
     },
     cwd,
   );
@@ -80,9 +104,26 @@ function parse(args: readonly string[]) {
       profile: { type: "string" },
       seed: { type: "string" },
       "wan-time-scale": { type: "string" },
+      "receive-url-allow": { type: "string" },
+      "user-receive-url": { type: "string" },
+      "max-pending-per-user": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
+}
+
+/** `--receive-url-allow`: comma-separated entries, `none` for an empty list. */
+function allowList(text: string): string[] {
+  const entries = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  return entries.length === 1 && entries[0] === "none" ? [] : entries;
+}
+
+function allowOrRefuse(flag: string, text: string): boolean {
+  if (text !== "allow" && text !== "refuse") throw new ConfigError(`${flag} ${text}: allow or refuse`);
+  return text === "allow";
 }
 
 function decimal(flag: string, text: string): number {

@@ -20,6 +20,25 @@ export type BusConfig = { readonly kind: "memory" } | { readonly kind: "nats"; r
 /** The identities and test devices to start with. */
 export type Profile = "demo" | "rtds";
 
+/** Delivery to users' receive URLs: where they may point, who sets them, how much may wait. */
+export interface DeliveryConfig {
+  /**
+   * What receive URLs may point at although not public: `loopback`, addresses, CIDR ranges, host
+   * names (checked by the receive-URL policy in src/dcc/receive-url.ts). Default: `loopback` in
+   * embedded mode, nothing in cluster mode.
+   */
+  readonly receiveUrlAllow: readonly string[];
+  /** Whether users may set their own receive URL with the signed user API (default: embedded mode only). */
+  readonly usersSetReceiveUrl: boolean;
+  /** Pending responses and alerts a user may have before its new requests are refused. */
+  readonly maxPendingPerUser: number;
+  /**
+   * The bearer token of the admin API (`/api/v1/admin/…`), from METERWAY_ADMIN_TOKEN; null: the
+   * admin API refuses every call.
+   */
+  readonly adminToken: string | null;
+}
+
 export interface MeterwayConfig {
   /** The data folder: store, PKI, anything kept across restarts. */
   readonly dataDir: string;
@@ -39,6 +58,7 @@ export interface MeterwayConfig {
   readonly seed: number;
   /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
   readonly wanTimeScale: number;
+  readonly delivery: DeliveryConfig;
 }
 
 /** Defaults, as documented for `meterway start`. */
@@ -49,6 +69,7 @@ export const DEFAULTS = {
   dataDir: "./var",
   seed: 1,
   wanTimeScale: 1,
+  maxPendingPerUser: 10_000,
 } as const;
 
 /** A configuration problem the user can fix: the message says how. */
@@ -105,6 +126,10 @@ export interface ConfigInput {
   readonly profile?: string;
   readonly seed?: number;
   readonly wanTimeScale?: number;
+  readonly receiveUrlAllow?: readonly string[];
+  readonly usersSetReceiveUrl?: boolean;
+  readonly maxPendingPerUser?: number;
+  readonly adminToken?: string;
 }
 
 /** Resolves a full configuration from user input (paths made absolute against `cwd`). */
@@ -128,6 +153,18 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   if (!Number.isFinite(wanTimeScale) || wanTimeScale < 0 || wanTimeScale > 1000) {
     throw new ConfigError(`--wan-time-scale ${wanTimeScale}: a number from 0 to 1000`);
   }
+  const maxPendingPerUser = input.maxPendingPerUser ?? DEFAULTS.maxPendingPerUser;
+  if (!Number.isInteger(maxPendingPerUser) || maxPendingPerUser < 1) {
+    throw new ConfigError(`--max-pending-per-user ${maxPendingPerUser}: a whole number, 1 or more`);
+  }
+  if (input.adminToken !== undefined && input.adminToken.length < 16) {
+    throw new ConfigError("METERWAY_ADMIN_TOKEN: use at least 16 characters");
+  }
+  const store = parseStoreUrl(input.store, dataDir, cwd);
+  const bus = parseBusUrl(input.bus);
+  // Embedded (a laptop, a test rig): users register loopback endpoints themselves, as DCC Boxed
+  // users do. Cluster: receive URLs are the operator's, and internal addresses are refused.
+  const embedded = store.kind === "sqlite" && bus.kind === "memory";
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
   return {
@@ -135,13 +172,19 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     port,
     host: input.host ?? DEFAULTS.host,
     premises,
-    store: parseStoreUrl(input.store, dataDir, cwd),
-    bus: parseBusUrl(input.bus),
+    store,
+    bus,
     pkiDir,
     pkiGiven,
     profile,
     seed,
     wanTimeScale,
+    delivery: {
+      receiveUrlAllow: [...(input.receiveUrlAllow ?? (embedded ? ["loopback"] : []))],
+      usersSetReceiveUrl: input.usersSetReceiveUrl ?? embedded,
+      maxPendingPerUser,
+      adminToken: input.adminToken ?? null,
+    },
   };
 }
 
