@@ -37,6 +37,7 @@
  * `runDue` themselves with a fake clock.
  */
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { DuisError } from "../duis/errors.js";
 import type { OutboxRepository, UserRepository } from "../store/port.js";
 import type { OutboxKind, OutboxRecord } from "../store/types.js";
@@ -151,7 +152,8 @@ export class Delivery {
         `delivery leaseMs (${this.policy.leaseMs}) must be longer than requestTimeoutMs (${this.policy.requestTimeoutMs})`,
       );
     }
-    this.holder = deps.holder ?? `delivery-${randomUUID()}`;
+    // Readable in `delivery_leases` (which node holds a user), and unique per instance.
+    this.holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.onAttempt = deps.onAttempt ?? (() => {});
   }
 

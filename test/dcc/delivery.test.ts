@@ -237,6 +237,19 @@ describe("delivery", () => {
     assert.equal(await store.outbox.acquireLease(USER, "other-node", clock.t, clock.t + 1), true, "released");
   });
 
+  it("refuses, at delivery, a URL whose host resolves to loopback, and records why", async () => {
+    const endpoint = await receiver();
+    const strict = new Delivery({ outbox: store.outbox, users: store.users, now: clock.now });
+    await user(USER, `http://localhost:${new URL(endpoint.url).port}/receive`);
+    const id = await enqueue(USER, "<m/>");
+    await strict.runDue();
+    await strict.stop();
+    const entry = await store.outbox.get(id);
+    assert.equal(entry?.state, "pending");
+    assert.match(entry?.lastError ?? "", /ReceiveUrlRefused: localhost resolves to .* is a loopback address/);
+    assert.equal(endpoint.received.length, 0);
+  });
+
   it("refuses a user's new requests once its pending queue is at the cap", async () => {
     const capped = new Delivery({
       outbox: store.outbox,
