@@ -2,6 +2,7 @@
  * The per-user delivery cap through the composed DCC: a pull-only supplier whose undelivered
  * responses reach `--max-pending-per-user` has its new requests refused at intake (HTTP 429,
  * `backlogFull`, the counter not used), and is served again once it takes them with the pull API.
+ * The operator sees the backlog with the admin API, behind the configured token.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +16,8 @@ import { DEMO_SUPPLIER, premisesPlan } from "../../src/dcc/fleet.js";
 import { ZERO_DELAY_MODELS } from "../../src/wan/regions.js";
 import { checkSignedResponse, postReadImportRegisters, userIdentity } from "../support/composed-dcc.js";
 
+const ADMIN_TOKEN = "backlog-test-operator-token";
+
 describe("delivery backlog cap through the composed DCC", () => {
   let dir: string;
   let dcc: Dcc;
@@ -25,7 +28,14 @@ describe("delivery backlog cap through the composed DCC", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "meterway-backlog-"));
     dcc = await compose(
-      resolveConfig({ dataDir: dir, premises: 1, port: 0, host: "127.0.0.1", maxPendingPerUser: 2 }),
+      resolveConfig({
+        dataDir: dir,
+        premises: 1,
+        port: 0,
+        host: "127.0.0.1",
+        maxPendingPerUser: 2,
+        adminToken: ADMIN_TOKEN,
+      }),
       { now, wan: { models: ZERO_DELAY_MODELS } },
     );
     supplier = userIdentity(dcc, DEMO_SUPPLIER.eui);
@@ -69,6 +79,17 @@ describe("delivery backlog cap through the composed DCC", () => {
     assert.ok(
       audit.some((a) => a.kind === "request.refused" && JSON.stringify(a.detail).includes("backlogFull")),
     );
+
+    // The operator sees the backlog with the admin API (the configured bearer token only).
+    const adminPath = `/api/v1/admin/users/${DEMO_SUPPLIER.eui}`;
+    assert.equal((await dcc.app.inject({ method: "GET", url: adminPath })).statusCode, 401);
+    const seen = await dcc.app.inject({
+      method: "GET",
+      url: adminPath,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    assert.equal(seen.statusCode, 200, seen.body);
+    assert.equal(seen.json().pendingDeliveries, 2);
 
     await pull(await pull([]));
     assert.equal(await dcc.store.outbox.countPending(DEMO_SUPPLIER.eui, 100), 0);
