@@ -20,8 +20,10 @@ import { Delivery } from "../dcc/delivery.js";
 import { Inventory } from "../dcc/inventory.js";
 import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
 import { rtdsProfile } from "../dcc/profiles/rtds.js";
+import { ReceiveUrlPolicy } from "../dcc/receive-url.js";
 import { Registration } from "../dcc/registration.js";
 import { Retention } from "../dcc/retention.js";
+import { adminRoutes } from "../server/admin-routes.js";
 import { appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
@@ -219,6 +221,15 @@ export async function openBus(config: MeterwayConfig, log: (line: string) => voi
   }
 }
 
+/** The receive-URL policy of `--receive-url-allow`; a bad entry is a ConfigError naming it. */
+function receiveUrlPolicy(config: MeterwayConfig): ReceiveUrlPolicy {
+  try {
+    return new ReceiveUrlPolicy({ allow: config.delivery.receiveUrlAllow });
+  } catch (error) {
+    throw new ConfigError(`--receive-url-allow: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function packageVersion(): string {
   try {
     const json: unknown = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, "utf8"));
@@ -323,10 +334,13 @@ export async function assemble(
     const limiters = rateLimiters(config.limits, metrics);
     const guard = operatorGuard(security.operatorAuth);
 
+    const receiveUrls = receiveUrlPolicy(config);
     const delivery = new Delivery({
       outbox: store.outbox,
       users: store.users,
       now,
+      receiveUrls,
+      policy: { maxPendingPerUser: config.delivery.maxPendingPerUser },
       onAttempt: (a) => metrics.deliveries.inc({ result: a.ok ? "delivered" : "retry" }),
     });
     const pipeline = new Pipeline({
@@ -396,8 +410,27 @@ export async function assemble(
         { name: "bus", check: () => bus.ping() },
       ],
       plugins: [
-        appPlugin("duis", duisRoutes, { pipeline, delivery, users: store.users, nonces: store.nonces, now }),
+        appPlugin("duis", duisRoutes, {
+          pipeline,
+          delivery,
+          users: store.users,
+          nonces: store.nonces,
+          now,
+          receiveUrls,
+          usersSetReceiveUrl: config.delivery.usersSetReceiveUrl,
+          audit: store.audit,
+        }),
         appPlugin("operator-login", operatorLoginRoutes, { auth: security.operatorAuth }),
+        appPlugin("admin", adminRoutes, {
+          guard,
+          users: store.users,
+          outbox: store.outbox,
+          receiveUrls,
+          delivery,
+          audit: store.audit,
+          now,
+          maxPendingPerUser: config.delivery.maxPendingPerUser,
+        }),
         appPlugin("dashboard", dashboardPlugin, {
           source: dashboardSource,
           staticDir: options.staticDir ?? `${PROJECT_ROOT}web/dist`,

@@ -69,6 +69,15 @@ Limits (times in seconds; rates as RATE/BURST per second, 0 = none):
   --address-rate R[/B]  requests per client address (default ${rateText(DEFAULT_LIMITS.addressRate)})
   --refusal-rate R[/B]  refused requests (4xx) per client address (default ${rateText(DEFAULT_LIMITS.refusalRate)})
   --user-rate R[/B]     DUIS requests per user, after its signature (default ${rateText(DEFAULT_LIMITS.userRate)})
+
+Delivery:
+  --receive-url-allow LIST  what users' receive URLs may point at although not public, comma-separated:
+                  loopback, addresses, CIDR ranges, host names; none for nothing (default: loopback
+                  in embedded mode, none with --store postgres:// or --bus nats://)
+  --user-receive-url allow|refuse  whether users set their own receive URL with the signed user API
+                  (default: allow in embedded mode, refuse in cluster mode: the operator sets them)
+  --max-pending-per-user N  responses and alerts waiting per user before its new requests are
+                  refused (default ${DEFAULTS.maxPendingPerUser})
   -h, --help      this text
 
 environment:
@@ -131,6 +140,13 @@ export function parseStartArgs(
       ...(v["operator-ca"] === undefined ? {} : { operatorCa: v["operator-ca"] }),
       ...(v["operator-cert-sha256"] === undefined ? {} : { operatorCertSha256: v["operator-cert-sha256"] }),
       limits: limitFlags(v),
+      ...(v["receive-url-allow"] === undefined ? {} : { receiveUrlAllow: allowList(v["receive-url-allow"]) }),
+      ...(v["user-receive-url"] === undefined
+        ? {}
+        : { usersSetReceiveUrl: allowOrRefuse("--user-receive-url", v["user-receive-url"]) }),
+      ...(v["max-pending-per-user"] === undefined
+        ? {}
+        : { maxPendingPerUser: integer("--max-pending-per-user", v["max-pending-per-user"]) }),
     },
     cwd,
   );
@@ -197,9 +213,26 @@ function parse(args: readonly string[]) {
       "address-rate": { type: "string" },
       "refusal-rate": { type: "string" },
       "user-rate": { type: "string" },
+      "receive-url-allow": { type: "string" },
+      "user-receive-url": { type: "string" },
+      "max-pending-per-user": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
+}
+
+/** `--receive-url-allow`: comma-separated entries, `none` for an empty list. */
+function allowList(text: string): string[] {
+  const entries = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  return entries.length === 1 && entries[0] === "none" ? [] : entries;
+}
+
+function allowOrRefuse(flag: string, text: string): boolean {
+  if (text !== "allow" && text !== "refuse") throw new ConfigError(`${flag} ${text}: allow or refuse`);
+  return text === "allow";
 }
 
 function decimal(flag: string, text: string): number {

@@ -81,6 +81,20 @@ export interface HttpLimitsConfig {
   readonly userRate: RateLimitConfig | null;
 }
 
+/** Delivery to users' receive URLs: where they may point, who sets them, how much may wait. */
+export interface DeliveryConfig {
+  /**
+   * What receive URLs may point at although not public: `loopback`, addresses, CIDR ranges, host
+   * names (checked by the receive-URL policy in src/dcc/receive-url.ts). Default: `loopback` in
+   * embedded mode, nothing in cluster mode.
+   */
+  readonly receiveUrlAllow: readonly string[];
+  /** Whether users may set their own receive URL with the signed user API (default: embedded mode only). */
+  readonly usersSetReceiveUrl: boolean;
+  /** Pending responses and alerts a user may have before its new requests are refused. */
+  readonly maxPendingPerUser: number;
+}
+
 export interface MeterwayConfig {
   /** The data folder: store, PKI, anything kept across restarts. */
   readonly dataDir: string;
@@ -100,6 +114,7 @@ export interface MeterwayConfig {
   readonly seed: number;
   /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
   readonly wanTimeScale: number;
+  readonly delivery: DeliveryConfig;
   readonly tls: TlsConfig;
   readonly operator: OperatorConfig;
   readonly limits: HttpLimitsConfig;
@@ -126,6 +141,7 @@ export const DEFAULTS = {
   wanTimeScale: 1,
   requestRetentionDays: 30,
   auditRetentionDays: 90,
+  maxPendingPerUser: 10_000,
 } as const;
 
 /**
@@ -218,6 +234,9 @@ export interface ConfigInput {
   readonly profile?: string;
   readonly seed?: number;
   readonly wanTimeScale?: number;
+  readonly receiveUrlAllow?: readonly string[];
+  readonly usersSetReceiveUrl?: boolean;
+  readonly maxPendingPerUser?: number;
   /** `--tls`: a server certificate from the test CA. */
   readonly tls?: boolean;
   readonly tlsCert?: string;
@@ -294,6 +313,15 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   if (!Number.isFinite(wanTimeScale) || wanTimeScale < 0 || wanTimeScale > 1000) {
     throw new ConfigError(`--wan-time-scale ${wanTimeScale}: a number from 0 to 1000`);
   }
+  const maxPendingPerUser = input.maxPendingPerUser ?? DEFAULTS.maxPendingPerUser;
+  if (!Number.isInteger(maxPendingPerUser) || maxPendingPerUser < 1) {
+    throw new ConfigError(`--max-pending-per-user ${maxPendingPerUser}: a whole number, 1 or more`);
+  }
+  const store = parseStoreUrl(input.store, dataDir, cwd, storePassword(input, cwd));
+  const bus = parseBusUrl(input.bus);
+  // Embedded (a laptop, a test rig): users register loopback endpoints themselves, as DCC Boxed
+  // users do. Cluster: receive URLs are the operator's, and internal addresses are refused.
+  const embedded = store.kind === "sqlite" && bus.kind === "memory";
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
   const tls = resolveTls(input, cwd);
@@ -320,8 +348,8 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     port,
     host: input.host ?? DEFAULTS.host,
     premises,
-    store: parseStoreUrl(input.store, dataDir, cwd, storePassword(input, cwd)),
-    bus: parseBusUrl(input.bus),
+    store,
+    bus,
     pkiDir,
     pkiGiven,
     profile,
@@ -339,6 +367,11 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
         "--audit-retention-days",
         input.auditRetentionDays ?? DEFAULTS.auditRetentionDays,
       ),
+    },
+    delivery: {
+      receiveUrlAllow: [...(input.receiveUrlAllow ?? (embedded ? ["loopback"] : []))],
+      usersSetReceiveUrl: input.usersSetReceiveUrl ?? embedded,
+      maxPendingPerUser,
     },
   };
 }

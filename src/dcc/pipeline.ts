@@ -297,6 +297,9 @@ export class Pipeline {
         );
       }
       checkRouting(request, webService);
+      // A user whose delivery queue is at its cap sends nothing new (answers already owed still
+      // queue); checked before the counter, so the refused request may be sent again as it is.
+      await this.deps.delivery.checkBacklog(originator);
       const verdict = await this.counters.accept({
         originator,
         counter: requestId.counter,

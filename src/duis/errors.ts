@@ -187,6 +187,22 @@ export const duisErrors = {
     httpStatus: 200,
     message: "the future-dated command's response did not arrive in time",
   },
+  // --- delivery: the user's queue and receive URL ------------------------------------------------
+  backlogFull: {
+    responseCode: null,
+    httpStatus: 429,
+    message: "too many responses and alerts are waiting for delivery to this User; new requests are refused",
+  },
+  receiveUrlRefused: {
+    responseCode: null,
+    httpStatus: 400,
+    message: "the receive-response URL is refused by the DCC's receive-URL policy",
+  },
+  receiveUrlByOperator: {
+    responseCode: null,
+    httpStatus: 403,
+    message: "receive-response URLs are registered by the DCC operator, not by users, on this DCC",
+  },
   // --- the DCC itself -----------------------------------------------------------------------------
   rateLimited: {
     responseCode: null,

@@ -17,7 +17,10 @@
  *   createdAt }] }`: up to 50 undelivered responses and alerts, oldest first, each `body` the signed
  *   DUIS XML as it would have been POSTed. An entry stays until acknowledged.
  * - `PUT /api/v1/users/<EUI>/receive-url` with `{ "url": "http://…" | null }`: sets where the DCC
- *   POSTs the user's responses and alerts (null: pull only). A user can set only its own.
+ *   POSTs the user's responses and alerts (null: pull only). A user can set only its own, only where
+ *   the operator lets users set them (`usersSetReceiveUrl`; otherwise the operator registers them
+ *   with the admin API, src/server/admin-routes.ts), and only to a URL the receive-URL policy
+ *   passes (no private, loopback or metadata addresses unless allowed). Audited.
  * - `GET /api/v1/users/<EUI>/receive-url`: `{ user, receiveResponseUrl }`, the URL as the PUT
  *   left it (null: pull only), so that a client that registers an endpoint for a while can put
  *   back exactly what was there. A user can read only its own.
@@ -39,8 +42,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { WebService } from "../catalogue/index.js";
 import type { Delivery } from "../dcc/delivery.js";
 import type { SubmitContext, SubmitResult } from "../dcc/pipeline.js";
+import type { ReceiveUrlPolicy } from "../dcc/receive-url.js";
 import { DuisError } from "../duis/errors.js";
-import type { NonceRepository, UserRepository } from "../store/port.js";
+import type { AuditRepository, NonceRepository, UserRepository } from "../store/port.js";
 
 export interface DuisRoutesOptions {
   readonly pipeline: {
@@ -52,6 +56,12 @@ export interface DuisRoutesOptions {
   readonly nonces: Pick<NonceRepository, "use">;
   /** The DCC's clock (ms since the epoch), for the user-API signature window. */
   readonly now: () => number;
+  /** Where receive URLs may point; a URL it refuses is not registered. */
+  readonly receiveUrls: Pick<ReceiveUrlPolicy, "check">;
+  /** Whether users may set their own receive URL (false: only the operator, with the admin API). */
+  readonly usersSetReceiveUrl: boolean;
+  /** Where receive-URL changes are recorded (none: not audited, for tests of the routes alone). */
+  readonly audit?: Pick<AuditRepository, "append">;
 }
 
 /** How far the signed time of a user-API call may be from the DCC's clock. */
@@ -236,14 +246,18 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
       const user = await authenticate(request, body?.raw ?? "", options);
       const target = (request.params as { eui: string }).eui.replaceAll("-", "").toLowerCase();
       if (target !== user) throw new DuisError("certificateNotOriginator", "a user may set only its own URL");
-      const value = body?.value;
-      const url = typeof value === "object" && value !== null && "url" in value ? value.url : undefined;
-      if (url !== null && (typeof url !== "string" || !/^https?:\/\/[^\s]+$/.test(url))) {
-        return reply.code(400).send({ error: "badRequest", message: "url must be an http(s) URL or null" });
-      }
+      if (!options.usersSetReceiveUrl) throw new DuisError("receiveUrlByOperator");
+      const url = await checkedReceiveUrl(body?.value, options.receiveUrls);
       const record = await options.users.get(user);
       if (record === undefined) throw new DuisError("certificateUnknown", `no user ${user}`);
       await options.users.put({ ...record, receiveResponseUrl: url });
+      await options.audit?.append({
+        at: options.now(),
+        kind: "user.receive-url.set",
+        actor: user,
+        requestId: null,
+        detail: { user, url, previous: record.receiveResponseUrl, by: "user" },
+      });
       options.delivery.kick();
       return reply.send({ user, receiveResponseUrl: url });
     } catch (error) {
@@ -251,3 +265,25 @@ export const duisRoutes: FastifyPluginAsync<DuisRoutesOptions> = async (app, opt
     }
   });
 };
+
+/**
+ * The `url` of a receive-URL request body (`{ "url": "http…" | null }`) once the receive-URL policy
+ * passes it; null means pull only. Throws DuisError `receiveUrlRefused` with the reason. Shared with
+ * the admin API.
+ */
+export async function checkedReceiveUrl(
+  value: unknown,
+  policy: Pick<ReceiveUrlPolicy, "check">,
+): Promise<string | null> {
+  const url = typeof value === "object" && value !== null && "url" in value ? value.url : undefined;
+  if (url === null) return null;
+  if (typeof url !== "string" || url.length > 2048) {
+    throw new DuisError(
+      "receiveUrlRefused",
+      "url must be an http(s) URL of at most 2048 characters, or null",
+    );
+  }
+  const refusal = await policy.check(url);
+  if (refusal !== null) throw new DuisError("receiveUrlRefused", refusal);
+  return url;
+}

@@ -127,6 +127,21 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 4,
+    name: "delivery leases per user, and pending outbox entries by user",
+    // Every POST is made under a per-user lease (one node works a user's queue at a time, so nothing
+    // is sent twice and order holds across nodes); the partial index finds a user's queue head and
+    // counts its pending entries (the per-user cap) without reading delivered rows.
+    sql: `
+CREATE TABLE delivery_leases (
+  user_eui TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  until INTEGER NOT NULL
+);
+CREATE INDEX outbox_pending_user ON outbox (user_eui, created_at, id) WHERE state = 'pending';
+`,
+  },
+  {
     version: 5,
     name: "single-use user-API nonces; indexes for the retention purge",
     // user_api_nonces: a user-API signature's nonce, kept until its signed time leaves the window.

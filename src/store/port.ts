@@ -164,27 +164,56 @@ export interface RequestRepository {
 /** What `RequestRepository.startSending` did: sent it, left it queued, or found it no longer acknowledged. */
 export type SendStart = "sent" | "busy" | "gone";
 
-/** Responses and alerts waiting to be delivered to users, with retries and the failed queue. */
+/**
+ * Responses and alerts waiting to be delivered to users, with retries and the failed queue.
+ *
+ * Delivery is worked user by user under a **delivery lease** (user, holder, until): a node takes a
+ * user's lease before it POSTs any of that user's entries, renews it while it works the queue, and
+ * marks entries only while it still holds it. Nodes sharing a store therefore never POST one user's
+ * entries at the same time (nothing twice, oldest first), and a node that dies leaves a lease that
+ * expires, after which another node takes the queue over (nothing lost).
+ */
 export interface OutboxRepository {
   enqueue(item: NewOutboxRecord): Promise<void>;
   get(id: string): Promise<OutboxRecord | undefined>;
   /**
-   * Claims up to `limit` pending entries due at `now` (nextAttemptAt <= now), oldest first, by
-   * pushing their nextAttemptAt to `now + leaseMs` so that no other worker takes them meanwhile.
+   * Up to `limit` users whose queue head (oldest pending entry) is due at `now` (a first attempt,
+   * or nextAttemptAt <= now), who have a receive URL and whose delivery lease is free or expired;
+   * the longest-waiting heads first.
    */
-  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxRecord[]>;
-  /** Marks an entry delivered (counts the attempt). */
-  markDelivered(id: string, at: number): Promise<boolean>;
+  dueUsers(now: number, limit: number): Promise<string[]>;
   /**
-   * Records a failed attempt: retry at `nextAttemptAt`, or, when null, move to the failed queue
-   * (state failed, kept until expiresAt).
+   * Takes `userEui`'s delivery lease for `holder` until `until`, atomically: true when it was free,
+   * expired at `now`, or already `holder`'s; false when another holder's lease is live.
    */
-  markAttemptFailed(id: string, error: string, nextAttemptAt: number | null): Promise<boolean>;
+  acquireLease(userEui: string, holder: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Extends `holder`'s lease to `until`; false when the lease is no longer `holder`'s (it expired
+   * and another holder took it, or was released): the holder must stop, its view of the queue may
+   * be stale.
+   */
+  renewLease(userEui: string, holder: string, until: number): Promise<boolean>;
+  /** Gives the lease up (only `holder`'s); false when it was not held by `holder`. */
+  releaseLease(userEui: string, holder: string): Promise<boolean>;
+  /** Marks a pending entry delivered (counts the attempt), only while `holder` holds its user's lease. */
+  markDelivered(id: string, holder: string, at: number): Promise<boolean>;
+  /**
+   * Records a failed attempt, only while `holder` holds the entry's user's lease: retry at
+   * `nextAttemptAt`, or, when null, move to the failed queue (state failed, kept until expiresAt).
+   */
+  markAttemptFailed(
+    id: string,
+    holder: string,
+    error: string,
+    nextAttemptAt: number | null,
+  ): Promise<boolean>;
   /** Pending and failed entries for a user, oldest first (the pull API). */
   forUser(userEui: string, limit?: number): Promise<OutboxRecord[]>;
+  /** How many pending entries the user has, counting no further than `upTo` (the per-user cap). */
+  countPending(userEui: string, upTo: number): Promise<number>;
   /** Deletes an entry (taken by pull). */
   remove(id: string): Promise<boolean>;
-  /** Deletes entries whose expiresAt has passed; returns how many. */
+  /** Deletes entries whose expiresAt has passed, and leases expired at `now`; returns how many entries. */
   purgeExpired(now: number): Promise<number>;
   /** Counts per state. */
   counts(): Promise<Partial<Record<OutboxRecord["state"], number>>>;

@@ -127,6 +127,20 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 4,
+    name: "delivery leases per user, and pending outbox entries by user",
+    // The SQLite schema's version 4: per-user delivery leases taken with one INSERT … ON CONFLICT,
+    // and a partial index for queue heads and the per-user pending count.
+    sql: `
+CREATE TABLE delivery_leases (
+  user_eui TEXT COLLATE "C" PRIMARY KEY,
+  holder TEXT COLLATE "C" NOT NULL,
+  until BIGINT NOT NULL
+);
+CREATE INDEX outbox_pending_user ON outbox (user_eui, created_at, id) WHERE state = 'pending';
+`,
+  },
+  {
     version: 5,
     name: "single-use user-API nonces; indexes for the retention purge",
     // The SQLite schema's version 5. The (user, nonce) key is what makes a nonce single-use across

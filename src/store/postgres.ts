@@ -6,8 +6,8 @@
  *   call is atomic on its own across all nodes sharing the database.
  * - Races between nodes are settled by the database, never by this process: the counter advance is
  *   one INSERT … ON CONFLICT DO UPDATE … WHERE new > old, request transitions are guarded UPDATEs
- *   (READ COMMITTED re-checks the guard after waiting for a concurrent writer), and outbox claims take
- *   their rows with FOR UPDATE SKIP LOCKED.
+ *   (READ COMMITTED re-checks the guard after waiting for a concurrent writer), and a user's delivery
+ *   lease is taken with one INSERT … ON CONFLICT DO UPDATE … WHERE free, expired or ours.
  * - `transaction()` holds one pooled connection between BEGIN and COMMIT (ROLLBACK when the work
  *   throws). Unlike the SQLite adapter, calls outside it do not wait: they run on other connections
  *   and see the state before the commit. A statement that fails inside a transaction aborts it (the
@@ -235,6 +235,11 @@ async function stateCounts<S extends string>(
     out[str(row, "state") as S] = num(row, "n");
   }
   return out;
+}
+
+/** An outbox row's user lease is held by the holder in parameter `param` (the row is `outbox`). */
+function heldBy(param: string): string {
+  return `EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = outbox.user_eui AND l.holder = ${param})`;
 }
 
 /** The repositories over an executor (the pool, or one transaction's connection). */
@@ -535,38 +540,65 @@ class PostgresRepositories implements Repositories {
         );
       },
       get: (id) => row("SELECT * FROM outbox WHERE id = $1", [id], outboxFromRow),
-      // SKIP LOCKED: a row another node is claiming right now is left to it, not waited for and
-      // taken twice; the outer WHERE re-checks the row once locked.
-      claimDue: async (now, limit, leaseMs) =>
-        (
-          await rows(
-            `UPDATE outbox SET next_attempt_at = $1 WHERE id IN (
-               SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2
-               ORDER BY next_attempt_at, created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-             AND state = 'pending' AND next_attempt_at <= $2
-             RETURNING *`,
-            [now + leaseMs, now, limit],
-            outboxFromRow,
-          )
-        ).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)),
-      markDelivered: async (id, at) =>
+      dueUsers: (now, limit) =>
+        rows(
+          `SELECT o.user_eui FROM outbox o
+           JOIN users u ON u.eui = o.user_eui AND u.receive_response_url IS NOT NULL
+           WHERE o.id IN (
+             SELECT (SELECT h.id FROM outbox h WHERE h.user_eui = p.user_eui AND h.state = 'pending'
+                     ORDER BY h.created_at, h.id LIMIT 1)
+             FROM (SELECT DISTINCT user_eui FROM outbox WHERE state = 'pending') p)
+           AND (o.attempts = 0 OR o.next_attempt_at <= $1)
+           AND NOT EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = o.user_eui AND l.until > $1)
+           ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT $2`,
+          [now, limit],
+          (r) => str(r, "user_eui"),
+        ),
+      // One upsert, settled by the database across nodes: the conflicting row is locked, and the
+      // WHERE (re-checked on the locked row) takes it only when free, expired or already ours.
+      acquireLease: async (userEui, holder, now, until) =>
+        (await changed(
+          `INSERT INTO delivery_leases (user_eui, holder, until) VALUES ($1, $2, $3)
+           ON CONFLICT (user_eui) DO UPDATE SET holder = excluded.holder, until = excluded.until
+           WHERE delivery_leases.until <= $4 OR delivery_leases.holder = excluded.holder`,
+          [userEui, holder, until, now],
+        )) === 1,
+      renewLease: async (userEui, holder, until) =>
+        (await changed("UPDATE delivery_leases SET until = $1 WHERE user_eui = $2 AND holder = $3", [
+          until,
+          userEui,
+          holder,
+        ])) === 1,
+      releaseLease: async (userEui, holder) =>
+        (await changed("DELETE FROM delivery_leases WHERE user_eui = $1 AND holder = $2", [
+          userEui,
+          holder,
+        ])) === 1,
+      markDelivered: async (id, holder, at) =>
         (await changed(
           `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL
-           WHERE id = $2 AND state = 'pending'`,
-          [at, id],
+           WHERE id = $2 AND state = 'pending' AND ${heldBy("$3")}`,
+          [at, id, holder],
         )) === 1,
-      markAttemptFailed: async (id, error, nextAttemptAt) =>
+      markAttemptFailed: async (id, holder, error, nextAttemptAt) =>
         (nextAttemptAt === null
           ? await changed(
               `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $1
-               WHERE id = $2 AND state = 'pending'`,
-              [error, id],
+               WHERE id = $2 AND state = 'pending' AND ${heldBy("$3")}`,
+              [error, id, holder],
             )
           : await changed(
               `UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2
-               WHERE id = $3 AND state = 'pending'`,
-              [error, nextAttemptAt, id],
+               WHERE id = $3 AND state = 'pending' AND ${heldBy("$4")}`,
+              [error, nextAttemptAt, id, holder],
             )) === 1,
+      countPending: async (userEui, upTo) =>
+        (await row(
+          `SELECT COUNT(*) AS n FROM (
+             SELECT 1 FROM outbox WHERE user_eui = $1 AND state = 'pending' LIMIT $2) AS p`,
+          [userEui, upTo],
+          (r) => num(r, "n"),
+        )) ?? 0,
       forUser: (userEui, limit = 100) =>
         rows(
           `SELECT * FROM outbox WHERE user_eui = $1 AND state IN ('pending', 'failed')
@@ -575,7 +607,11 @@ class PostgresRepositories implements Repositories {
           outboxFromRow,
         ),
       remove: async (id) => (await changed("DELETE FROM outbox WHERE id = $1", [id])) === 1,
-      purgeExpired: (now) => changed("DELETE FROM outbox WHERE expires_at <= $1", [now]),
+      purgeExpired: (now) =>
+        x.atomically(async (tx) => {
+          await tx("DELETE FROM delivery_leases WHERE until <= $1", [now]);
+          return (await tx("DELETE FROM outbox WHERE expires_at <= $1", [now])).rowCount;
+        }),
       counts: () => stateCounts<OutboxState>(run, "outbox"),
     };
 

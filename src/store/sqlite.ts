@@ -92,6 +92,25 @@ function counterText(value: bigint): string {
  */
 type Gate = <T>(work: () => T) => Promise<T>;
 
+/** An outbox row's user lease is held by the `?` holder (the outbox row is `outbox`). */
+const HELD_BY_SQL =
+  "EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = outbox.user_eui AND l.holder = ?)";
+
+/**
+ * Users whose queue head is due (parameters: now, now, limit): each user's oldest pending entry,
+ * kept when it is a first attempt or its retry time has come, the user has a receive URL, and no
+ * live lease is held on the user.
+ */
+const DUE_USERS_SQL = `SELECT o.user_eui FROM outbox o
+  JOIN users u ON u.eui = o.user_eui AND u.receive_response_url IS NOT NULL
+  WHERE o.id IN (
+    SELECT (SELECT h.id FROM outbox h WHERE h.user_eui = p.user_eui AND h.state = 'pending'
+            ORDER BY h.created_at, h.id LIMIT 1)
+    FROM (SELECT DISTINCT user_eui FROM outbox WHERE state = 'pending') p)
+  AND (o.attempts = 0 OR o.next_attempt_at <= ?)
+  AND NOT EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = o.user_eui AND l.until > ?)
+  ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT ?`;
+
 /** The repositories over one connection, each call going through `gate`. */
 class SqliteRepositories implements Repositories {
   readonly devices: DeviceRepository;
@@ -401,40 +420,65 @@ class SqliteRepositories implements Repositories {
           ).run(...outboxInsertParams(item));
         }),
       get: (id) => gate(() => s.row("SELECT * FROM outbox WHERE id = ?", [id], outboxFromRow)),
-      claimDue: (now, limit, leaseMs) =>
-        gate(() =>
-          s
-            .rows(
-              `UPDATE outbox SET next_attempt_at = ? WHERE id IN (
-                 SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
-                 ORDER BY next_attempt_at, created_at, id LIMIT ?)
-               RETURNING *`,
-              [now + leaseMs, now, limit],
-              outboxFromRow,
-            )
-            .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)),
+      dueUsers: (now, limit) =>
+        gate(() => s.rows(DUE_USERS_SQL, [now, now, limit], (row) => str(row, "user_eui"))),
+      // One upsert: a free, expired or own lease is taken; another holder's live lease is left
+      // alone (the WHERE makes the update a no-op, so no row changes).
+      acquireLease: (userEui, holder, now, until) =>
+        gate(
+          () =>
+            s
+              .prepare(
+                `INSERT INTO delivery_leases (user_eui, holder, until) VALUES (?, ?, ?)
+                 ON CONFLICT (user_eui) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                 WHERE delivery_leases.until <= ? OR delivery_leases.holder = excluded.holder`,
+              )
+              .run(userEui, holder, until, now).changes === 1,
         ),
-      markDelivered: (id, at) =>
+      renewLease: (userEui, holder, until) =>
+        gate(
+          () =>
+            s
+              .prepare("UPDATE delivery_leases SET until = ? WHERE user_eui = ? AND holder = ?")
+              .run(until, userEui, holder).changes === 1,
+        ),
+      releaseLease: (userEui, holder) =>
+        gate(
+          () =>
+            s.prepare("DELETE FROM delivery_leases WHERE user_eui = ? AND holder = ?").run(userEui, holder)
+              .changes === 1,
+        ),
+      markDelivered: (id, holder, at) =>
         gate(
           () =>
             s
               .prepare(
                 `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
-                 WHERE id = ? AND state = 'pending'`,
+                 WHERE id = ? AND state = 'pending' AND ${HELD_BY_SQL}`,
               )
-              .run(at, id).changes === 1,
+              .run(at, id, holder).changes === 1,
         ),
-      markAttemptFailed: (id, error, nextAttemptAt) =>
+      markAttemptFailed: (id, holder, error, nextAttemptAt) =>
         gate(() => {
           const sql =
             nextAttemptAt === null
               ? `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?
-                 WHERE id = ? AND state = 'pending'`
+                 WHERE id = ? AND state = 'pending' AND ${HELD_BY_SQL}`
               : `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-                 WHERE id = ? AND state = 'pending'`;
-          const params = nextAttemptAt === null ? [error, id] : [error, nextAttemptAt, id];
+                 WHERE id = ? AND state = 'pending' AND ${HELD_BY_SQL}`;
+          const params = nextAttemptAt === null ? [error, id, holder] : [error, nextAttemptAt, id, holder];
           return s.prepare(sql).run(...params).changes === 1;
         }),
+      countPending: (userEui, upTo) =>
+        gate(
+          () =>
+            s.row(
+              `SELECT COUNT(*) AS n FROM (
+                 SELECT 1 FROM outbox WHERE user_eui = ? AND state = 'pending' LIMIT ?) AS p`,
+              [userEui, upTo],
+              (row) => num(row, "n"),
+            ) ?? 0,
+        ),
       forUser: (userEui, limit = 100) =>
         gate(() =>
           s.rows(
@@ -446,7 +490,12 @@ class SqliteRepositories implements Repositories {
         ),
       remove: (id) => gate(() => s.prepare("DELETE FROM outbox WHERE id = ?").run(id).changes === 1),
       purgeExpired: (now) =>
-        gate(() => s.prepare("DELETE FROM outbox WHERE expires_at <= ?").run(now).changes),
+        gate(() =>
+          s.atomically(() => {
+            s.prepare("DELETE FROM delivery_leases WHERE until <= ?").run(now);
+            return s.prepare("DELETE FROM outbox WHERE expires_at <= ?").run(now).changes;
+          }),
+        ),
       counts: () => gate(() => stateCounts<OutboxState>(s, "outbox")),
     };
 

@@ -45,9 +45,35 @@ async function runOnce(config: MeterwayConfig, use: (dcc: Dcc, url: string) => P
 }
 
 describe("meterway start flags", () => {
+  it("resolves delivery flags: receive-URL allow-list, who sets URLs, the backlog cap, the admin token", () => {
+    const cwd = tempDir();
+    const cluster = parseStartArgs(["--store", "postgres://x@127.0.0.1/db"], cwd, {}) as MeterwayConfig;
+    assert.deepEqual(cluster.delivery.receiveUrlAllow, [], "cluster mode: no internal address by default");
+    assert.equal(cluster.delivery.usersSetReceiveUrl, false, "cluster mode: the operator sets receive URLs");
+    const set = parseStartArgs(
+      [
+        "--receive-url-allow",
+        "loopback, 10.20.0.0/16,receiver.internal",
+        "--user-receive-url",
+        "refuse",
+        "--max-pending-per-user",
+        "500",
+      ],
+      cwd,
+      {},
+    ) as MeterwayConfig;
+    assert.deepEqual(set.delivery, {
+      receiveUrlAllow: ["loopback", "10.20.0.0/16", "receiver.internal"],
+      usersSetReceiveUrl: false,
+      maxPendingPerUser: 500,
+    });
+    const none = parseStartArgs(["--receive-url-allow", "none"], cwd, {}) as MeterwayConfig;
+    assert.deepEqual(none.delivery.receiveUrlAllow, []);
+  });
+
   it("resolves defaults and flags", () => {
     const cwd = tempDir();
-    const defaults = parseStartArgs([], cwd);
+    const defaults = parseStartArgs([], cwd, {});
     assert.notEqual(defaults, "help");
     const d = defaults as MeterwayConfig;
     assert.equal(d.premises, 100);
@@ -89,6 +115,11 @@ describe("meterway start flags", () => {
     assert.equal(c.pkiDir, "/keys");
     assert.equal(c.pkiGiven, true);
     assert.equal(c.profile, "rtds");
+    assert.deepEqual(d.delivery, {
+      receiveUrlAllow: ["loopback"],
+      usersSetReceiveUrl: true,
+      maxPendingPerUser: 10_000,
+    });
     assert.equal(parseStartArgs(["-h"], cwd), "help");
     assert.equal(d.wanTimeScale, 1);
     assert.equal((parseStartArgs(["--wan-time-scale", "0.05"], cwd) as MeterwayConfig).wanTimeScale, 0.05);
@@ -162,6 +193,8 @@ describe("meterway start flags", () => {
 
   it("refuses bad flags with a reason", () => {
     assert.throws(() => parseStartArgs(["--premises", "many"]), ConfigError);
+    assert.throws(() => parseStartArgs(["--user-receive-url", "maybe"]), /allow or refuse/);
+    assert.throws(() => parseStartArgs(["--max-pending-per-user", "0"]), /1 or more/);
     assert.throws(() => parseStartArgs(["--port", "70000"]), /0-65535/);
     assert.throws(() => parseStartArgs(["--profile", "boxed"]), /demo and rtds/);
     assert.throws(() => parseStartArgs(["--bus", "kafka://x"]), /unknown bus/);

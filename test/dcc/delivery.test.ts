@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { DEFAULT_DELIVERY_POLICY, Delivery, retryDelayMs } from "../../src/dcc/delivery.js";
+import { ReceiveUrlPolicy } from "../../src/dcc/receive-url.js";
+import { DuisError } from "../../src/duis/errors.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
 
 const USER = "90b3d51f30010000";
@@ -35,6 +37,8 @@ describe("delivery", () => {
       outbox: store.outbox,
       users: store.users,
       now: clock.now,
+      // The receivers here listen on loopback, which the policy allows only when told to.
+      receiveUrls: new ReceiveUrlPolicy({ allow: ["loopback"] }),
       policy: { requestTimeoutMs: 300 },
     });
   });
@@ -150,7 +154,7 @@ describe("delivery", () => {
     await delivery.runDue();
     const timedOut = await store.outbox.get(id);
     assert.equal(timedOut?.state, "pending");
-    assert.match(timedOut?.lastError ?? "", /Timeout|abort/i);
+    assert.match(timedOut?.lastError ?? "", /PostTimeout: no complete answer within 300 ms/);
     await retryAfter(id);
     assert.equal((await store.outbox.get(id))?.state, "delivered");
     assert.deepEqual(answered, ["<slow/>"]);
@@ -214,14 +218,76 @@ describe("delivery", () => {
     );
   });
 
+  it("sends nothing while another node holds the user's lease, and takes over once it expires", async () => {
+    const endpoint = await receiver();
+    await user(USER, endpoint.url);
+    const id = await enqueue(USER, "<held/>");
+    assert.equal(await store.outbox.acquireLease(USER, "other-node", clock.t, clock.t + 5_000), true);
+    delivery.kickUser(USER);
+    await delivery.idle();
+    await delivery.runDue();
+    assert.equal(endpoint.received.length, 0, "a first attempt waits for the lease too");
+    clock.advance(5_000);
+    await delivery.runDue();
+    assert.deepEqual(
+      endpoint.received.map((m) => m.body),
+      ["<held/>"],
+    );
+    assert.equal((await store.outbox.get(id))?.state, "delivered");
+    assert.equal(await store.outbox.acquireLease(USER, "other-node", clock.t, clock.t + 1), true, "released");
+  });
+
+  it("refuses, at delivery, a URL whose host resolves to loopback, and records why", async () => {
+    const endpoint = await receiver();
+    const strict = new Delivery({ outbox: store.outbox, users: store.users, now: clock.now });
+    await user(USER, `http://localhost:${new URL(endpoint.url).port}/receive`);
+    const id = await enqueue(USER, "<m/>");
+    await strict.runDue();
+    await strict.stop();
+    const entry = await store.outbox.get(id);
+    assert.equal(entry?.state, "pending");
+    assert.match(entry?.lastError ?? "", /ReceiveUrlRefused: localhost resolves to .* is a loopback address/);
+    assert.equal(endpoint.received.length, 0);
+  });
+
+  it("refuses a user's new requests once its pending queue is at the cap", async () => {
+    const capped = new Delivery({
+      outbox: store.outbox,
+      users: store.users,
+      now: clock.now,
+      policy: { maxPendingPerUser: 3 },
+    });
+    await user(USER, null);
+    for (let i = 0; i < 2; i++)
+      await capped.enqueue({ userEui: USER, kind: "response", requestId: null, body: "<q/>" });
+    await capped.checkBacklog(USER);
+    // Answers already owed are never refused: the queue may reach and pass the cap.
+    for (let i = 0; i < 2; i++)
+      await capped.enqueue({ userEui: USER, kind: "alert", requestId: null, body: "<a/>" });
+    await assert.rejects(capped.checkBacklog(USER), (error: unknown) => {
+      assert.ok(error instanceof DuisError);
+      assert.equal(error.key, "backlogFull");
+      assert.equal(error.httpStatus, 429);
+      return true;
+    });
+    await capped.checkBacklog(OTHER);
+    const taken = await capped.pull(USER, []);
+    await capped.pull(
+      USER,
+      taken.slice(0, 2).map((e) => e.id),
+    );
+    await capped.checkBacklog(USER);
+    await capped.stop();
+  });
+
   it("delivers one user's queue on kickUser, in order, without a pass over every due entry", async () => {
     const endpoint = await receiver();
     await user(USER, endpoint.url);
-    let claims = 0;
-    const claimDue = store.outbox.claimDue.bind(store.outbox);
-    store.outbox.claimDue = (...args) => {
-      claims++;
-      return claimDue(...args);
+    let passes = 0;
+    const dueUsers = store.outbox.dueUsers.bind(store.outbox);
+    store.outbox.dueUsers = (...args) => {
+      passes++;
+      return dueUsers(...args);
     };
     // Messages enqueued while the user's loop runs are picked up by that loop or by the one more
     // round it goes when it ends: none waits for the timer.
@@ -235,7 +301,7 @@ describe("delivery", () => {
       endpoint.received.map((m) => m.body),
       Array.from({ length: 20 }, (_, i) => `<m${i + 1}/>`),
     );
-    assert.equal(claims, 0, "kickUser does not claim due entries of every user");
+    assert.equal(passes, 0, "kickUser does not look for every user's due entries");
     assert.equal((await store.outbox.forUser(USER, 10)).length, 0);
   });
 });

@@ -94,7 +94,8 @@ describe("retention", () => {
     // The live nonce is still spent.
     assert.equal(await store.nonces.use("90b3d51f30010000", "live-nonce-00000000", NOW + 60_000, NOW), false);
     // Once delivered, the answer no longer holds its request.
-    assert.equal(await store.outbox.markDelivered("answer", NOW), true);
+    assert.equal(await store.outbox.acquireLease("90b3d51f30010000", "node", NOW, NOW + 60_000), true);
+    assert.equal(await store.outbox.markDelivered("answer", "node", NOW), true);
     assert.deepEqual(await retention.purge(), { requests: 1, audit: 0, nonces: 0 });
     await store.close();
   });

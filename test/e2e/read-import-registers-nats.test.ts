@@ -51,6 +51,9 @@ if (found !== undefined) {
         premises: 2,
         port: 0,
         bus: `${nats.url}?prefix=${prefix}`,
+        // Cluster mode refuses both by default; this test's user registers a loopback receiver.
+        receiveUrlAllow: ["loopback"],
+        usersSetReceiveUrl: true,
       });
       dcc = await compose(config, { now });
       receiver = await ResponseReceiver.start();

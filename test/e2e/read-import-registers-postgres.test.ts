@@ -41,6 +41,9 @@ if (server !== undefined) {
         premises: 2,
         port: 0,
         store: server.urlFor(await server.schema()),
+        // Cluster mode refuses both by default; this test's user registers a loopback receiver.
+        receiveUrlAllow: ["loopback"],
+        usersSetReceiveUrl: true,
       });
       dcc = await compose(config, { now });
       receiver = await ResponseReceiver.start();

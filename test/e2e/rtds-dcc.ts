@@ -21,6 +21,7 @@ import { MemoryBus } from "../../src/bus/memory.js";
 import { Delivery, type DeliveryPolicy } from "../../src/dcc/delivery.js";
 import { Inventory } from "../../src/dcc/inventory.js";
 import { Pipeline } from "../../src/dcc/pipeline.js";
+import { ReceiveUrlPolicy } from "../../src/dcc/receive-url.js";
 import { Registration } from "../../src/dcc/registration.js";
 import { duisSchemaCheck } from "../../src/dcc/schema-check.js";
 import { signDuis } from "../../src/duis/signature/sign.js";
@@ -198,10 +199,13 @@ export async function startRtdsDcc(
     hubs.attach(hub, hub === HUB1 ? "North" : "South", simHub.handle);
   }
 
+  // The test's receivers listen on loopback, which the receive-URL policy allows only when told.
+  const receiveUrls = new ReceiveUrlPolicy({ allow: ["loopback"] });
   const delivery = new Delivery({
     outbox: store.outbox,
     users: store.users,
     now: clock.now,
+    receiveUrls,
     policy: { requestTimeoutMs: 2000, ...options.deliveryPolicy },
   });
   const inventory = new Inventory(store.devices);
@@ -230,6 +234,8 @@ export async function startRtdsDcc(
         users: store.users,
         nonces: store.nonces,
         now: clock.now,
+        receiveUrls,
+        usersSetReceiveUrl: true,
       }),
     ],
   });

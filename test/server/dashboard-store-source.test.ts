@@ -120,8 +120,10 @@ describe("StoreDashboardSource", () => {
         expiresAt: T0 + 172_800_000,
       });
     }
-    await store.outbox.markAttemptFailed("c", "connection refused", null);
-    await store.outbox.markDelivered("b", T0 + 1);
+    // Entries are marked by the holder of their user's delivery lease.
+    await store.outbox.acquireLease("90b3d51f30010000", "node", T0, T0 + 60_000);
+    await store.outbox.markAttemptFailed("c", "node", "connection refused", null);
+    await store.outbox.markDelivered("b", "node", T0 + 1);
     assert.deepEqual(await source.deliveryQueue(), { pending: 1, failed: 1 });
   });
 

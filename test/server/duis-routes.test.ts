@@ -4,9 +4,10 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { SubmitResult } from "../../src/dcc/pipeline.js";
-import { duisRoutes, signedAuthorization } from "../../src/server/duis-routes.js";
+import { ReceiveUrlPolicy } from "../../src/dcc/receive-url.js";
+import { type DuisRoutesOptions, duisRoutes, signedAuthorization } from "../../src/server/duis-routes.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
-import type { OutboxRecord, UserRecord } from "../../src/store/types.js";
+import type { NewAuditRecord, OutboxRecord, UserRecord } from "../../src/store/types.js";
 import { reference } from "../support/reference.js";
 
 const USER = "90b3d51f30010000";
@@ -26,6 +27,7 @@ describe("DUIS routes", () => {
   const store = openSqliteStore({ file: ":memory:" });
   const users = new Map<string, UserRecord>();
   const pulls: { user: string; ack: readonly string[] }[] = [];
+  const audited: NewAuditRecord[] = [];
 
   before(async () => {
     users.set(USER, {
@@ -35,8 +37,19 @@ describe("DUIS routes", () => {
       receiveResponseUrl: null,
       certificates: [{ serial: "1", issuer: "CN=Z1", usage: "xml", pem: certificate.toString() }],
     });
-    app = Fastify();
-    await app.register(duisRoutes, {
+    app = await routes({ usersSetReceiveUrl: true });
+  });
+  after(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  /** The routes over this file's users, with the receive-URL options given. */
+  async function routes(
+    receive: Pick<DuisRoutesOptions, "usersSetReceiveUrl"> & Partial<DuisRoutesOptions>,
+  ): Promise<FastifyInstance> {
+    const instance = Fastify();
+    await instance.register(duisRoutes, {
       pipeline: {
         async submit(webService, body, context): Promise<SubmitResult> {
           submitted.push({
@@ -62,13 +75,18 @@ describe("DUIS routes", () => {
       },
       nonces: store.nonces,
       now: () => NOW,
+      receiveUrls: new ReceiveUrlPolicy({ allow: ["loopback"] }),
+      audit: {
+        append: async (record) => {
+          audited.push(record);
+          return audited.length;
+        },
+      },
+      ...receive,
     });
-    await app.ready();
-  });
-  after(async () => {
-    await app.close();
-    await store.close();
-  });
+    await instance.ready();
+    return instance;
+  }
 
   const auth = (
     method: string,
@@ -192,7 +210,14 @@ describe("DUIS routes", () => {
         headers: { "content-type": "application/json", authorization },
         payload: body,
       });
-    assert.equal((await put('{"url":"ftp://x"}')).statusCode, 400);
+    const ftp = await put('{"url":"ftp://x"}');
+    assert.equal(ftp.statusCode, 400);
+    assert.equal(ftp.json().error, "receiveUrlRefused");
+    const internal = await put('{"url":"http://10.0.0.8:8080/r"}');
+    assert.equal(internal.statusCode, 400);
+    assert.match(internal.json().message, /10\.0\.0\.8 is a private address/);
+    const metadata = await put('{"url":"http://169.254.169.254/latest/meta-data/"}');
+    assert.match(metadata.json().message, /cloud metadata/);
     assert.equal(
       (await put('{"url":"http://127.0.0.1:9999/r"}', auth("PUT", path, "{}"))).statusCode,
       401,
@@ -202,6 +227,21 @@ describe("DUIS routes", () => {
     assert.equal(users.get(USER)?.receiveResponseUrl, "http://127.0.0.1:9999/r");
     assert.equal((await put('{"url":null}')).statusCode, 200);
     assert.equal(users.get(USER)?.receiveResponseUrl, null);
+    assert.deepEqual(
+      audited.slice(-2).map((a) => [a.kind, a.actor, a.detail]),
+      [
+        [
+          "user.receive-url.set",
+          USER,
+          { user: USER, url: "http://127.0.0.1:9999/r", previous: null, by: "user" },
+        ],
+        [
+          "user.receive-url.set",
+          USER,
+          { user: USER, url: null, previous: "http://127.0.0.1:9999/r", by: "user" },
+        ],
+      ],
+    );
     const otherPath = "/api/v1/users/90b3d51f30030000/receive-url";
     const body = '{"url":null}';
     const r = await app.inject({
@@ -211,5 +251,24 @@ describe("DUIS routes", () => {
       payload: body,
     });
     assert.equal(r.statusCode, 401);
+  });
+
+  it("receive URL: refused to users where the operator registers them", async () => {
+    const operatorOnly = await routes({ usersSetReceiveUrl: false });
+    try {
+      const path = `/api/v1/users/${USER}/receive-url`;
+      const body = '{"url":"http://127.0.0.1:9999/r"}';
+      const r = await operatorOnly.inject({
+        method: "PUT",
+        url: path,
+        headers: { "content-type": "application/json", authorization: auth("PUT", path, body) },
+        payload: body,
+      });
+      assert.equal(r.statusCode, 403);
+      assert.equal(r.json().error, "receiveUrlByOperator");
+      assert.equal(users.get(USER)?.receiveResponseUrl, null);
+    } finally {
+      await operatorOnly.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
+import { ReceiveUrlPolicy } from "../../src/dcc/receive-url.js";
 import { duisRoutes, signedAuthorization } from "../../src/server/duis-routes.js";
 import type { Store } from "../../src/store/port.js";
 import { openPostgresStore } from "../../src/store/postgres.js";
@@ -39,6 +40,8 @@ async function node(store: Store): Promise<FastifyInstance> {
     users: store.users,
     nonces: store.nonces,
     now: () => NOW,
+    receiveUrls: new ReceiveUrlPolicy({ allow: ["loopback"] }),
+    usersSetReceiveUrl: true,
   });
   await app.ready();
   return app;

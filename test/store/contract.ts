@@ -186,7 +186,8 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
         createdAt: old,
         expiresAt: T0 + 86_400_000,
       });
-      assert.equal(await store.outbox.markDelivered("m3", old), true);
+      assert.equal(await store.outbox.acquireLease("90b3d51f30010000", "node", old, old + 60_000), true);
+      assert.equal(await store.outbox.markDelivered("m3", "node", old), true);
       const before = T0 - 30 * 86_400_000;
       assert.equal(await store.requests.purgeFinished(before, 2), 2);
       assert.equal(await store.requests.purgeFinished(before, 2), 1);
@@ -372,48 +373,82 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
       await store.close();
     });
 
-    it("claims due outbox entries once, retries, and keeps a failed queue until expiry", async () => {
+    it("finds users whose queue head is due, retries, and keeps a failed queue until expiry", async () => {
       const store = await open();
-      for (const [id, at] of [
-        ["m1", T0],
-        ["m2", T0 + 10],
-        ["m3", T0 + 1000],
+      const user = "90b3d51f30010000";
+      await store.users.put({ ...receiver(user), receiveResponseUrl: "http://192.0.2.1/r" });
+      await store.users.put(receiver("90b3d51f30020000")); // pull only: never due for a POST
+      for (const [id, at, eui] of [
+        ["m1", T0, user],
+        ["m2", T0 + 10, user],
+        ["m3", T0 + 1000, user],
+        ["p1", T0, "90b3d51f30020000"],
       ] as const) {
-        await store.outbox.enqueue({
-          id,
-          userEui: "90b3d51f30010000",
-          kind: "response",
-          requestId: "rid",
-          body: "<x/>",
-          nextAttemptAt: at,
-          createdAt: at,
-          expiresAt: at + 2 * 86_400_000,
-        });
+        await store.outbox.enqueue(outboxEntry(id, eui, at));
       }
-      // Two concurrent claims: one takes both due entries, the other none (either may be first).
-      const claims = await Promise.all([
-        store.outbox.claimDue(T0 + 10, 10, 30_000),
-        store.outbox.claimDue(T0 + 10, 10, 30_000),
-      ]);
-      assert.deepEqual(claims.map((c) => c.map((e) => e.id).join(",")).sort(), ["", "m1,m2"]);
-      assert.equal(await store.outbox.markDelivered("m1", T0 + 11), true);
-      assert.equal(await store.outbox.markAttemptFailed("m2", "connection refused", T0 + 500), true);
-      assert.deepEqual(
-        (await store.outbox.claimDue(T0 + 600, 10, 1000)).map((e) => e.id),
-        ["m2"],
+      assert.deepEqual(await store.outbox.dueUsers(T0 + 10, 10), [user]);
+      assert.equal(await store.outbox.acquireLease(user, "node-a", T0 + 10, T0 + 60_000), true);
+      // Leased: not due for anyone else until the lease expires.
+      assert.deepEqual(await store.outbox.dueUsers(T0 + 10, 10), []);
+      assert.equal(await store.outbox.markDelivered("m1", "node-b", T0 + 11), false, "only the holder marks");
+      assert.equal(await store.outbox.markDelivered("m1", "node-a", T0 + 11), true);
+      assert.equal(
+        await store.outbox.markAttemptFailed("m2", "node-a", "connection refused", T0 + 5000),
+        true,
       );
-      assert.equal(await store.outbox.markAttemptFailed("m2", "HTTP 500", null), true);
+      assert.equal(await store.outbox.releaseLease(user, "node-a"), true);
+      // The head (m2) now waits for its retry, and gates m3 although m3 was never tried.
+      assert.deepEqual(await store.outbox.dueUsers(T0 + 1000, 10), []);
+      assert.deepEqual(await store.outbox.dueUsers(T0 + 4999, 10), []);
+      assert.equal(await store.outbox.countPending(user, 10_000), 2);
+      assert.equal(await store.outbox.countPending(user, 1), 1, "counts no further than asked");
+      assert.deepEqual(await store.outbox.dueUsers(T0 + 5000, 10), [user]);
+      assert.equal(await store.outbox.acquireLease(user, "node-b", T0 + 5000, T0 + 60_000), true);
+      assert.equal(await store.outbox.markAttemptFailed("m2", "node-b", "HTTP 500", null), true);
       const m2 = await store.outbox.get("m2");
       assert.equal(m2?.state, "failed");
       assert.equal(m2?.attempts, 2);
       assert.equal(m2?.lastError, "HTTP 500");
       assert.deepEqual(
-        (await store.outbox.forUser("90b3d51f30010000")).map((e) => e.id),
+        (await store.outbox.forUser(user)).map((e) => e.id),
         ["m2", "m3"],
       );
-      assert.deepEqual(await store.outbox.counts(), { delivered: 1, failed: 1, pending: 1 });
-      assert.equal(await store.outbox.purgeExpired(T0 + 10 + 2 * 86_400_000), 2);
+      assert.deepEqual(await store.outbox.counts(), { delivered: 1, failed: 1, pending: 2 });
+      assert.equal(await store.outbox.purgeExpired(T0 + 10 + 2 * 86_400_000), 3);
       assert.equal(await store.outbox.remove("m3"), true);
+      await store.close();
+    });
+
+    it("gives a user's delivery lease to one holder at a time until it expires", async () => {
+      const store = await open();
+      const user = "90b3d51f30010000";
+      await store.users.put({ ...receiver(user), receiveResponseUrl: "http://192.0.2.1/r" });
+      await store.outbox.enqueue(outboxEntry("m1", user, T0));
+      // Many concurrent takers: exactly one wins.
+      const takers = Array.from({ length: 8 }, (_, i) => `node-${i}`);
+      const won = await Promise.all(takers.map((h) => store.outbox.acquireLease(user, h, T0, T0 + 1000)));
+      assert.equal(won.filter(Boolean).length, 1);
+      const holder = takers[won.indexOf(true)]!;
+      const other = takers.find((h) => h !== holder)!;
+      assert.equal(
+        await store.outbox.acquireLease(user, holder, T0 + 10, T0 + 2000),
+        true,
+        "its own: renewed",
+      );
+      assert.equal(await store.outbox.renewLease(user, holder, T0 + 3000), true);
+      assert.equal(await store.outbox.acquireLease(user, other, T0 + 2999, T0 + 9000), false, "still live");
+      assert.equal(await store.outbox.releaseLease(user, other), false, "not its lease");
+      // Expired: another holder takes it over, and the old holder can neither renew nor mark.
+      assert.equal(await store.outbox.acquireLease(user, other, T0 + 3000, T0 + 9000), true);
+      assert.equal(await store.outbox.renewLease(user, holder, T0 + 9000), false);
+      assert.equal(await store.outbox.markDelivered("m1", holder, T0 + 3001), false);
+      assert.equal(await store.outbox.markDelivered("m1", other, T0 + 3001), true);
+      // Expired leases are cleared by the purge; a released one is gone at once.
+      assert.equal(await store.outbox.purgeExpired(T0 + 9000), 0);
+      assert.equal(await store.outbox.renewLease(user, other, T0 + 20_000), false);
+      assert.equal(await store.outbox.acquireLease(user, holder, T0 + 9001, T0 + 10_000), true);
+      assert.equal(await store.outbox.releaseLease(user, holder), true);
+      assert.equal(await store.outbox.acquireLease(user, other, T0 + 9002, T0 + 10_000), true);
       await store.close();
     });
 
@@ -515,4 +550,23 @@ export async function upgradeWithTwoInFlight(
   } finally {
     await upgraded.close();
   }
+}
+
+/** A service user with no certificates (pull only unless a URL is set). */
+function receiver(eui: string): UserRecord {
+  return { eui, name: eui, roles: ["IS"], receiveResponseUrl: null, certificates: [] };
+}
+
+/** A pending response for `userEui`, due and created at `at`, kept two days. */
+function outboxEntry(id: string, userEui: string, at: number) {
+  return {
+    id,
+    userEui,
+    kind: "response" as const,
+    requestId: "rid",
+    body: "<x/>",
+    nextAttemptAt: at,
+    createdAt: at,
+    expiresAt: at + 2 * 86_400_000,
+  };
 }

@@ -157,28 +157,46 @@ if (server !== undefined) {
       }
     });
 
-    it("claims each outbox entry on one node only", async () => {
+    it("gives each user's delivery lease to one node only", async () => {
       const schema = await server.schema();
       const [a, b] = await Promise.all([open(schema), open(schema)]);
       try {
-        for (let i = 0; i < 60; i++) {
+        const users = Array.from({ length: 20 }, (_, i) => `90b3d51f300${String(i).padStart(2, "0")}000`);
+        for (const eui of users) {
+          await a.users.put({
+            eui,
+            name: eui,
+            roles: ["IS"],
+            receiveResponseUrl: "http://192.0.2.1/",
+            certificates: [],
+          });
           await a.outbox.enqueue({
-            id: `m${String(i).padStart(2, "0")}`,
-            userEui: "90b3d51f30010000",
+            id: `m-${eui}`,
+            userEui: eui,
             kind: "response",
             requestId: null,
             body: "<x/>",
             nextAttemptAt: T0,
-            createdAt: T0 + i,
+            createdAt: T0,
             expiresAt: T0 + 86_400_000,
           });
         }
-        const claims = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).outbox.claimDue(T0, 10, 30_000)),
+        // Both nodes see every user due and race for each lease, several times over.
+        const due = await Promise.all([a.outbox.dueUsers(T0, 100), b.outbox.dueUsers(T0, 100)]);
+        assert.deepEqual(due[0]!.sort(), [...users].sort());
+        const won = await Promise.all(
+          users.flatMap((eui) =>
+            [0, 1, 2, 3].map(async (i) => {
+              const node = i % 2 === 0 ? a : b;
+              const ok = await node.outbox.acquireLease(eui, `node-${i}`, T0, T0 + 30_000);
+              return ok ? eui : null;
+            }),
+          ),
         );
-        const ids = claims.flat().map((e) => e.id);
-        assert.equal(ids.length, 60);
-        assert.equal(new Set(ids).size, 60);
+        const winners = won.filter((eui) => eui !== null);
+        assert.equal(winners.length, users.length);
+        assert.equal(new Set(winners).size, users.length);
+        assert.deepEqual(await b.outbox.dueUsers(T0 + 1, 100), [], "leased users are not due");
       } finally {
         await a.close();
         await b.close();
