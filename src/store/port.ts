@@ -22,6 +22,8 @@ import type {
   OutboxRecord,
   RegistrationRecord,
   RegistrationRole,
+  RequestCustody,
+  RequestLease,
   RequestPatch,
   RequestRecord,
   RequestState,
@@ -103,8 +105,12 @@ export interface CounterRepository {
 
 /** Request lifecycle records. */
 export interface RequestRepository {
-  /** Records a new request; throws when `id` exists. */
-  insert(request: RequestRecord): Promise<void>;
+  /**
+   * Records a new request; throws when `id` exists. A request recorded in a final state (responded,
+   * failed) was answered synchronously and is recorded as answered; any other is open work, held
+   * under `lease` when given.
+   */
+  insert(request: RequestRecord, lease?: RequestLease): Promise<void>;
   get(id: string): Promise<RequestRecord | undefined>;
   /** All records with this DUIS RequestID (a CV4 and its CV5 share one), oldest first. */
   byRequestId(requestId: string): Promise<RequestRecord[]>;
@@ -113,6 +119,7 @@ export interface RequestRepository {
   /**
    * Moves a request from one of the states `from` to `to`, applying `patch`, atomically; false when
    * it is not in one of `from` (someone else moved it). This is how two workers never both send.
+   * With `lease`, the request passes to that lease in the same write (the node that sends it owns it).
    */
   transition(
     id: string,
@@ -120,7 +127,27 @@ export interface RequestRepository {
     to: RequestState,
     at: number,
     patch?: RequestPatch,
+    lease?: RequestLease,
   ): Promise<boolean>;
+  /**
+   * Records that the request's final answer is given (its response is in the outbox: call it in the
+   * transaction that enqueues it); false when it already was, so a second answer is never queued.
+   */
+  markAnswered(id: string): Promise<boolean>;
+  /** Its lease and whether it is answered; undefined when unknown. */
+  custody(id: string): Promise<RequestCustody | undefined>;
+  /** Extends every lease `owner` holds on open requests to `expiresAt`; returns how many. */
+  renewLeases(owner: string, expiresAt: number): Promise<number>;
+  /**
+   * Takes over open (unanswered) requests, oldest first: those without a lease, those whose lease
+   * expired before `now`, and, with `own`, those `lease.owner` holds already. Each taken request is
+   * held under `lease` from then on, atomically, so two nodes never take the same one.
+   */
+  takeOver(
+    lease: RequestLease,
+    now: number,
+    options: { own: boolean; limit?: number },
+  ): Promise<RequestRecord[]>;
   /** Applies `patch` without a state change; false when unknown. */
   update(id: string, at: number, patch: RequestPatch): Promise<boolean>;
   /** Requests in a state, oldest first (recovery after a restart: acknowledged but not yet sent). */

@@ -126,4 +126,16 @@ CREATE TABLE meta (
     // and PostgreSQL can answer the GROUP BY from this index (an index-only scan once vacuumed).
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
+  {
+    version: 3,
+    name: "request custody: owner node, lease expiry, answered",
+    // The SQLite schema's version 3 (see there for why final requests count as answered).
+    sql: `
+ALTER TABLE requests ADD COLUMN owner TEXT COLLATE "C";
+ALTER TABLE requests ADD COLUMN lease_expires_at BIGINT;
+ALTER TABLE requests ADD COLUMN answered BOOLEAN NOT NULL DEFAULT false;
+UPDATE requests SET answered = true WHERE state IN ('responded', 'failed');
+CREATE INDEX requests_open ON requests (owner, lease_expires_at) WHERE NOT answered;
+`,
+  },
 ];

@@ -31,15 +31,18 @@ import type {
 import {
   auditFromRow,
   checkUint64,
+  custodyFromRow,
   deviceFromRow,
   num,
   OUTBOX_INSERT_COLUMNS,
   outboxFromRow,
   outboxInsertParams,
   patchColumns,
+  REQUEST_CUSTODY_COLUMNS,
   REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
+  requestCustodyParams,
   requestFromRow,
   requestInsertParams,
   str,
@@ -299,12 +302,18 @@ class SqliteRepositories implements Repositories {
     };
 
     this.requests = {
-      insert: (r) =>
+      insert: (r, lease) =>
         gate(() => {
+          const custody = requestCustodyParams(r, lease);
           s.prepare(
-            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(...requestInsertParams(r, counterText(r.counter)));
+            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS}, ${REQUEST_CUSTODY_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            ...requestInsertParams(r, counterText(r.counter)),
+            custody.owner,
+            custody.leaseExpiresAt,
+            custody.answered ? 1 : 0,
+          );
         }),
       get: (id) => gate(() => s.row("SELECT * FROM requests WHERE id = ?", [id], requestFromRow)),
       byRequestId: (requestId) =>
@@ -317,14 +326,49 @@ class SqliteRepositories implements Repositories {
         ),
       byCorrelation: (correlation) =>
         gate(() => s.row("SELECT * FROM requests WHERE correlation = ?", [correlation], requestFromRow)),
-      transition: (id, from, to, at, patch = {}) =>
+      transition: (id, from, to, at, patch = {}, lease) =>
         gate(() => {
           if (from.length === 0) return false;
           const { columns, values } = patchColumns(patch);
+          if (lease !== undefined) {
+            columns.push("owner", "lease_expires_at");
+            values.push(lease.owner, lease.expiresAt);
+          }
           const sets = ["state = ?", "updated_at = ?", ...columns.map((c) => `${c} = ?`)];
           const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`;
           const params = [to, at, ...values, id, ...from];
           return s.prepare(sql).run(...params).changes === 1;
+        }),
+      markAnswered: (id) =>
+        gate(
+          () =>
+            s.prepare("UPDATE requests SET answered = 1 WHERE id = ? AND answered = 0").run(id).changes === 1,
+        ),
+      custody: (id) =>
+        gate(() =>
+          s.row("SELECT owner, lease_expires_at, answered FROM requests WHERE id = ?", [id], custodyFromRow),
+        ),
+      renewLeases: (owner, expiresAt) =>
+        gate(
+          () =>
+            s
+              .prepare("UPDATE requests SET lease_expires_at = ? WHERE owner = ? AND answered = 0")
+              .run(expiresAt, owner).changes,
+        ),
+      takeOver: (lease, now, { own, limit = 1000 }) =>
+        gate(() => {
+          // One statement: the rows chosen are the rows updated, so two processes never both take one.
+          const mine = own ? " OR owner = ?" : "";
+          const sql = `UPDATE requests SET owner = ?, lease_expires_at = ? WHERE rowid IN (
+              SELECT rowid FROM requests
+              WHERE answered = 0 AND (owner IS NULL OR lease_expires_at < ?${mine})
+              ORDER BY received_at, rowid LIMIT ?)
+            RETURNING *, rowid AS ord`;
+          const params = [lease.owner, lease.expiresAt, now, ...(own ? [lease.owner] : []), limit];
+          const rows = s.prepare(sql).all(...params) as Row[];
+          return rows
+            .sort((a, b) => num(a, "received_at") - num(b, "received_at") || num(a, "ord") - num(b, "ord"))
+            .map(requestFromRow);
         }),
       update: (id, at, patch) =>
         gate(() => {
