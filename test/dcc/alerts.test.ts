@@ -94,6 +94,7 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { device: async (eui) => devices.get(eui) },
       keys,
       delivery,
+      store,
       sign: (tree) => signDuis(tree, { privateKey: dccKey, certificate: dccCertificate }),
       audit: async (kind, actor, detail) => {
         await store.audit.append({ at: AT, kind, actor, requestId: null, detail });
@@ -144,7 +145,8 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { hubOf: async () => undefined },
       wan,
       now: () => AT,
-      respond: async () => assert.fail("an alert is not a response"),
+      node: { id: "test", leaseMs: 30_000 },
+      conclude: async () => assert.fail("an alert is not a response"),
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
     });
@@ -239,7 +241,8 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { hubOf: async () => undefined },
       wan: { send: async () => [], onInbound: () => () => {}, close: async () => {} },
       now: () => AT,
-      respond: async () => {},
+      node: { id: "test", leaseMs: 30_000 },
+      conclude: async () => false,
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
     });
