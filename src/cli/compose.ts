@@ -18,8 +18,9 @@ import type { Bus } from "../bus/port.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { lockDataDir } from "../config/data-lock.js";
 import { Delivery } from "../dcc/delivery.js";
+import type { RecoveryResult } from "../dcc/dispatch.js";
 import { Inventory } from "../dcc/inventory.js";
-import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
+import { type DccSigner, Pipeline, type PipelineDeps, type PipelineNode } from "../dcc/pipeline.js";
 import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { Registration } from "../dcc/registration.js";
 import { appPlugin, buildApp } from "../server/app.js";
@@ -35,6 +36,7 @@ import { openSqliteStore } from "../store/sqlite.js";
 import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 import { demoProfile } from "./demo-profile.js";
+import { checkKeyFingerprint, keyFingerprint } from "./key-fingerprint.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -60,6 +62,13 @@ export interface ComposeOptions {
    * `config.wanTimeScale`, real time.
    */
   readonly wan?: Pick<InProcessWanOptions, "models" | "timer" | "timeoutMs" | "timeScale">;
+  /**
+   * Wraps the opened store before anything uses it: fault injection in tests (a failing write, a
+   * process killed between two writes). Default: the store as opened.
+   */
+  readonly wrapStore?: (store: Store) => Store;
+  /** Lease length and heartbeat of this node's work (default 30 s and 5 s). */
+  readonly leases?: Pick<PipelineNode, "leaseMs" | "heartbeatMs">;
 }
 
 /** Where the DCC's and the users' keys are. */
@@ -96,6 +105,10 @@ export interface Dcc {
   /** Premises in the fleet, and whether this run created the data folder's state. */
   readonly fleet: { readonly premises: number; readonly added: number };
   readonly firstRun: boolean;
+  /** The request pipeline (its `heartbeat()` renews this node's leases and sweeps up expired work). */
+  readonly pipeline: Pipeline;
+  /** What recovery took over at start: this node's own unfinished work and expired leases. */
+  readonly recovered: RecoveryResult;
   readonly app: FastifyInstance;
   /** Starts serving on the configured host and port; resolves with the base URL. */
   listen(): Promise<string>;
@@ -104,7 +117,7 @@ export interface Dcc {
 }
 
 /** The platform parts the service is built from. */
-export type PlatformParts = Omit<Dcc, "app" | "listen" | "close">;
+export type PlatformParts = Omit<Dcc, "app" | "listen" | "close" | "pipeline" | "recovered">;
 
 /** What a profile's setup is given: the configuration and the opened store. */
 export interface ProfileContext {
@@ -251,7 +264,8 @@ export async function assemble(
   const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;
   try {
-    store = await openStore(config, log);
+    const opened = await openStore(config, log);
+    store = options.wrapStore?.(opened) ?? opened;
   } catch (error) {
     await unlock();
     throw error;
@@ -277,6 +291,14 @@ export async function assemble(
     closers.push(() => wan.close());
 
     const setup = await profile.setup({ config, now, log, progress: options.progress, store, firstRun });
+    // Before any work is taken: a node with other keys than the store's DCC must not run.
+    const fingerprint = keyFingerprint({
+      publicKey: (eui, usage) => setup.keys.publicKey(eui, usage),
+      xmlSigningKey: setup.signer.certificate.publicKey,
+    });
+    if ((await checkKeyFingerprint(store.meta, fingerprint, setup.pki.dir)) === "recorded") {
+      log(`keys: fingerprint ${fingerprint.sha256.slice(0, 16)}… recorded in the store`);
+    }
     if (firstRun) await store.meta.set(profile.initialisedKey, new Date(now()).toISOString());
 
     // Device counts at scrape time, re-counted at most every 10 s (a large fleet takes a while).
@@ -339,6 +361,7 @@ export async function assemble(
       },
       onAlertRouted: (code) => metrics.alerts.inc({ code }),
       onSignatureBatch: (size) => metrics.signatureBatch.observe(undefined, size),
+      node: { id: config.nodeId, ...options.leases },
     });
     setup.attachDevices(wan);
     closers.push(async () => {
@@ -376,12 +399,19 @@ export async function assemble(
       ],
       logger: options.logger,
     });
-    await pipeline.start();
+    const recovered = await pipeline.start();
+    if (recovered.resumed + recovered.failed + recovered.answered > 0) {
+      log(
+        `recovery (node ${config.nodeId}): ${recovered.resumed} resumed, ${recovered.failed} failed (E21), ${recovered.answered} answered`,
+      );
+    }
     delivery.start();
 
     let closing: Promise<void> | undefined;
     return {
       ...parts,
+      pipeline,
+      recovered,
       app,
       async listen() {
         return app.listen({ port: config.port, host: config.host });

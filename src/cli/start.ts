@@ -32,6 +32,8 @@ options:
   --profile NAME  identities and test devices: demo (default) or rtds
   --seed N        seed of the random models (default ${DEFAULTS.seed})
   --wan-time-scale F  multiply the CSP regions' modelled WAN delays (default 1; 0.1 = ten times faster)
+  --node-id ID    this node's name on the work it owns (default HOST:DATA-FOLDER; keep it the same
+                  across restarts, different for every node sharing a store)
   -h, --help      this text`;
 
 /** Parses `meterway start` flags into a configuration; throws ConfigError on bad input. */
@@ -59,6 +61,7 @@ export function parseStartArgs(args: readonly string[], cwd = process.cwd()): Me
       ...(v.bus === undefined ? {} : { bus: v.bus }),
       ...(v.pki === undefined ? {} : { pki: v.pki }),
       ...(v.profile === undefined ? {} : { profile: v.profile }),
+      ...(v["node-id"] === undefined ? {} : { nodeId: v["node-id"] }),
     },
     cwd,
   );
@@ -80,6 +83,7 @@ function parse(args: readonly string[]) {
       profile: { type: "string" },
       seed: { type: "string" },
       "wan-time-scale": { type: "string" },
+      "node-id": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -139,6 +143,7 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
   );
   lines.push(`  metrics        ${baseUrl}/metrics   health ${baseUrl}/healthz`);
   lines.push(`  data           ${where(config.dataDir, cwd)}${dcc.firstRun ? " (new)" : " (reused)"}`);
+  lines.push(`  node           ${config.nodeId}`);
   lines.push(
     `  keys           ${where(dcc.pki.dir, cwd)} (RTDS layout: <eui>-ds.pem, <eui>-ka.pem, <eui>-<usage>.key)`,
   );

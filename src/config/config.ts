@@ -2,6 +2,7 @@
  * The configuration of one DCC process, resolved once (from flags and environment) and passed to the
  * composition root. Nothing reads flags or the environment after this.
  */
+import { hostname } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 
 /** Where state is kept. `sqlite` with file `:memory:` is a throwaway store (tests). */
@@ -39,6 +40,12 @@ export interface MeterwayConfig {
   readonly seed: number;
   /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
   readonly wanTimeScale: number;
+  /**
+   * This node's identity: the owner written on the requests it works on (see docs/operations.md,
+   * "Delivery guarantees and crashes"). Stable across restarts, so a restarted node recovers its own
+   * work at once; unique among the nodes sharing a store.
+   */
+  readonly nodeId: string;
 }
 
 /** Defaults, as documented for `meterway start`. */
@@ -105,6 +112,7 @@ export interface ConfigInput {
   readonly profile?: string;
   readonly seed?: number;
   readonly wanTimeScale?: number;
+  readonly nodeId?: string;
 }
 
 /** Resolves a full configuration from user input (paths made absolute against `cwd`). */
@@ -128,6 +136,12 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   if (!Number.isFinite(wanTimeScale) || wanTimeScale < 0 || wanTimeScale > 1000) {
     throw new ConfigError(`--wan-time-scale ${wanTimeScale}: a number from 0 to 1000`);
   }
+  const nodeId = input.nodeId ?? defaultNodeId(hostname(), dataDir);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/.test(nodeId)) {
+    throw new ConfigError(
+      `--node-id ${nodeId}: letters, digits and . _ : @ / - (up to 200), starting with a letter or digit`,
+    );
+  }
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
   return {
@@ -142,7 +156,19 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
     profile,
     seed,
     wanTimeScale,
+    nodeId,
   };
+}
+
+/**
+ * The default node id: the host name and the data folder, which together stay the same when a node
+ * restarts (so it finds its own work at once) and differ between nodes on one machine (each has its
+ * own data folder, as the SQLite lock demands). The port is left out: a node restarted on another
+ * port is still the same node.
+ */
+export function defaultNodeId(host: string, dataDir: string): string {
+  const name = host.replace(/[^A-Za-z0-9.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "") || "host";
+  return `${name}:${dataDir.replace(/[^A-Za-z0-9._/-]/g, "_")}`.slice(0, 200);
 }
 
 function resolvePath(cwd: string, path: string): string {
