@@ -138,13 +138,14 @@ export class Dispatcher {
 
   /**
    * The DCC's schedule for future-dated requests (DUIS "DSP" pattern): every acknowledged request
-   * whose execution date has come is handed to `redispatch`. Returns how many.
+   * whose execution date has come, and that this node holds (or no live node does), is handed to
+   * `redispatch`. Returns how many.
    */
   async dispatchDue(redispatch: (id: string) => Promise<void>): Promise<number> {
     const now = this.deps.now();
     let n = 0;
     for (const request of await this.deps.requests.inState("acknowledged")) {
-      if (request.executeAt !== null && request.executeAt <= now) {
+      if (request.executeAt !== null && request.executeAt <= now && (await this.mayTake(request.id, now))) {
         await redispatch(request.id);
         n += 1;
       }
@@ -234,6 +235,18 @@ export class Dispatcher {
   /** Renews this node's leases on its open requests (the heartbeat); returns how many. */
   renewLeases(): Promise<number> {
     return this.deps.requests.renewLeases(this.deps.node.id, this.deps.now() + this.deps.node.leaseMs);
+  }
+
+  /** Whether this node may start work on a request: its own, or no live node's. */
+  private async mayTake(id: string, now: number): Promise<boolean> {
+    const custody = await this.deps.requests.custody(id);
+    return (
+      custody === undefined ||
+      custody.owner === null ||
+      custody.owner === this.deps.node.id ||
+      custody.leaseExpiresAt === null ||
+      custody.leaseExpiresAt < now
+    );
   }
 
   private lease(): RequestLease {

@@ -216,6 +216,17 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
     );
   });
 
+  it("schedules due future-dated requests it holds or no live node holds", async () => {
+    const d = dispatcher(wan(async () => []));
+    await store.requests.insert({ ...record("s1", 20n), executeAt: 1 }, { owner: "node-1", expiresAt: 100 });
+    await store.requests.insert({ ...record("s2", 21n), executeAt: 1 }, { owner: "node-2", expiresAt: 100 });
+    await store.requests.insert({ ...record("s3", 22n), executeAt: 1 }, { owner: "node-3", expiresAt: 0 });
+    await store.requests.insert({ ...record("s4", 23n), executeAt: 2 }, { owner: "node-1", expiresAt: 100 });
+    const due: string[] = [];
+    assert.equal(await d.dispatchDue(async (id) => void due.push(id)), 2);
+    assert.deepEqual(due, ["s1", "s3"]);
+  });
+
   it("ignores an undecodable or uncorrelated frame", async () => {
     const events: string[] = [];
     const d = new Dispatcher({
