@@ -17,8 +17,9 @@ import type { Bus } from "../bus/port.js";
 import { ConfigError, type MeterwayConfig } from "../config/config.js";
 import { lockDataDir } from "../config/data-lock.js";
 import { Delivery } from "../dcc/delivery.js";
+import type { RecoveryResult } from "../dcc/dispatch.js";
 import { Inventory } from "../dcc/inventory.js";
-import { type DccSigner, Pipeline, type PipelineDeps } from "../dcc/pipeline.js";
+import { type DccSigner, Pipeline, type PipelineDeps, type PipelineNode } from "../dcc/pipeline.js";
 import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { ReceiveUrlPolicy } from "../dcc/receive-url.js";
 import { Registration } from "../dcc/registration.js";
@@ -39,6 +40,7 @@ import type { UserRecord } from "../store/types.js";
 import { InProcessWan, type InProcessWanOptions } from "../wan/memory.js";
 import { demoProfile } from "./demo-profile.js";
 import { prepareHttpSecurity, rateLimiters, type TlsInfo } from "./http-security.js";
+import { checkKeyFingerprint, keyFingerprint } from "./key-fingerprint.js";
 import { privateFolder } from "./private-folder.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
@@ -65,6 +67,13 @@ export interface ComposeOptions {
    * `config.wanTimeScale`, real time.
    */
   readonly wan?: Pick<InProcessWanOptions, "models" | "timer" | "timeoutMs" | "timeScale">;
+  /**
+   * Wraps the opened store before anything uses it: fault injection in tests (a failing write, a
+   * process killed between two writes). Default: the store as opened.
+   */
+  readonly wrapStore?: (store: Store) => Store;
+  /** Lease length and heartbeat of this node's work (default 30 s and 5 s). */
+  readonly leases?: Pick<PipelineNode, "leaseMs" | "heartbeatMs">;
 }
 
 /** Where the DCC's and the users' keys are. */
@@ -105,6 +114,10 @@ export interface Dcc {
   readonly operator: OperatorToken;
   /** TLS on the HTTP interface (absent: plain HTTP). */
   readonly tls?: TlsInfo;
+  /** The request pipeline (its `heartbeat()` renews this node's leases and sweeps up expired work). */
+  readonly pipeline: Pipeline;
+  /** What recovery took over at start: this node's own unfinished work and expired leases. */
+  readonly recovered: RecoveryResult;
   readonly app: FastifyInstance;
   /** Starts serving on the configured host and port; resolves with the base URL. */
   listen(): Promise<string>;
@@ -113,7 +126,10 @@ export interface Dcc {
 }
 
 /** The platform parts the service is built from. */
-export type PlatformParts = Omit<Dcc, "app" | "listen" | "close" | "operator" | "tls">;
+export type PlatformParts = Omit<
+  Dcc,
+  "app" | "listen" | "close" | "operator" | "tls" | "pipeline" | "recovered"
+>;
 
 /** What a profile's setup is given: the configuration and the opened store. */
 export interface ProfileContext {
@@ -272,7 +288,8 @@ export async function assemble(
   const unlock = config.store.kind === "sqlite" ? await lockDataDir(config.dataDir) : async () => {};
   let store: Store;
   try {
-    store = await openStore(config, log);
+    const opened = await openStore(config, log);
+    store = options.wrapStore?.(opened) ?? opened;
   } catch (error) {
     await unlock();
     throw error;
@@ -298,6 +315,14 @@ export async function assemble(
     closers.push(() => wan.close());
 
     const setup = await profile.setup({ config, now, log, progress: options.progress, store, firstRun });
+    // Before any work is taken: a node with other keys than the store's DCC must not run.
+    const fingerprint = keyFingerprint({
+      publicKey: (eui, usage) => setup.keys.publicKey(eui, usage),
+      xmlSigningKey: setup.signer.certificate.publicKey,
+    });
+    if ((await checkKeyFingerprint(store.meta, fingerprint, setup.pki.dir)) === "recorded") {
+      log(`keys: fingerprint ${fingerprint.sha256.slice(0, 16)}… recorded in the store`);
+    }
     if (firstRun) await store.meta.set(profile.initialisedKey, new Date(now()).toISOString());
 
     // Device counts at scrape time, re-counted at most every 10 s (a large fleet takes a while).
@@ -369,6 +394,7 @@ export async function assemble(
       onAlertRouted: (code) => metrics.alerts.inc({ code }),
       onSignatureBatch: (size) => metrics.signatureBatch.observe(undefined, size),
       ...(limiters.user === undefined ? {} : { userRateLimit: limiters.user }),
+      node: { id: config.nodeId, ...options.leases },
     });
     setup.attachDevices(wan);
     const retention = new Retention({
@@ -446,7 +472,12 @@ export async function assemble(
       addressLimits: limiters.address,
       operatorGuard: guard,
     });
-    await pipeline.start();
+    const recovered = await pipeline.start();
+    if (recovered.resumed + recovered.failed + recovered.answered > 0) {
+      log(
+        `recovery (node ${config.nodeId}): ${recovered.resumed} resumed, ${recovered.failed} failed (E21), ${recovered.answered} answered`,
+      );
+    }
     delivery.start();
     retention.start();
 
@@ -455,6 +486,8 @@ export async function assemble(
       ...parts,
       operator: security.operatorToken,
       ...(security.tls === undefined ? {} : { tls: security.tls }),
+      pipeline,
+      recovered,
       app,
       async listen() {
         return app.listen({ port: config.port, host: config.host });

@@ -78,6 +78,10 @@ Delivery:
                   (default: allow in embedded mode, refuse in cluster mode: the operator sets them)
   --max-pending-per-user N  responses and alerts waiting per user before its new requests are
                   refused (default ${DEFAULTS.maxPendingPerUser})
+
+Cluster:
+  --node-id ID    this node's name on the work it owns (default HOST:DATA-FOLDER; keep it the same
+                  across restarts, different for every node sharing a store)
   -h, --help      this text
 
 environment:
@@ -147,6 +151,7 @@ export function parseStartArgs(
       ...(v["max-pending-per-user"] === undefined
         ? {}
         : { maxPendingPerUser: integer("--max-pending-per-user", v["max-pending-per-user"]) }),
+      ...(v["node-id"] === undefined ? {} : { nodeId: v["node-id"] }),
     },
     cwd,
   );
@@ -216,6 +221,7 @@ function parse(args: readonly string[]) {
       "receive-url-allow": { type: "string" },
       "user-receive-url": { type: "string" },
       "max-pending-per-user": { type: "string" },
+      "node-id": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -304,6 +310,7 @@ export async function describeDcc(dcc: Dcc, baseUrl: string, cwd = process.cwd()
     lines.push("  TLS            off (plain HTTP; --tls or --tls-cert/--tls-key to turn it on)");
   }
   lines.push(`  data           ${where(config.dataDir, cwd)}${dcc.firstRun ? " (new)" : " (reused)"}`);
+  lines.push(`  node           ${config.nodeId}`);
   lines.push(
     `  keys           ${where(dcc.pki.dir, cwd)} (RTDS layout: <eui>-ds.pem, <eui>-ka.pem, <eui>-<usage>.key)`,
   );

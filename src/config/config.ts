@@ -3,6 +3,7 @@
  * composition root. Nothing reads flags or the environment after this.
  */
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 
 /** Where state is kept. `sqlite` with file `:memory:` is a throwaway store (tests). */
@@ -114,6 +115,12 @@ export interface MeterwayConfig {
   readonly seed: number;
   /** Multiplies the CSP regions' modelled WAN delays (1 = as modelled, 0.01 = a hundred times faster). */
   readonly wanTimeScale: number;
+  /**
+   * This node's identity: the owner written on the requests it works on (see docs/operations.md,
+   * "Delivery guarantees and crashes"). Stable across restarts, so a restarted node recovers its own
+   * work at once; unique among the nodes sharing a store.
+   */
+  readonly nodeId: string;
   readonly delivery: DeliveryConfig;
   readonly tls: TlsConfig;
   readonly operator: OperatorConfig;
@@ -234,6 +241,7 @@ export interface ConfigInput {
   readonly profile?: string;
   readonly seed?: number;
   readonly wanTimeScale?: number;
+  readonly nodeId?: string;
   readonly receiveUrlAllow?: readonly string[];
   readonly usersSetReceiveUrl?: boolean;
   readonly maxPendingPerUser?: number;
@@ -322,6 +330,12 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
   // Embedded (a laptop, a test rig): users register loopback endpoints themselves, as DCC Boxed
   // users do. Cluster: receive URLs are the operator's, and internal addresses are refused.
   const embedded = store.kind === "sqlite" && bus.kind === "memory";
+  const nodeId = input.nodeId ?? defaultNodeId(hostname(), dataDir);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/.test(nodeId)) {
+    throw new ConfigError(
+      `--node-id ${nodeId}: letters, digits and . _ : @ / - (up to 200), starting with a letter or digit`,
+    );
+  }
   const pkiGiven = input.pki !== undefined;
   const pkiDir = pkiGiven ? resolvePath(cwd, input.pki!) : join(dataDir, "pki");
   const tls = resolveTls(input, cwd);
@@ -373,6 +387,7 @@ export function resolveConfig(input: ConfigInput, cwd = process.cwd()): Meterway
       usersSetReceiveUrl: input.usersSetReceiveUrl ?? embedded,
       maxPendingPerUser,
     },
+    nodeId,
   };
 }
 
@@ -425,6 +440,17 @@ function resolveLimits(input: Partial<HttpLimitsConfig>): HttpLimitsConfig {
       throw new ConfigError(`${name} ${value}: a whole number above 0`);
   }
   return limits;
+}
+
+/**
+ * The default node id: the host name and the data folder, which together stay the same when a node
+ * restarts (so it finds its own work at once) and differ between nodes on one machine (each has its
+ * own data folder, as the SQLite lock demands). The port is left out: a node restarted on another
+ * port is still the same node.
+ */
+export function defaultNodeId(host: string, dataDir: string): string {
+  const name = host.replace(/[^A-Za-z0-9.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "") || "host";
+  return `${name}:${dataDir.replace(/[^A-Za-z0-9._/-]/g, "_")}`.slice(0, 200);
 }
 
 function resolvePath(cwd: string, path: string): string {

@@ -14,7 +14,8 @@
  *   ─▶ DUIS Response: ResponseID device:user:counter (the alert's originator counter), no
  *      RequestID, ResponseCode I0, Body/DeviceAlertMessage { AlertCode, GBCSPayload (the alert's
  *      bytes as received) }, signed with the DCC's XML-signing key
- *   ─▶ outbox (committed before the frame's job completes) ─▶ delivery to the user's endpoint
+ *   ─▶ outbox, with its `alert.routed` audit line in the same commit (before the frame's job
+ *      completes) ─▶ delivery to the user's endpoint
  * ```
  *
  * Anything else is audited with its reason and dropped, never thrown: `alert.refused` when a
@@ -27,7 +28,7 @@ import { alertCodeOf } from "../gbcs/alert.js";
 import { ACB_EUI } from "../gbcs/crypto/keys.js";
 import { DecodeError } from "../gbcs/errors.js";
 import { type DecodedMessage, decodeMessage, type MessageKeys } from "../gbcs/message.js";
-import type { UserRepository } from "../store/port.js";
+import type { Store, UserRepository } from "../store/port.js";
 import { type DeviceRecord, euiToDuis } from "../store/types.js";
 import type { Delivery } from "./delivery.js";
 
@@ -62,7 +63,9 @@ export interface AlertRouterDeps {
   readonly inventory: { device(eui: string): Promise<DeviceRecord | undefined> };
   /** The DCC's GBCS keys: devices' DS certificates, and KA keys where held. */
   readonly keys: MessageKeys;
-  readonly delivery: Pick<Delivery, "enqueue" | "kickUser">;
+  readonly delivery: Pick<Delivery, "newEntry" | "kickUser">;
+  /** The alert's outbox entry and its `alert.routed` audit line commit together (see `route`). */
+  readonly store: Pick<Store, "transaction">;
   /** Signs a DUIS Response with the DCC's XML-signing key. */
   readonly sign: (tree: XmlElement) => string;
   readonly audit: (kind: string, actor: string | null, detail: Record<string, unknown>) => Promise<void>;
@@ -147,21 +150,33 @@ export class AlertRouter {
       gbcsPayload: bytes,
       at: new Date(at),
     });
-    const outboxId = await this.deps.delivery.enqueue({
+    const entry = this.deps.delivery.newEntry({
       userEui: user.eui,
       kind: "alert",
       requestId: null,
       body: this.deps.sign(tree),
     });
-    await this.deps.audit("alert.routed", originator, {
-      hubEui,
-      user: user.eui,
-      alertCode,
-      messageCode: hex4(frame.messageCode),
-      counter: frame.counter.toString(),
-      signature: message.signature.valid,
-      mac: message.mac.valid,
-      outboxId,
+    const outboxId = entry.id;
+    // One commit: a failure between two would leave an alert queued but not audited, and the frame's
+    // job, tried again, would queue it a second time.
+    await this.deps.store.transaction(async (tx) => {
+      await tx.outbox.enqueue(entry);
+      await tx.audit.append({
+        at,
+        kind: "alert.routed",
+        actor: originator,
+        requestId: null,
+        detail: {
+          hubEui,
+          user: user.eui,
+          alertCode,
+          messageCode: hex4(frame.messageCode),
+          counter: frame.counter.toString(),
+          signature: message.signature.valid,
+          mac: message.mac.valid,
+          outboxId,
+        },
+      });
     });
     this.deps.onRouted?.(alertCode);
     this.deps.delivery.kickUser(user.eui);

@@ -40,7 +40,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { DuisError } from "../duis/errors.js";
 import type { OutboxRepository, UserRepository } from "../store/port.js";
-import type { OutboxKind, OutboxRecord } from "../store/types.js";
+import type { NewOutboxRecord, OutboxKind, OutboxRecord } from "../store/types.js";
 import { type Poster, ReceivePoster } from "./receive-poster.js";
 import { ReceiveUrlPolicy } from "./receive-url.js";
 
@@ -97,6 +97,14 @@ export interface DeliveryAttempt {
   readonly attempts: number;
   readonly error: string | null;
   readonly at: number;
+}
+
+/** A signed message for one user, as it goes into the outbox. */
+export interface OutboxMessage {
+  readonly userEui: string;
+  readonly kind: OutboxKind;
+  readonly requestId: string | null;
+  readonly body: string;
 }
 
 export interface DeliveryDeps {
@@ -158,17 +166,22 @@ export class Delivery {
   }
 
   /** Puts a signed message in the outbox, due now; returns its outbox id. Never refused: see {@link checkBacklog}. */
-  async enqueue(message: {
-    readonly userEui: string;
-    readonly kind: OutboxKind;
-    readonly requestId: string | null;
-    readonly body: string;
-  }): Promise<string> {
+  async enqueue(message: OutboxMessage): Promise<string> {
+    const entry = this.newEntry(message);
+    await this.outbox.enqueue(entry);
+    return entry.id;
+  }
+
+  /**
+   * The outbox entry for a signed message, due now, without writing it: for a caller that writes it
+   * in its own store transaction (a request's final state and its response commit together).
+   */
+  newEntry(message: OutboxMessage): NewOutboxRecord {
     const at = this.now();
     this.sequence = (this.sequence + 1) % 0x1_0000_0000;
     // Time, then this instance's sequence, then randomness (unique across nodes): ids sort in order.
     const id = `${at.toString(16).padStart(12, "0")}-${this.sequence.toString(16).padStart(8, "0")}-${randomUUID().slice(0, 8)}`;
-    await this.outbox.enqueue({
+    return {
       id,
       userEui: message.userEui,
       kind: message.kind,
@@ -177,8 +190,7 @@ export class Delivery {
       nextAttemptAt: at,
       createdAt: at,
       expiresAt: at + this.policy.keepFailedMs,
-    });
-    return id;
+    };
   }
 
   /**

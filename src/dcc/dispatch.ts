@@ -10,9 +10,15 @@
  *   (GBCS §7.2.7). The request moves to `responded` and the user gets an I0 with the GBCSPayload.
  *   A late or unknown response changes nothing and is audited. An alert (CRA flag 3) is handed to
  *   `alert` (the AlertRouter: checked, routed to its recipient, delivered as a DUIS Device Alert).
- * - `recover()`: after a restart, nothing acknowledged is lost: acknowledged requests are
- *   dispatched again; requests that were on the WAN when the process stopped cannot be resent (the
- *   device would refuse the same counter) and end with a recorded error that the user is told.
+ * - `recover()`: nothing acknowledged is lost. At start (`own`: this node's work, and work whose
+ *   lease expired) and in the periodic sweep (expired leases only: a dead node's work), open requests
+ *   are taken over: acknowledged ones are dispatched again; ones that were on the WAN when their node
+ *   stopped cannot be resent (the device would refuse the same counter) and end with a recorded
+ *   error that the user is told; finished ones whose answer was never queued are answered.
+ * - Custody: this node's lease is taken on what it sends (in the acknowledged → sent transition) and
+ *   renewed by `renewLeases` while the node lives, so no other node touches its work meanwhile.
+ * - A request's final state and its answer are one step, `conclude` (one store transaction in the
+ *   pipeline): a request is never finished without its answer, nor answered twice.
  * - One command in flight per device (`requests.startSending`, enforced by the store for every node):
  *   the others stay acknowledged, queued oldest first, and each time a request leaves `sent`
  *   (answered, failed, timed out, failed by recovery) `sendNext` queues a dispatch job for the
@@ -29,7 +35,7 @@
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame } from "../gbcs/frame.js";
 import type { RequestRepository } from "../store/port.js";
-import type { DeviceRecord, RequestRecord } from "../store/types.js";
+import type { DeviceRecord, RequestLease, RequestRecord, RequestState } from "../store/types.js";
 import { type Wan, WanError } from "../wan/port.js";
 
 /** The key that correlates a device's response with the request: `<originator>:<counter>`. */
@@ -55,13 +61,41 @@ export interface DispatchEvent {
   readonly detail: Record<string, unknown>;
 }
 
+/** This node, as the owner of the work it does (see RequestLease). */
+export interface DispatchNode {
+  /** The node's id (`meterway start --node-id`), the owner written on its requests. */
+  readonly id: string;
+  /** How long a lease lasts without renewal (ms): another node takes the work over after it. */
+  readonly leaseMs: number;
+}
+
+/** What a recovery pass did. */
+export interface RecoveryResult {
+  /** Acknowledged requests dispatched again. */
+  readonly resumed: number;
+  /** Requests caught on the WAN, failed with E21 and answered. */
+  readonly failed: number;
+  /** Finished requests whose answer had not been queued, answered now. */
+  readonly answered: number;
+}
+
 export interface DispatcherDeps {
   readonly requests: RequestRepository;
   readonly inventory: { hubOf(eui: string): Promise<DeviceRecord | undefined> };
   readonly wan: Wan;
   readonly now: () => number;
-  /** Answers the user (builds, signs and queues the DUIS response); called once per request. */
-  readonly respond: (request: RequestRecord, outcome: WanOutcome) => Promise<void>;
+  readonly node: DispatchNode;
+  /**
+   * Finishes a request: moves it from one of `from` to its final state (responded for I0, failed
+   * otherwise) with the outcome recorded, and queues the user's DUIS response, atomically. False
+   * when the request was not in `from` or was answered already (another worker finished it): then
+   * nothing is queued.
+   */
+  readonly conclude: (
+    request: RequestRecord,
+    from: readonly RequestState[],
+    outcome: WanOutcome,
+  ) => Promise<boolean>;
   readonly onEvent?: (event: DispatchEvent) => void;
   /** WAN timeout per command (ms); default the WAN's own. */
   readonly sendTimeoutMs?: number;
@@ -83,7 +117,7 @@ export class Dispatcher {
     const hub = await this.deps.inventory.hubOf(request.target);
     // "busy": the device has a command in flight or an earlier one waiting; this one stays queued
     // and is dispatched again by `sendNext` when its turn comes.
-    if ((await requests.startSending(id, now())) !== "sent") return;
+    if ((await requests.startSending(id, now(), this.lease())) !== "sent") return;
     this.event("request.sent", request.requestId, { id, hub: hub?.eui ?? null });
     if (hub === undefined) {
       await this.fail(request, "E20", `device ${request.target} has no Communications Hub`);
@@ -98,6 +132,10 @@ export class Dispatcher {
       );
     } catch (error) {
       if (!(error instanceof WanError)) throw error;
+      // This node is stopping: the device's answer may still come, to no one. The request stays
+      // sent under this node's lease; recovery (this node restarting, or another once the lease
+      // expires) ends it with E21.
+      if (error.failure === "closed") return;
       const code = error.failure === "lost" || error.failure === "timeout" ? "E21" : "E20";
       await this.fail(request, code, error.message);
       return;
@@ -113,13 +151,14 @@ export class Dispatcher {
 
   /**
    * The DCC's schedule for future-dated requests (DUIS "DSP" pattern): every acknowledged request
-   * whose execution date has come is handed to `redispatch`. Returns how many.
+   * whose execution date has come, and that this node holds (or no live node does), is handed to
+   * `redispatch`. Returns how many.
    */
   async dispatchDue(redispatch: (id: string) => Promise<void>): Promise<number> {
     const now = this.deps.now();
     let n = 0;
     for (const request of await this.deps.requests.inState("acknowledged")) {
-      if (request.executeAt !== null && request.executeAt <= now) {
+      if (request.executeAt !== null && request.executeAt <= now && (await this.mayTake(request.id, now))) {
         await redispatch(request.id);
         n += 1;
       }
@@ -155,53 +194,84 @@ export class Dispatcher {
       return;
     }
     const gbcsResponse = new Uint8Array(bytes); // own copy: the WAN's buffer is not ours to keep
-    const moved = await this.deps.requests.transition(request.id, ["sent"], "responded", this.deps.now(), {
-      gbcsResponse,
-      responseCode: "I0",
-    });
-    if (!moved) {
+    if (!(await this.deps.conclude(request, ["sent"], { code: "I0", gbcsResponse }))) {
       this.event("response.uncorrelated", request.requestId, { correlation, state: request.state });
       return;
     }
     this.event("request.responded", request.requestId, { id: request.id });
-    await this.deps.respond(request, { code: "I0", gbcsResponse });
     await this.sendNext(request.target);
   }
 
   /**
-   * After a restart: acknowledged requests are handed to `redispatch`; those caught on the WAN are
-   * failed with E21 and answered. Returns how many of each.
+   * Takes over open requests and finishes what their node left: with `own` (at start) this node's
+   * work and work whose lease expired; without (the periodic sweep) expired leases only, so a live
+   * node's requests are never touched. Acknowledged requests are handed to `redispatch` (future-dated
+   * ones stay with the scheduler); those caught on the WAN are failed with E21; finished ones whose
+   * answer was never queued are answered.
    */
-  async recover(redispatch: (id: string) => Promise<void>): Promise<{ resumed: number; failed: number }> {
+  async recover(
+    redispatch: (id: string) => Promise<void>,
+    options: { readonly own: boolean },
+  ): Promise<RecoveryResult> {
     let resumed = 0;
     let failed = 0;
-    for (const request of await this.deps.requests.inState("acknowledged")) {
-      if (request.executeAt !== null && request.executeAt > this.deps.now()) continue; // still scheduled
-      await redispatch(request.id);
-      resumed += 1;
+    let answered = 0;
+    const now = this.deps.now();
+    for (const request of await this.deps.requests.takeOver(this.lease(), now, options)) {
+      switch (request.state) {
+        case "received":
+          break; // not acknowledged: nothing was promised (the pipeline never leaves one here)
+        case "acknowledged":
+          if (request.executeAt !== null && request.executeAt > now) break; // still scheduled
+          await redispatch(request.id);
+          resumed += 1;
+          break;
+        case "sent":
+          if (
+            await this.fail(
+              request,
+              "E21",
+              "the DCC node that sent it stopped or restarted before the device's response was received",
+            )
+          ) {
+            failed += 1;
+          }
+          break;
+        case "responded":
+        case "failed":
+          if (await this.deps.conclude(request, [request.state], recordedOutcome(request))) answered += 1;
+          break;
+      }
     }
-    for (const request of await this.deps.requests.inState("sent")) {
-      await this.fail(request, "E21", "the DCC restarted before the device's response was received");
-      failed += 1;
-    }
-    return { resumed, failed };
+    return { resumed, failed, answered };
   }
 
-  private async fail(request: RequestRecord, code: "E20" | "E21", reason: string): Promise<void> {
-    const moved = await this.deps.requests.transition(
-      request.id,
-      ["sent", "acknowledged"],
-      "failed",
-      this.deps.now(),
-      {
-        responseCode: code,
-        error: reason,
-      },
+  /** Renews this node's leases on its open requests (the heartbeat); returns how many. */
+  renewLeases(): Promise<number> {
+    return this.deps.requests.renewLeases(this.deps.node.id, this.deps.now() + this.deps.node.leaseMs);
+  }
+
+  /** Whether this node may start work on a request: its own, or no live node's. */
+  private async mayTake(id: string, now: number): Promise<boolean> {
+    const custody = await this.deps.requests.custody(id);
+    return (
+      custody === undefined ||
+      custody.owner === null ||
+      custody.owner === this.deps.node.id ||
+      custody.leaseExpiresAt === null ||
+      custody.leaseExpiresAt < now
     );
-    if (!moved) return;
+  }
+
+  private lease(): RequestLease {
+    return { owner: this.deps.node.id, expiresAt: this.deps.now() + this.deps.node.leaseMs };
+  }
+
+  private async fail(request: RequestRecord, code: "E20" | "E21", reason: string): Promise<boolean> {
+    if (!(await this.deps.conclude(request, ["sent", "acknowledged"], { code, reason }))) return false;
     this.event("request.failed", request.requestId, { id: request.id, code, reason });
-    await this.deps.respond(request, { code, reason });
     await this.sendNext(request.target);
+    return true;
   }
 
   /**
@@ -221,4 +291,18 @@ export class Dispatcher {
   ): void {
     this.deps.onEvent?.({ kind, requestId, detail });
   }
+}
+
+/**
+ * The outcome a finished request recorded, to answer it again: I0 with the device's response, or the
+ * recorded error (E20 as recorded; any other code is a lost or missing device answer, E21).
+ */
+function recordedOutcome(request: RequestRecord): WanOutcome {
+  if (request.responseCode === "I0" && request.gbcsResponse !== null) {
+    return { code: "I0", gbcsResponse: request.gbcsResponse };
+  }
+  return {
+    code: request.responseCode === "E20" ? "E20" : "E21",
+    reason: request.error ?? "the device's response was not kept",
+  };
 }

@@ -15,10 +15,12 @@
  *   → outbox → delivery to the recipient user's endpoint
  * ```
  *
- * Nothing acknowledged is lost: the request is committed to the store before the I99 is returned,
- * the dispatch job only says "look at this id", and on start `recover` resumes what was
- * acknowledged but not sent and fails, with a recorded error delivered to the user, what was on the
- * WAN when the process stopped.
+ * Nothing acknowledged is lost: the request is committed to the store (under this node's lease)
+ * before the I99 is returned, the dispatch job only says "look at this id", a request's final state
+ * and its signed response enter the store in one transaction (`conclude`), and on start `recover`
+ * resumes what this node (or a node whose lease expired) acknowledged but did not send, and fails,
+ * with a recorded error delivered to the user, what was on the WAN when its node stopped. While the
+ * node runs, a heartbeat renews its leases and sweeps up the work of nodes whose leases expired.
  *
  * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
  * ESME or a GSME), sent now or, with an ExecutionDateTime, held by the DCC until that date (the
@@ -64,7 +66,10 @@ import {
   type DeviceRecord,
   euiFromDuis,
   euiToDuis,
+  type RequestLease,
+  type RequestPatch,
   type RequestRecord,
+  type RequestState,
   type UserRecord,
 } from "../store/types.js";
 import type { Wan } from "../wan/port.js";
@@ -73,7 +78,14 @@ import { AlertRouter } from "./alerts.js";
 import { certificateEui } from "./certificate-eui.js";
 import { RequestCounters, SIGNED_PRE_COMMAND_VARIANTS, TRANSFORM_VARIANT } from "./counters.js";
 import type { Delivery } from "./delivery.js";
-import { correlationKey, type DispatchEvent, Dispatcher, type WanOutcome } from "./dispatch.js";
+import {
+  correlationKey,
+  type DispatchEvent,
+  Dispatcher,
+  type DispatchNode,
+  type RecoveryResult,
+  type WanOutcome,
+} from "./dispatch.js";
 import type { Inventory } from "./inventory.js";
 import type { Registration } from "./registration.js";
 import { CommandTransformer, SRV_DEVICE_TYPES } from "./transform/index.js";
@@ -158,7 +170,29 @@ export interface PipelineDeps {
   readonly onSignatureBatch?: (size: number) => void;
   /** Requests per user, checked once the signature names the user (none when left out). */
   readonly userRateLimit?: UserRateLimit;
+  /**
+   * This node's identity and leases (cluster mode: see DispatchNode). Absent: `local`, the one
+   * process of an embedded DCC.
+   */
+  readonly node?: PipelineNode;
 }
+
+/** A node's identity and the timing of its leases. */
+export interface PipelineNode {
+  /** The node's id, the owner written on the requests it works on. */
+  readonly id: string;
+  /** How long a lease lasts without renewal (ms of the DCC's clock; default 30 s). */
+  readonly leaseMs?: number;
+  /** How often leases are renewed and expired work swept up (ms of real time; default 5 s). */
+  readonly heartbeatMs?: number;
+}
+
+/** A lease outlives several missed heartbeats before another node takes the work over. */
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/** Tries of the transaction that finishes a request (a store error may be passing: a dropped connection). */
+const CONCLUDE_TRIES = 3;
 
 const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
   E2: "roleNotEligible",
@@ -190,6 +224,9 @@ export class Pipeline {
   private subscriptions: Subscription[] = [];
   private stopInbound: (() => void) | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** This node's id and lease length. */
+  private readonly node: DispatchNode;
   /** Request signatures: the ECDSA verifications of requests read together run together. */
   private readonly signatures: SignatureVerifier;
   /** Parsed user certificates by PEM (see `certificate`). */
@@ -211,17 +248,20 @@ export class Pipeline {
       inventory: deps.inventory,
       keys: deps.gbcsKeys,
       delivery: deps.delivery,
+      store: deps.store,
       sign: (tree) => this.sign(tree),
       audit: (kind, actor, detail) => this.audit(kind, actor, null, detail),
       now: deps.now,
       ...(deps.onAlertRouted === undefined ? {} : { onRouted: deps.onAlertRouted }),
     });
+    this.node = { id: deps.node?.id ?? "local", leaseMs: deps.node?.leaseMs ?? DEFAULT_LEASE_MS };
     this.dispatcher = new Dispatcher({
       requests: deps.store.requests,
       inventory: deps.inventory,
       wan: deps.wan,
       now: deps.now,
-      respond: (request, outcome) => this.respond(request, outcome),
+      node: this.node,
+      conclude: (request, from, outcome) => this.conclude(request, from, outcome),
       onEvent: (event) => this.onDispatchEvent(event),
       alert: (bytes, hubEui) => this.alerts.receive(bytes, hubEui),
       // A device's next command, once the one in flight has ended (one per device; see dispatch.ts).
@@ -231,10 +271,10 @@ export class Pipeline {
   }
 
   /**
-   * Starts the background half: dispatch jobs, inbound WAN frames, and recovery of what a previous
-   * run left. Returns what recovery did.
+   * Starts the background half: dispatch jobs, inbound WAN frames, recovery of what this node's
+   * previous run (or a node whose lease expired) left, and the heartbeat. Returns what recovery did.
    */
-  async start(): Promise<{ resumed: number; failed: number }> {
+  async start(): Promise<RecoveryResult> {
     const { bus, wan } = this.deps;
     this.subscriptions.push(
       bus.consume("request.dispatch", (job) => this.dispatcher.dispatch(job.id), {
@@ -254,13 +294,32 @@ export class Pipeline {
       this.runScheduled().catch((error: unknown) => this.log("scheduled requests not dispatched", error));
     }, this.deps.scheduleIntervalMs ?? 1000);
     this.scheduleTimer.unref();
-    return this.dispatcher.recover((id) => bus.enqueue("request.dispatch", { id }));
+    const recovered = await this.dispatcher.recover((id) => bus.enqueue("request.dispatch", { id }), {
+      own: true,
+    });
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeat().catch((error: unknown) => this.log("heartbeat failed", error));
+    }, this.deps.node?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
+    return recovered;
+  }
+
+  /**
+   * One heartbeat: renews this node's leases, then takes over the open work of nodes whose leases
+   * expired (never a live node's, never this node's own: what it runs is in hand). Returns what the
+   * sweep did.
+   */
+  async heartbeat(): Promise<RecoveryResult> {
+    await this.dispatcher.renewLeases();
+    return this.dispatcher.recover((id) => this.deps.bus.enqueue("request.dispatch", { id }), { own: false });
   }
 
   /** Stops taking background work (running jobs finish; the bus is the caller's to drain). */
   stop(): void {
     if (this.scheduleTimer !== undefined) clearInterval(this.scheduleTimer);
     this.scheduleTimer = undefined;
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
     this.stopInbound?.();
@@ -389,7 +448,7 @@ export class Pipeline {
     // Committed before the I99 leaves: an acknowledged request is never lost. The request and its
     // audit record are one commit (commits, not CPU, bound the embedded store's requests per second).
     await this.deps.store.transaction(async (tx) => {
-      await tx.requests.insert(record);
+      await tx.requests.insert(record, this.lease());
       await tx.audit.append({
         at: this.deps.now(),
         kind: local ? "request.returned" : "request.acknowledged",
@@ -567,7 +626,7 @@ export class Pipeline {
       receivedAt: at,
       updatedAt: at,
     };
-    await this.deps.store.requests.insert(record);
+    await this.deps.store.requests.insert(record, this.lease());
     await this.audit("request.acknowledged", originator, rid, {
       id,
       srv,
@@ -716,36 +775,79 @@ export class Pipeline {
     await this.publishState({ id, requestId: formatRequestId(requestId), srv }, "failed", code);
   }
 
-  /** Builds, signs and queues the asynchronous DUIS response for a request that left the DCC. */
-  private async respond(request: RequestRecord, outcome: WanOutcome): Promise<void> {
+  /**
+   * Finishes a request that left the DCC (the Dispatcher's `conclude`): builds and signs its DUIS
+   * response first, then one store transaction moves the request from `from` to its final state,
+   * marks it answered and puts the response in the outbox. Either all of it commits or none: an
+   * acknowledged request never ends without its answer queued, and a request someone else finished
+   * (the transition or the mark refused) gets no second answer. A failed transaction is tried again
+   * (it is safe to: the transition guards it); what still fails is left to recovery.
+   */
+  private async conclude(
+    request: RequestRecord,
+    from: readonly RequestState[],
+    outcome: WanOutcome,
+  ): Promise<boolean> {
     const at = this.deps.now();
-    const requestId = parseRequestId(request.requestId);
-    const srv = request.srv as Srv;
-    const tree =
-      outcome.code === "I0"
-        ? buildServiceResponse({
-            requestId,
-            responseId: {
-              originator: parseEui(euiToDuis(request.target)),
-              target: requestId.originator,
-              counter: requestId.counter,
-            },
-            responseCode: "I0",
-            srv,
-            payload: { kind: "GBCSPayload", gbcsPayload: outcome.gbcsResponse },
-            at: new Date(at),
-          })
-        : buildServiceResponse({ requestId, responseCode: outcome.code, srv, at: new Date(at) });
-    const body = this.sign(tree);
-    await this.deps.delivery.enqueue({
+    const entry = this.deps.delivery.newEntry({
       userEui: request.originator,
       kind: "response",
       requestId: request.requestId,
-      body,
+      body: this.sign(this.responseTree(request, outcome, at)),
     });
-    await this.publishState(request, outcome.code === "I0" ? "responded" : "failed", outcome.code);
+    const final = outcome.code === "I0" ? "responded" : "failed";
+    const patch: RequestPatch =
+      outcome.code === "I0"
+        ? { gbcsResponse: outcome.gbcsResponse, responseCode: "I0" }
+        : { responseCode: outcome.code, error: outcome.reason };
+    const write = () =>
+      this.deps.store.transaction(async (tx) => {
+        if (!(await tx.requests.transition(request.id, from, final, at, patch))) return false;
+        if (!(await tx.requests.markAnswered(request.id))) return false;
+        await tx.outbox.enqueue(entry);
+        return true;
+      });
+    let done: boolean;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        done = await write();
+        break;
+      } catch (error) {
+        if (attempt >= CONCLUDE_TRIES) throw error;
+        this.log(`response to ${request.requestId} not recorded (try ${attempt})`, error);
+        await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** attempt));
+      }
+    }
+    if (!done) return false;
+    await this.publishState(request, final, outcome.code);
     this.deps.onAnswered?.(request.srv, outcome.code, at - request.receivedAt);
     this.deps.delivery.kickUser(request.originator);
+    return true;
+  }
+
+  /** The asynchronous DUIS response to a request that left the DCC, unsigned. */
+  private responseTree(request: RequestRecord, outcome: WanOutcome, at: number): XmlElement {
+    const requestId = parseRequestId(request.requestId);
+    const srv = request.srv as Srv;
+    return outcome.code === "I0"
+      ? buildServiceResponse({
+          requestId,
+          responseId: {
+            originator: parseEui(euiToDuis(request.target)),
+            target: requestId.originator,
+            counter: requestId.counter,
+          },
+          responseCode: "I0",
+          srv,
+          payload: { kind: "GBCSPayload", gbcsPayload: outcome.gbcsResponse },
+          at: new Date(at),
+        })
+      : buildServiceResponse({ requestId, responseCode: outcome.code, srv, at: new Date(at) });
+  }
+
+  /** This node's lease on a request, from now. */
+  private lease(): RequestLease {
+    return { owner: this.node.id, expiresAt: this.deps.now() + this.node.leaseMs };
   }
 
   private onDispatchEvent(event: DispatchEvent): void {

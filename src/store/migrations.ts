@@ -127,6 +127,21 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 3,
+    name: "request custody: owner node, lease expiry, answered",
+    // Open work (answered = 0) is what a node's recovery and heartbeat look at, hence the partial
+    // index. Requests already final were answered by the code that wrote them (the response right
+    // after the state): they are recorded as answered, so an upgrade does not answer history again.
+    // Open requests get no owner: the first node that starts takes them.
+    sql: `
+ALTER TABLE requests ADD COLUMN owner TEXT;
+ALTER TABLE requests ADD COLUMN lease_expires_at INTEGER;
+ALTER TABLE requests ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+UPDATE requests SET answered = 1 WHERE state IN ('responded', 'failed');
+CREATE INDEX requests_open ON requests (owner, lease_expires_at) WHERE answered = 0;
+`,
+  },
+  {
     version: 4,
     name: "delivery leases per user, and pending outbox entries by user",
     // Every POST is made under a per-user lease (one node works a user's queue at a time, so nothing

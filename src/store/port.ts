@@ -22,6 +22,8 @@ import type {
   OutboxRecord,
   RegistrationRecord,
   RegistrationRole,
+  RequestCustody,
+  RequestLease,
   RequestPatch,
   RequestRecord,
   RequestState,
@@ -107,8 +109,12 @@ export interface CounterRepository {
 
 /** Request lifecycle records. */
 export interface RequestRepository {
-  /** Records a new request; throws when `id` exists. */
-  insert(request: RequestRecord): Promise<void>;
+  /**
+   * Records a new request; throws when `id` exists. A request recorded in a final state (responded,
+   * failed) was answered synchronously and is recorded as answered; any other is open work, held
+   * under `lease` when given.
+   */
+  insert(request: RequestRecord, lease?: RequestLease): Promise<void>;
   get(id: string): Promise<RequestRecord | undefined>;
   /** All records with this DUIS RequestID (a CV4 and its CV5 share one), oldest first. */
   byRequestId(requestId: string): Promise<RequestRecord[]>;
@@ -117,6 +123,7 @@ export interface RequestRepository {
   /**
    * Moves a request from one of the states `from` to `to`, applying `patch`, atomically; false when
    * it is not in one of `from` (someone else moved it). This is how two workers never both send.
+   * With `lease`, the request passes to that lease in the same write (the node that sends it owns it).
    */
   transition(
     id: string,
@@ -124,6 +131,7 @@ export interface RequestRepository {
     to: RequestState,
     at: number,
     patch?: RequestPatch,
+    lease?: RequestLease,
   ): Promise<boolean>;
   /**
    * Moves an acknowledged request to `sent` when it is its device's turn: nothing else is `sent` to
@@ -135,9 +143,10 @@ export interface RequestRepository {
    * nodes racing for one device exactly one gets "sent". A device has one command in flight because
    * it accepts a command only when its counter is above the last one it took from that originator:
    * two on the WAN at once can overtake each other, and the later counter makes the device drop the
-   * earlier command.
+   * earlier command. With `lease`, the request is held under it from then on (custody, as in
+   * `transition`).
    */
-  startSending(id: string, at: number): Promise<SendStart>;
+  startSending(id: string, at: number, lease?: RequestLease): Promise<SendStart>;
   /**
    * The request that goes next to `target`: among its acknowledged requests due at `at` (no
    * execution date, or one that has come; a future-dated one does not block the others), the oldest
@@ -147,6 +156,25 @@ export interface RequestRepository {
    * at what is in flight: `startSending` does.
    */
   nextQueued(target: string, at: number): Promise<RequestRecord | undefined>;
+  /**
+   * Records that the request's final answer is given (its response is in the outbox: call it in the
+   * transaction that enqueues it); false when it already was, so a second answer is never queued.
+   */
+  markAnswered(id: string): Promise<boolean>;
+  /** Its lease and whether it is answered; undefined when unknown. */
+  custody(id: string): Promise<RequestCustody | undefined>;
+  /** Extends every lease `owner` holds on open requests to `expiresAt`; returns how many. */
+  renewLeases(owner: string, expiresAt: number): Promise<number>;
+  /**
+   * Takes over open (unanswered) requests, oldest first: those without a lease, those whose lease
+   * expired before `now`, and, with `own`, those `lease.owner` holds already. Each taken request is
+   * held under `lease` from then on, atomically, so two nodes never take the same one.
+   */
+  takeOver(
+    lease: RequestLease,
+    now: number,
+    options: { own: boolean; limit?: number },
+  ): Promise<RequestRecord[]>;
   /** Applies `patch` without a state change; false when unknown. */
   update(id: string, at: number, patch: RequestPatch): Promise<boolean>;
   /** Requests in a state, oldest first (recovery after a restart: acknowledged but not yet sent). */

@@ -127,6 +127,18 @@ CREATE TABLE meta (
     sql: "CREATE INDEX devices_counts ON devices (region, type, status);",
   },
   {
+    version: 3,
+    name: "request custody: owner node, lease expiry, answered",
+    // The SQLite schema's version 3 (see there for why final requests count as answered).
+    sql: `
+ALTER TABLE requests ADD COLUMN owner TEXT COLLATE "C";
+ALTER TABLE requests ADD COLUMN lease_expires_at BIGINT;
+ALTER TABLE requests ADD COLUMN answered BOOLEAN NOT NULL DEFAULT false;
+UPDATE requests SET answered = true WHERE state IN ('responded', 'failed');
+CREATE INDEX requests_open ON requests (owner, lease_expires_at) WHERE NOT answered;
+`,
+  },
+  {
     version: 4,
     name: "delivery leases per user, and pending outbox entries by user",
     // The SQLite schema's version 4: per-user delivery leases taken with one INSERT … ON CONFLICT,

@@ -40,6 +40,7 @@ import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import {
   auditFromRow,
   checkUint64,
+  custodyFromRow,
   deviceFromRow,
   num,
   OUTBOX_INSERT_COLUMNS,
@@ -47,9 +48,11 @@ import {
   outboxInsertParams,
   patchColumns,
   queueHeadSql,
+  REQUEST_CUSTODY_COLUMNS,
   REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
+  requestCustodyParams,
   requestFromRow,
   requestInsertParams,
   str,
@@ -449,11 +452,18 @@ class PostgresRepositories implements Repositories {
     };
 
     this.requests = {
-      insert: async (r) => {
+      insert: async (r, lease) => {
+        const custody = requestCustodyParams(r, lease);
         await run(
-          `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-          requestInsertParams(r, counterParam(r.counter)),
+          `INSERT INTO requests (${REQUEST_INSERT_COLUMNS}, ${REQUEST_CUSTODY_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19, $20)`,
+          [
+            ...requestInsertParams(r, counterParam(r.counter)),
+            custody.owner,
+            custody.leaseExpiresAt,
+            custody.answered,
+          ],
         );
       },
       get: (id) => row("SELECT * FROM requests WHERE id = $1", [id], requestFromRow),
@@ -465,9 +475,13 @@ class PostgresRepositories implements Repositories {
         ),
       byCorrelation: (correlation) =>
         row("SELECT * FROM requests WHERE correlation = $1", [correlation], requestFromRow),
-      transition: async (id, from, to, at, patch = {}) => {
+      transition: async (id, from, to, at, patch = {}, lease) => {
         if (from.length === 0) return false;
         const { sets, values } = patchSets(patch, 3);
+        if (lease !== undefined) {
+          sets.push(`owner = $${3 + values.length}`, `lease_expires_at = $${4 + values.length}`);
+          values.push(lease.owner, lease.expiresAt);
+        }
         const n = 3 + values.length;
         const sql = `UPDATE requests SET ${["state = $1", "updated_at = $2", ...sets].join(", ")}
           WHERE id = $${n} AND state = ANY($${n + 1}::text[])`;
@@ -477,7 +491,7 @@ class PostgresRepositories implements Repositories {
       // for one device in a row, so the guarded UPDATE of the second sees the first's commit and
       // answers "busy" rather than tripping the unique index (which would abort an enclosing
       // transaction). The index still backs it up, e.g. against a node of an older version.
-      startSending: (id, at) =>
+      startSending: (id, at, lease) =>
         x.atomically(async (tx): Promise<SendStart> => {
           const locked = await tx(
             "SELECT pg_advisory_xact_lock($1, hashtext(target)) FROM requests WHERE id = $2",
@@ -486,11 +500,11 @@ class PostgresRepositories implements Repositories {
           if (locked.rowCount === 0) return "gone";
           try {
             const moved = await tx(
-              `UPDATE requests SET state = 'sent', updated_at = $1
+              `UPDATE requests SET state = 'sent', updated_at = $1${lease === undefined ? "" : ", owner = $3, lease_expires_at = $4"}
                WHERE id = $2 AND state = 'acknowledged'
                  AND NOT EXISTS (SELECT 1 FROM requests s WHERE s.target = requests.target AND s.state = 'sent')
                  AND id = (${queueHeadSql({ target: "requests.target", at: "$1", insertion: "ord", columns: "r.id" })})`,
-              [at, id],
+              lease === undefined ? [at, id] : [at, id, lease.owner, lease.expiresAt],
             );
             if (moved.rowCount === 1) return "sent";
           } catch (error) {
@@ -510,6 +524,30 @@ class PostgresRepositories implements Repositories {
         const { sets, values } = patchSets(patch, 2);
         const sql = `UPDATE requests SET ${["updated_at = $1", ...sets].join(", ")} WHERE id = $${2 + values.length}`;
         return (await changed(sql, [at, ...values, id])) === 1;
+      },
+      markAnswered: async (id) =>
+        (await changed("UPDATE requests SET answered = true WHERE id = $1 AND NOT answered", [id])) === 1,
+      custody: (id) =>
+        row("SELECT owner, lease_expires_at, answered FROM requests WHERE id = $1", [id], custodyFromRow),
+      renewLeases: (owner, expiresAt) =>
+        changed("UPDATE requests SET lease_expires_at = $1 WHERE owner = $2 AND NOT answered", [
+          expiresAt,
+          owner,
+        ]),
+      // SKIP LOCKED: a row another node is taking right now is left to it; the outer WHERE re-checks
+      // the row once locked, so a lease renewed meanwhile is not taken.
+      takeOver: async (lease, now, { own, limit = 1000 }) => {
+        const free = `NOT answered AND (owner IS NULL OR lease_expires_at < $3${own ? " OR owner = $1" : ""})`;
+        const taken = await run(
+          `UPDATE requests SET owner = $1, lease_expires_at = $2 WHERE id IN (
+             SELECT id FROM requests WHERE ${free} ORDER BY received_at, ord LIMIT $4 FOR UPDATE SKIP LOCKED)
+           AND ${free}
+           RETURNING *`,
+          [lease.owner, lease.expiresAt, now, limit],
+        );
+        return taken.rows
+          .sort((a, b) => num(a, "received_at") - num(b, "received_at") || num(a, "ord") - num(b, "ord"))
+          .map(requestFromRow);
       },
       inState: (state, limit = 1000) =>
         rows(

@@ -15,6 +15,8 @@ import type {
   OutboxState,
   RegistrationRecord,
   RegistrationRole,
+  RequestCustody,
+  RequestLease,
   RequestPatch,
   RequestRecord,
   RequestState,
@@ -133,6 +135,34 @@ export function requestInsertParams(r: RequestRecord, counter: string): unknown[
     r.receivedAt,
     r.updatedAt,
   ];
+}
+
+/** The custody columns a request INSERT adds after `REQUEST_INSERT_COLUMNS`. */
+export const REQUEST_CUSTODY_COLUMNS = "owner, lease_expires_at, answered";
+
+/**
+ * A new request's custody: recorded in a final state it was answered synchronously (HTTP); otherwise
+ * it is open work under `lease` (or none).
+ */
+export function requestCustodyParams(
+  r: RequestRecord,
+  lease: RequestLease | undefined,
+): { owner: string | null; leaseExpiresAt: number | null; answered: boolean } {
+  const answered = r.state === "responded" || r.state === "failed";
+  return { owner: lease?.owner ?? null, leaseExpiresAt: lease?.expiresAt ?? null, answered };
+}
+
+/** A request's custody from its row (answered: an INTEGER 0/1 in SQLite, a BOOLEAN in PostgreSQL). */
+export function custodyFromRow(row: Row): RequestCustody {
+  const answered = row.answered;
+  if (typeof answered !== "boolean" && answered !== 0 && answered !== 1) {
+    throw new TypeError(`column answered: expected a boolean, got ${String(answered)}`);
+  }
+  return {
+    owner: strOrNull(row, "owner"),
+    leaseExpiresAt: numOrNull(row, "lease_expires_at"),
+    answered: answered === true || answered === 1,
+  };
 }
 
 /**

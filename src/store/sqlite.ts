@@ -34,6 +34,7 @@ import type {
 import {
   auditFromRow,
   checkUint64,
+  custodyFromRow,
   deviceFromRow,
   num,
   OUTBOX_INSERT_COLUMNS,
@@ -41,9 +42,11 @@ import {
   outboxInsertParams,
   patchColumns,
   queueHeadSql,
+  REQUEST_CUSTODY_COLUMNS,
   REQUEST_INSERT_COLUMNS,
   type Row,
   registrationFromRow,
+  requestCustodyParams,
   requestFromRow,
   requestInsertParams,
   str,
@@ -328,12 +331,18 @@ class SqliteRepositories implements Repositories {
     };
 
     this.requests = {
-      insert: (r) =>
+      insert: (r, lease) =>
         gate(() => {
+          const custody = requestCustodyParams(r, lease);
           s.prepare(
-            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(...requestInsertParams(r, counterText(r.counter)));
+            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS}, ${REQUEST_CUSTODY_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            ...requestInsertParams(r, counterText(r.counter)),
+            custody.owner,
+            custody.leaseExpiresAt,
+            custody.answered ? 1 : 0,
+          );
         }),
       get: (id) => gate(() => s.row("SELECT * FROM requests WHERE id = ?", [id], requestFromRow)),
       byRequestId: (requestId) =>
@@ -346,10 +355,14 @@ class SqliteRepositories implements Repositories {
         ),
       byCorrelation: (correlation) =>
         gate(() => s.row("SELECT * FROM requests WHERE correlation = ?", [correlation], requestFromRow)),
-      transition: (id, from, to, at, patch = {}) =>
+      transition: (id, from, to, at, patch = {}, lease) =>
         gate(() => {
           if (from.length === 0) return false;
           const { columns, values } = patchColumns(patch);
+          if (lease !== undefined) {
+            columns.push("owner", "lease_expires_at");
+            values.push(lease.owner, lease.expiresAt);
+          }
           const sets = ["state = ?", "updated_at = ?", ...columns.map((c) => `${c} = ?`)];
           const sql = `UPDATE requests SET ${sets.join(", ")} WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`;
           const params = [to, at, ...values, id, ...from];
@@ -357,16 +370,18 @@ class SqliteRepositories implements Repositories {
         }),
       // One statement under SQLite's write lock: the device has nothing in flight and this request
       // heads its queue. The unique index on (target) WHERE state = 'sent' backs it up.
-      startSending: (id, at) =>
+      startSending: (id, at, lease) =>
         gate(() => {
           const moved = s
             .prepare(
-              `UPDATE requests SET state = 'sent', updated_at = @at
+              `UPDATE requests SET state = 'sent', updated_at = @at${lease === undefined ? "" : ", owner = @owner, lease_expires_at = @until"}
                WHERE id = @id AND state = 'acknowledged'
                  AND NOT EXISTS (SELECT 1 FROM requests s WHERE s.target = requests.target AND s.state = 'sent')
                  AND id = (${queueHeadSql({ target: "requests.target", at: "@at", insertion: "rowid", columns: "r.id" })})`,
             )
-            .run({ id, at }).changes;
+            .run(
+              lease === undefined ? { id, at } : { id, at, owner: lease.owner, until: lease.expiresAt },
+            ).changes;
           if (moved === 1) return "sent";
           const state = s.row("SELECT state FROM requests WHERE id = ?", [id], (row) => str(row, "state"));
           return state === "acknowledged" ? "busy" : "gone";
@@ -379,6 +394,37 @@ class SqliteRepositories implements Repositories {
             requestFromRow,
           ),
         ),
+      markAnswered: (id) =>
+        gate(
+          () =>
+            s.prepare("UPDATE requests SET answered = 1 WHERE id = ? AND answered = 0").run(id).changes === 1,
+        ),
+      custody: (id) =>
+        gate(() =>
+          s.row("SELECT owner, lease_expires_at, answered FROM requests WHERE id = ?", [id], custodyFromRow),
+        ),
+      renewLeases: (owner, expiresAt) =>
+        gate(
+          () =>
+            s
+              .prepare("UPDATE requests SET lease_expires_at = ? WHERE owner = ? AND answered = 0")
+              .run(expiresAt, owner).changes,
+        ),
+      takeOver: (lease, now, { own, limit = 1000 }) =>
+        gate(() => {
+          // One statement: the rows chosen are the rows updated, so two processes never both take one.
+          const mine = own ? " OR owner = ?" : "";
+          const sql = `UPDATE requests SET owner = ?, lease_expires_at = ? WHERE rowid IN (
+              SELECT rowid FROM requests
+              WHERE answered = 0 AND (owner IS NULL OR lease_expires_at < ?${mine})
+              ORDER BY received_at, rowid LIMIT ?)
+            RETURNING *, rowid AS ord`;
+          const params = [lease.owner, lease.expiresAt, now, ...(own ? [lease.owner] : []), limit];
+          const rows = s.prepare(sql).all(...params) as Row[];
+          return rows
+            .sort((a, b) => num(a, "received_at") - num(b, "received_at") || num(a, "ord") - num(b, "ord"))
+            .map(requestFromRow);
+        }),
       update: (id, at, patch) =>
         gate(() => {
           const { columns, values } = patchColumns(patch);

@@ -154,6 +154,30 @@ export interface RequestRecord {
   readonly updatedAt: number;
 }
 
+/**
+ * Who works on an open request (acknowledged, on the WAN, or finished but not yet answered) and until
+ * when. A cluster node takes a lease on the work it starts and renews it while it lives; when a lease
+ * has expired (its node died) another node may take the work over. Kept beside the record, not in it:
+ * only recovery and the heartbeat read it.
+ */
+export interface RequestLease {
+  /** The node's id (`meterway start --node-id`). */
+  readonly owner: string;
+  /** After this instant (ms since epoch) another node may take the request over. */
+  readonly expiresAt: number;
+}
+
+/** A request's custody: its lease (null: none, anyone may take it) and whether its answer is queued. */
+export interface RequestCustody {
+  readonly owner: string | null;
+  readonly leaseExpiresAt: number | null;
+  /**
+   * True once the user has the request's final answer: given synchronously over HTTP, or its DUIS
+   * response in the outbox (written in the same transaction as this flag).
+   */
+  readonly answered: boolean;
+}
+
 /** Fields that can change after a request record is created. */
 export type RequestPatch = Partial<
   Pick<

@@ -192,6 +192,12 @@ describe("meterway start flags", () => {
   });
 
   it("refuses bad flags with a reason", () => {
+    // The node id: given, or the host and the data folder (the same across restarts).
+    assert.equal((parseStartArgs(["--node-id", "dcc-a:1"]) as MeterwayConfig).nodeId, "dcc-a:1");
+    const again = parseStartArgs(["--port", "0"]) as MeterwayConfig;
+    assert.equal(again.nodeId, (parseStartArgs(["--port", "9"]) as MeterwayConfig).nodeId);
+    assert.ok(again.nodeId.endsWith(`:${again.dataDir}`), again.nodeId);
+    assert.throws(() => parseStartArgs(["--node-id", "a b"]), /--node-id/);
     assert.throws(() => parseStartArgs(["--premises", "many"]), ConfigError);
     assert.throws(() => parseStartArgs(["--user-receive-url", "maybe"]), /allow or refuse/);
     assert.throws(() => parseStartArgs(["--max-pending-per-user", "0"]), /1 or more/);

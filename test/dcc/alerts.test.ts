@@ -26,6 +26,7 @@ import { KeyStore } from "../../src/smki/keystore.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
 import type { AuditRecord, DeviceRecord } from "../../src/store/types.js";
 import type { Wan } from "../../src/wan/port.js";
+import { failingWrites } from "../support/intercepted-store.js";
 import { reference } from "../support/reference.js";
 
 const ESME = "00db1234567890a0";
@@ -94,6 +95,7 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { device: async (eui) => devices.get(eui) },
       keys,
       delivery,
+      store,
       sign: (tree) => signDuis(tree, { privateKey: dccKey, certificate: dccCertificate }),
       audit: async (kind, actor, detail) => {
         await store.audit.append({ at: AT, kind, actor, requestId: null, detail });
@@ -144,7 +146,8 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { hubOf: async () => undefined },
       wan,
       now: () => AT,
-      respond: async () => assert.fail("an alert is not a response"),
+      node: { id: "test", leaseMs: 30_000 },
+      conclude: async () => assert.fail("an alert is not a response"),
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
       enqueueDispatch: async () => assert.fail("no request is sent"),
@@ -204,6 +207,33 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
     assert.ok(response.body.kind === "DeviceAlertMessage" && response.body.alertCode === 0x8f30);
   });
 
+  it("queues an alert with its audit line or not at all: a failed audit leaves no entry to double", async () => {
+    const faulty = failingWrites(store, "audit.append", 1);
+    const withFaults = new AlertRouter({
+      users: store.users,
+      inventory: { device: async (eui) => devices.get(eui) },
+      keys,
+      delivery: new Delivery({ outbox: store.outbox, users: store.users, now: () => AT }),
+      store: faulty,
+      sign: (tree) => signDuis(tree, { privateKey: dccKey, certificate: dccCertificate }),
+      audit: async () => {},
+      now: () => AT,
+    });
+    await assert.rejects(withFaults.receive(GCA(), HUB), /injected/);
+    assert.deepEqual(await outbox(), []);
+    // The frame's job, tried again: one alert, one audit line.
+    const routed = await withFaults.receive(GCA(), HUB);
+    assert.ok(routed.routed);
+    assert.deepEqual(
+      (await outbox()).map((e) => e.id),
+      [routed.outboxId],
+    );
+    assert.deepEqual(
+      (await audits()).map((a) => a.kind),
+      ["alert.routed"],
+    );
+  });
+
   it("drops an alert for an unknown recipient", async () => {
     // The RTDS ECS80 alert goes to the network operator, who is not a user here.
     await dropped(
@@ -240,7 +270,8 @@ describe("device alerts: routing, checks and the DUIS Device Alert", () => {
       inventory: { hubOf: async () => undefined },
       wan: { send: async () => [], onInbound: () => () => {}, close: async () => {} },
       now: () => AT,
-      respond: async () => {},
+      node: { id: "test", leaseMs: 30_000 },
+      conclude: async () => false,
       onEvent: (e) => events.push(e),
       alert: (bytes, hub) => router.receive(bytes, hub),
       enqueueDispatch: async () => assert.fail("no request is sent"),

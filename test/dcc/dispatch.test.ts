@@ -41,6 +41,8 @@ function record(id: string, counter: bigint, target = "0a03000000000000"): Reque
   };
 }
 
+const NODE = { id: "node-1", leaseMs: 30_000 };
+
 function wan(send: Wan["send"]): Wan {
   return { send, onInbound: () => () => {}, close: async () => {} };
 }
@@ -66,8 +68,23 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       inventory: { hubOf: async () => hub ?? undefined },
       wan: w,
       now: () => 1,
-      respond: async (request, outcome) => {
-        answers.push({ id: request.id, outcome });
+      node: NODE,
+      // What the pipeline's conclude does, less the signed response: the final state, answered.
+      conclude: async (request, from, outcome) => {
+        const moved = await store.transaction(
+          async (tx) =>
+            (await tx.requests.transition(
+              request.id,
+              from,
+              outcome.code === "I0" ? "responded" : "failed",
+              1,
+              outcome.code === "I0"
+                ? { responseCode: "I0", gbcsResponse: outcome.gbcsResponse }
+                : { responseCode: outcome.code, error: outcome.reason },
+            )) && (await tx.requests.markAnswered(request.id)),
+        );
+        if (moved) answers.push({ id: request.id, outcome });
+        return moved;
       },
       enqueueDispatch: async () => {},
     });
@@ -142,6 +159,75 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
     assert.equal(sends, 1);
   });
 
+  it("holds what it sends under this node's lease, and leaves it to recovery when the WAN closes", async () => {
+    const d = dispatcher(
+      wan(async (hub) => {
+        throw new WanError("closed", hub);
+      }),
+    );
+    await store.requests.insert(record("g", 7n), { owner: "node-0", expiresAt: 5 });
+    await d.dispatch("g");
+    assert.equal((await store.requests.get("g"))?.state, "sent");
+    assert.deepEqual(await store.requests.custody("g"), {
+      owner: "node-1",
+      leaseExpiresAt: 30_001,
+      answered: false,
+    });
+    assert.equal(answers.length, 0);
+    // Restarted (same node): its own request caught on the WAN ends with E21, answered once.
+    const redispatched: string[] = [];
+    const again = () => d.recover(async (id) => void redispatched.push(id), { own: true });
+    assert.deepEqual(await again(), { resumed: 0, failed: 1, answered: 0 });
+    assert.deepEqual(await again(), { resumed: 0, failed: 0, answered: 0 });
+    assert.deepEqual(
+      answers.map((a) => [a.id, a.outcome.code]),
+      [["g", "E21"]],
+    );
+  });
+
+  it("recovers only its own work and expired leases; answers a finished request left unanswered", async () => {
+    const d = dispatcher(wan(async () => []));
+    await store.requests.insert(record("mine", 10n), { owner: "node-1", expiresAt: 100 });
+    await store.requests.insert(record("live", 11n), { owner: "node-2", expiresAt: 100 });
+    await store.requests.insert(record("dead", 12n), { owner: "node-3", expiresAt: 0 });
+    await store.requests.insert(
+      { ...record("done", 13n), state: "sent" },
+      { owner: "node-1", expiresAt: 100 },
+    );
+    // A finished request whose answer was never queued (as a store from before answers were
+    // recorded with the state could hold one).
+    assert.ok(
+      await store.requests.transition("done", ["sent"], "responded", 1, {
+        responseCode: "I0",
+        gbcsResponse: fromHex("DD01"),
+      }),
+    );
+    const redispatched: string[] = [];
+    const redispatch = async (id: string) => void redispatched.push(id);
+    // The sweep takes only the dead node's work.
+    assert.deepEqual(await d.recover(redispatch, { own: false }), { resumed: 1, failed: 0, answered: 0 });
+    assert.deepEqual(redispatched, ["dead"]);
+    // At start: its own too, never the live node's.
+    assert.deepEqual(await d.recover(redispatch, { own: true }), { resumed: 2, failed: 0, answered: 1 });
+    assert.deepEqual(redispatched.sort(), ["dead", "dead", "mine"]);
+    assert.equal((await store.requests.custody("live"))?.owner, "node-2");
+    assert.deepEqual(
+      answers.map((a) => [a.id, a.outcome.code]),
+      [["done", "I0"]],
+    );
+  });
+
+  it("schedules due future-dated requests it holds or no live node holds", async () => {
+    const d = dispatcher(wan(async () => []));
+    await store.requests.insert({ ...record("s1", 20n), executeAt: 1 }, { owner: "node-1", expiresAt: 100 });
+    await store.requests.insert({ ...record("s2", 21n), executeAt: 1 }, { owner: "node-2", expiresAt: 100 });
+    await store.requests.insert({ ...record("s3", 22n), executeAt: 1 }, { owner: "node-3", expiresAt: 0 });
+    await store.requests.insert({ ...record("s4", 23n), executeAt: 2 }, { owner: "node-1", expiresAt: 100 });
+    const due: string[] = [];
+    assert.equal(await d.dispatchDue(async (id) => void due.push(id)), 2);
+    assert.deepEqual(due, ["s1", "s3"]);
+  });
+
   it("ignores an undecodable or uncorrelated frame", async () => {
     const events: string[] = [];
     const d = new Dispatcher({
@@ -149,7 +235,8 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       inventory: { hubOf: async () => HUB },
       wan: wan(async () => []),
       now: () => 1,
-      respond: async () => assert.fail("no answer expected"),
+      node: NODE,
+      conclude: async () => assert.fail("no answer expected"),
       onEvent: (e) => events.push(e.kind),
       enqueueDispatch: async () => assert.fail("nothing to dispatch"),
     });

@@ -39,7 +39,7 @@ describe("restart recovery", () => {
     // The second run: a fresh bus and pipeline over the same store.
     const bus = new MemoryBus();
     const restarted = dcc.makePipeline(bus);
-    assert.deepEqual(await restarted.start(), { resumed: 1, failed: 1 });
+    assert.deepEqual(await restarted.start(), { resumed: 1, failed: 1, answered: 0 });
     await bus.drain();
     await dcc.delivery.idle();
 

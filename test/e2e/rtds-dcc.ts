@@ -30,6 +30,7 @@ import { duisRoutes } from "../../src/server/duis-routes.js";
 import { DccMetrics } from "../../src/server/metrics.js";
 import { SimFleet } from "../../src/sim/fleet.js";
 import { KeyStore } from "../../src/smki/keystore.js";
+import type { Store } from "../../src/store/port.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
 import type { UserRecord, UserRole } from "../../src/store/types.js";
 import { memoryWanPair } from "../../src/wan/memory.js";
@@ -107,8 +108,11 @@ export interface RtdsDcc {
   readonly pipeline: Pipeline;
   readonly delivery: Delivery;
   readonly fleet: SimFleet;
-  /** Another pipeline over the same store, WAN and fleet (a restarted DCC), on its own bus. */
-  makePipeline(bus: MemoryBus): Pipeline;
+  /**
+   * Another pipeline over the same store (or `over` it: a store with injected faults), WAN and fleet
+   * (a restarted DCC), on its own bus.
+   */
+  makePipeline(bus: MemoryBus, over?: Store): Pipeline;
   /** What the users hold: their KA private keys (RTDS) and the devices' KA certificates. */
   readonly userKeys: KeyStore;
   /** Stops everything and removes the temp dir. */
@@ -209,9 +213,9 @@ export async function startRtdsDcc(
     policy: { requestTimeoutMs: 2000, ...options.deliveryPolicy },
   });
   const inventory = new Inventory(store.devices);
-  const makePipeline = (onBus: MemoryBus) =>
+  const makePipeline = (onBus: MemoryBus, over: Store = store) =>
     new Pipeline({
-      store,
+      store: over,
       bus: onBus,
       wan,
       inventory,

@@ -303,6 +303,84 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
       await store.close();
     });
 
+    it("keeps a request's custody: leases, take-over of expired and own work, answered once", async () => {
+      const store = await open();
+      const a = { owner: "node-a", expiresAt: T0 + 30_000 };
+      const b = { owner: "node-b", expiresAt: T0 + 30_000 };
+      await store.requests.insert(request("a1", { state: "acknowledged", receivedAt: T0 }), a);
+      await store.requests.insert(request("a2", { state: "acknowledged", receivedAt: T0 + 1 }), a);
+      await store.requests.insert(request("b1", { state: "acknowledged", receivedAt: T0 + 2 }), b);
+      await store.requests.insert(request("n1", { state: "acknowledged", receivedAt: T0 + 3 }));
+      // Answered synchronously: a final state on insert.
+      await store.requests.insert(request("s1", { state: "failed", responseCode: "E4" }), a);
+      assert.deepEqual(await store.requests.custody("s1"), {
+        owner: "node-a",
+        leaseExpiresAt: T0 + 30_000,
+        answered: true,
+      });
+      assert.deepEqual(await store.requests.custody("n1"), {
+        owner: null,
+        leaseExpiresAt: null,
+        answered: false,
+      });
+      assert.equal(await store.requests.custody("nope"), undefined);
+
+      // Node b starting: its own work and the unowned, never node a's live leases.
+      const later = { owner: "node-b", expiresAt: T0 + 40_000 };
+      assert.deepEqual(
+        (await store.requests.takeOver(later, T0 + 10_000, { own: true })).map((r) => r.id),
+        ["b1", "n1"],
+      );
+      // A sweep (not own): nothing is free now.
+      assert.deepEqual(await store.requests.takeOver(later, T0 + 10_000, { own: false }), []);
+      // Node a renews; its leases hold past their first expiry.
+      assert.equal(await store.requests.renewLeases("node-a", T0 + 60_000), 2);
+      assert.equal(await store.requests.renewLeases("node-b", T0 + 60_000), 2);
+      assert.deepEqual(await store.requests.takeOver(later, T0 + 45_000, { own: false }), []);
+      // Node a stops renewing: after expiry its open work is taken over, once, oldest first.
+      assert.equal(await store.requests.renewLeases("node-b", T0 + 70_000), 2);
+      const c = { owner: "node-c", expiresAt: T0 + 100_000 };
+      const [first, second] = await Promise.all([
+        store.requests.takeOver(c, T0 + 61_000, { own: false }),
+        store.requests.takeOver({ ...c, owner: "node-d" }, T0 + 61_000, { own: false }),
+      ]);
+      const taken = [...first!, ...second!].map((r) => r.id).sort();
+      assert.deepEqual(taken, ["a1", "a2"]);
+      assert.ok(first!.length === 0 || second!.length === 0, "one node took them all");
+
+      // The node that sends a request owns it from then on.
+      assert.equal(
+        await store.requests.transition(
+          "b1",
+          ["acknowledged"],
+          "sent",
+          T0 + 5,
+          {},
+          {
+            owner: "node-e",
+            expiresAt: T0 + 200_000,
+          },
+        ),
+        true,
+      );
+      assert.equal((await store.requests.custody("b1"))?.owner, "node-e");
+
+      // Answered once: the second mark says it already was; answered work is no one's any more.
+      assert.equal(await store.requests.markAnswered("b1"), true);
+      assert.equal(await store.requests.markAnswered("b1"), false);
+      assert.equal(await store.requests.renewLeases("node-e", T0 + 300_000), 0);
+      assert.deepEqual(
+        (await store.requests.takeOver(c, T0 + 10_000_000, { own: true })).map((r) => r.id),
+        ["a1", "a2", "n1"],
+      );
+      assert.deepEqual(await store.requests.custody("a1"), {
+        owner: "node-c",
+        leaseExpiresAt: T0 + 100_000,
+        answered: false,
+      });
+      await store.close();
+    });
+
     it("sends one request per device at a time, the device's queue oldest first", async () => {
       const store = await open();
       const T = "00db1234567890a4";

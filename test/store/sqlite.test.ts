@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { SQLITE_MIGRATIONS } from "../../src/store/migrations.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
 import { euiFromDuis, euiToDuis } from "../../src/store/types.js";
@@ -43,6 +44,39 @@ describe("sqlite store", () => {
     await third.close();
     // The file now has a migration this code does not know: refuse rather than guess.
     assert.throws(() => openSqliteStore({ file }), /newer version/);
+  });
+
+  it("upgrades requests to custody: final ones answered, open ones unowned", async () => {
+    const file = tempFile();
+    await openSqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 2) }).close();
+    const db = new Database(file);
+    const insert = db.prepare(
+      `INSERT INTO requests (id, request_id, originator, target, counter, srv, command_variant, state,
+         received_at, updated_at) VALUES (?, 'A:B:1', 'a', 'b', '00000000000000000001', '4.1.1', 1, ?, 1, 1)`,
+    );
+    for (const [id, state] of [
+      ["done", "responded"],
+      ["refused", "failed"],
+      ["open", "acknowledged"],
+      ["onWan", "sent"],
+    ]) {
+      insert.run(id, state);
+    }
+    db.close();
+    const upgraded = openSqliteStore({ file });
+    const custody = async (id: string) => (await upgraded.requests.custody(id))?.answered;
+    assert.deepEqual(await Promise.all(["done", "refused", "open", "onWan"].map(custody)), [
+      true,
+      true,
+      false,
+      false,
+    ]);
+    assert.equal((await upgraded.requests.custody("open"))?.owner, null);
+    assert.deepEqual(
+      (await upgraded.requests.takeOver({ owner: "n", expiresAt: 2 }, 1, { own: false })).map((r) => r.id),
+      ["open", "onWan"],
+    );
+    await upgraded.close();
   });
 
   it("upgrades a store written by an older version", async () => {
