@@ -52,7 +52,7 @@ if (pg !== undefined && nats !== undefined) {
       store = pg.urlFor(await pg.schema());
       bus = `${nats.url}?prefix=${nats.prefix()}`;
       a = await compose(
-        resolveConfig({ dataDir: join(root, "a"), premises: 2, port: 0, store, bus, nodeId: "node-a" }),
+        resolveConfig({ dataDir: join(root, "a"), premises: 3, port: 0, store, bus, nodeId: "node-a" }),
         options(timers.a),
       );
     });
@@ -76,7 +76,8 @@ if (pg !== undefined && nats !== undefined) {
 
     async function send(node: Dcc, counter: bigint): Promise<void> {
       const supplier = userIdentity(node, DEMO_SUPPLIER.eui);
-      const premises = Number(counter % 2n);
+      // A premises per request in flight at once: a device takes one command at a time.
+      const premises = Number(counter % 3n);
       const ack = await postReadImportRegisters(node, supplier, premisesPlan(premises).esme, counter);
       assert.equal(checkSignedResponse(node, ack.body).header.responseCode, "I99");
     }
@@ -104,7 +105,7 @@ if (pg !== undefined && nats !== undefined) {
       b = await compose(
         resolveConfig({
           dataDir: join(root, "b"),
-          premises: 2,
+          premises: 3,
           port: 0,
           store,
           bus,
