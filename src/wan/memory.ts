@@ -107,6 +107,8 @@ export class InProcessWan implements Wan, HubLink {
   private readonly timeoutMs: number;
   private readonly onRoundTrip: ((trip: RoundTrip) => void) | undefined;
   private closed = false;
+  /** Aborted by `close`: sends still waiting for their hub end at once, so shutdown never waits. */
+  private readonly closing = new AbortController();
 
   constructor(options: InProcessWanOptions = {}) {
     const rng = options.rng ?? new Rng(options.seed ?? 1);
@@ -173,8 +175,16 @@ export class InProcessWan implements Wan, HubLink {
         region.slots.release();
       }
     })();
+    // Closing ends the wait with "closed": the device's answer may still come, to no one, and the
+    // request's node leaves it to recovery (dispatch.ts).
+    let onClose: (() => void) | undefined;
+    const closed = new Promise<never>((_resolve, reject) => {
+      onClose = () =>
+        reject(new WanError("closed", hubEui, `the WAN closed before hub ${hubEui} answered`));
+      this.closing.signal.addEventListener("abort", onClose, { once: true });
+    });
     try {
-      const result = await Promise.race([trip, deadline.then(() => undefined)]);
+      const result = await Promise.race([trip, deadline.then(() => undefined), closed]);
       if (result === undefined || timedOut) {
         trip.catch(() => {});
         throw new WanError("timeout", hubEui, `no answer from hub ${hubEui} within ${timeoutMs} ms`);
@@ -183,10 +193,12 @@ export class InProcessWan implements Wan, HubLink {
       report("ok");
       return result;
     } catch (error) {
+      trip.catch(() => {});
       report(error instanceof WanError ? error.failure : "lost");
       throw error;
     } finally {
       stopDeadline.abort();
+      if (onClose !== undefined) this.closing.signal.removeEventListener("abort", onClose);
     }
   }
 
@@ -217,6 +229,7 @@ export class InProcessWan implements Wan, HubLink {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     this.hubs.clear();
     this.inboundHandlers.clear();
   }

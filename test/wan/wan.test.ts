@@ -159,4 +159,16 @@ describe("in-process WAN", () => {
     await link.close();
     await assert.rejects(link.send("0000000000000001", frame(0)), /closed/);
   });
+
+  it("ends sends still waiting for their hub when it closes, without waiting for the timeout", async () => {
+    const timer = new ManualTimer();
+    const link = new InProcessWan({ timer, timeoutMs: 120_000 });
+    link.attach("0000000000000002", "South", () => new Promise(() => {})); // never answers
+    const waiting = link.send("0000000000000002", frame(0)).catch((e: unknown) => e);
+    await timer.advance(1000);
+    await link.close();
+    const error = await waiting; // time has not moved: only close can have ended it
+    assert.ok(error instanceof WanError && error.failure === "closed", String(error));
+    assert.equal(timer.now(), 1000);
+  });
 });
