@@ -179,8 +179,7 @@ export class InProcessWan implements Wan, HubLink {
     // request's node leaves it to recovery (dispatch.ts).
     let onClose: (() => void) | undefined;
     const closed = new Promise<never>((_resolve, reject) => {
-      onClose = () =>
-        reject(new WanError("closed", hubEui, `the WAN closed before hub ${hubEui} answered`));
+      onClose = () => reject(new WanError("closed", hubEui, `the WAN closed before hub ${hubEui} answered`));
       this.closing.signal.addEventListener("abort", onClose, { once: true });
     });
     try {
