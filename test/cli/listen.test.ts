@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { compose, type Dcc } from "../../src/cli/compose.js";
 import { runListen } from "../../src/cli/listen.js";
 import { duisEui } from "../../src/cli/request-client.js";
@@ -153,6 +155,43 @@ describe("meterway listen", () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  it("as a process, puts the receive URL back when stopped with SIGTERM", async () => {
+    const mainModule = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `import { main } from ${JSON.stringify(mainModule)}; process.exitCode = await main(process.argv.slice(1));`,
+        "listen",
+        "--register",
+        url,
+        "--data",
+        dir,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let err = "";
+    let registered: string | null | undefined;
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      if (registered === undefined && err.includes("registered at")) {
+        registered = null;
+        void receiveUrl().then((now) => {
+          registered = now;
+          child.kill("SIGTERM");
+        });
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    assert.equal(code, 0, err);
+    assert.match(String(registered), /^http:\/\/127\.0\.0\.1:\d+\/duis\/receive$/, err);
+    assert.equal(await receiveUrl(), null, "put back: pull only, as it was");
+    assert.match(err, /stopping/);
   });
 
   for (const [args, message] of [
