@@ -30,6 +30,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "send SRV 4.1.1 to a running DCC as a user and print the meter's registers",
     load: async () => (await import("./request.js")).request,
   },
+  listen: {
+    summary: "run a user's receive-response endpoint: each response verified, decoded, one JSON line",
+    load: async () => (await import("./listen.js")).listen,
+  },
+  responses: {
+    summary: "take a user's queued responses from a running DCC (pull API), verified and decoded",
+    load: async () => (await import("./responses.js")).responses,
+  },
 };
 
 function usage(): string {

@@ -25,10 +25,22 @@ export class ResponseReceiver {
   /** What the next POSTs are answered with (tests make the endpoint fail); 200 when empty. */
   readonly statuses: number[] = [];
 
-  private constructor() {
+  /**
+   * With `handle`, every message goes to it and is answered with the status it gives (and neither
+   * kept nor handed to a waiter): a long-running endpoint (`meterway listen`) keeps nothing.
+   */
+  private constructor(private readonly handle?: (message: ReceivedMessage) => number) {
     this.server = createServer((request, response) => {
       readBody(request)
         .then((body) => {
+          if (this.handle !== undefined) {
+            const message = { path: request.url ?? "/", contentType: request.headers["content-type"], body };
+            const status = this.handle(message);
+            response
+              .writeHead(status, { "content-type": "text/plain" })
+              .end(status === 200 ? "OK" : "refused");
+            return;
+          }
           const status = this.statuses.shift() ?? 200;
           response.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "OK" : "not now");
           if (status !== 200) return;
@@ -42,9 +54,13 @@ export class ResponseReceiver {
     });
   }
 
-  /** Starts listening on `host:port` (port 0: a free one). */
-  static async start(host = "127.0.0.1", port = 0): Promise<ResponseReceiver> {
-    const receiver = new ResponseReceiver();
+  /** Starts listening on `host:port` (port 0: a free one); `handle`: see the constructor. */
+  static async start(
+    host = "127.0.0.1",
+    port = 0,
+    handle?: (message: ReceivedMessage) => number,
+  ): Promise<ResponseReceiver> {
+    const receiver = new ResponseReceiver(handle);
     await new Promise<void>((resolve, reject) => {
       receiver.server.once("error", reject);
       receiver.server.listen(port, host, () => resolve());
