@@ -74,6 +74,18 @@ export function srvForBodyElement(element: string): SrvEntry | undefined {
   return srvsByBody.get(element);
 }
 
+/**
+ * Whether an SRV is critical: the one flag that decides the Critical path (CV4 answers the GBCS
+ * Pre-Command, the user signs it and sends CV5). DUIS decides it per SRV (the request matrix's
+ * Critical column). GBCS decides per use case (message type SME.C.C: the command carries the
+ * supplier's signature); an SRV is critical when the command built for it is such a command, and
+ * the two agree but for `criticalityExceptions` (non-critical join/unjoin SRVs of SME.C.C use cases,
+ * use cases the mapping table gives no plain type), where the DCC follows the SRV.
+ */
+export function isCriticalSrv(srv: string): boolean {
+  return srvByCode.get(srv)?.critical === true;
+}
+
 /** The Command Variants DUIS allows for an SRV. */
 export function allowedCommandVariants(srv: Srv): readonly CommandVariant[] {
   return srvEntry(srv).cvs as readonly CommandVariant[];
