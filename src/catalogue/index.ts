@@ -2,6 +2,11 @@
  * The DUIS/GBCS catalogue: Service Reference Variants, Command Variants, user roles, device types
  * and statuses, CSP regions, response and DCC alert codes, GBCS use cases. Data only: typed tables,
  * the types that follow from them, and lookups. Nothing here reads the reference files at run time.
+ *
+ * The use-case table is `gbcsMessageCodes` (message-codes.ts), one row per GBCS message code; the
+ * message codes the other layers use come from it (dcc) or are tested against it (gbcs and sim,
+ * which may not import the catalogue). srvs.ts, use-cases.ts and message-codes.ts are generated:
+ * `node --import tsx scripts/gen-catalogue.mjs && npx biome check --write src/catalogue`.
  */
 import type { CommandVariant, CommandVariantDefinition, WebService } from "./command-variants.js";
 import { commandVariant } from "./command-variants.js";
