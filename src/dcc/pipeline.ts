@@ -35,7 +35,14 @@
  */
 import { type KeyObject, randomUUID, X509Certificate } from "node:crypto";
 import type { Bus, Subscription } from "../bus/port.js";
-import { isSrv, type ResponseCode, type Srv, srvEntry, type WebService } from "../catalogue/index.js";
+import {
+  isCriticalSrv,
+  isSrv,
+  type ResponseCode,
+  type Srv,
+  srvEntry,
+  type WebService,
+} from "../catalogue/index.js";
 import { DuisError, type DuisErrorKey } from "../duis/errors.js";
 import {
   buildAcknowledgement,
@@ -487,7 +494,8 @@ export class Pipeline {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
     const deviceTypes = SRV_DEVICE_TYPES[srv];
-    if (entry.nonDevice || !entry.critical || deviceTypes === undefined) {
+    // One flag gates CV4 here and in the transform: the SRV's criticality (catalogue `isCriticalSrv`).
+    if (entry.nonDevice || !isCriticalSrv(srv) || deviceTypes === undefined) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
     if (this.executionDate(request, at) !== null) {

@@ -228,13 +228,17 @@ describe("catalogue: GBCS use cases", () => {
     for (const l of srvUseCaseLinks) assert.ok(isSrv(l.srv), l.srv);
   });
 
-  it("includes every RTDS GBCS folder's SRV → use case pair", () => {
+  it("includes every RTDS GBCS folder's SRV → use case pair (use case + RTDS variant suffix)", () => {
     for (const dir of readdirSync(reference("rtds-4.5.0-gbcs"))) {
       const at = dir.indexOf("_");
       const srv = dir.slice(0, at);
       if (!isSrv(srv)) continue;
       assert.ok(
-        useCasesForSrv(srv).some((l) => l.useCase === dir.slice(at + 1)),
+        useCasesForSrv(srv).some(
+          (l) =>
+            l.useCase === dir.slice(at + 1) ||
+            (l.rtdsVariants ?? []).some((v) => l.useCase + v === dir.slice(at + 1)),
+        ),
         dir,
       );
     }

@@ -61,13 +61,13 @@ function expectedOutcome(t: RtdsTemplate, users: ReadonlyMap<string, readonly st
   if (entry.nonDevice || transform === undefined) return "srvNotSupported";
   const eligible = roles.some((r) => (entry.roles as readonly string[]).includes(r));
   if (t.commandVariant === 4) {
-    if (!transform.critical) return "srvNotSupported";
+    if (!entry.critical) return "srvNotSupported";
     return eligible ? "I0 PreCommand" : "E2";
   }
   const local =
     t.commandVariant === 2 &&
     executionDateTimeOf(parseRequest(parseXml(readFileSync(t.path)).root)) === undefined;
-  if ((t.commandVariant !== 1 && !local) || transform.critical) return "srvNotSupported";
+  if ((t.commandVariant !== 1 && !local) || entry.critical) return "srvNotSupported";
   if (!eligible) return "E2";
   return local ? "I0 LocalCommand" : "I99";
 }

@@ -9,7 +9,6 @@ import type { TransformInput, UseCaseTransform } from "./index.js";
 export const ecs17b: UseCaseTransform = {
   useCase: "ECS17b",
   messageCode: ECS17B_MESSAGE_CODE,
-  critical: false,
   build(input: TransformInput): Uint8Array {
     return buildEcs17bCommand({
       counter: input.counter,

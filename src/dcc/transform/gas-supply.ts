@@ -7,6 +7,7 @@
  * The Issuer Event ID is the DCC's time of the transform in ZigBee UTC seconds (since 2000-01-01):
  * the RTDS pre-commands, made on 2015-01-01T00:00:00Z, carry 0x1C374A80, exactly that.
  */
+import { messageCodeOf } from "../../catalogue/index.js";
 import { encodeGbz, type GbzPayload, singleComponentPayload } from "../../gbcs/gbz/gbz-payload.js";
 import { ZclCluster } from "../../gbcs/gbz/zcl-commands.js";
 import type { TransformInput, UseCaseTransform } from "./index.js";
@@ -16,8 +17,8 @@ const ZIGBEE_EPOCH_MS = Date.UTC(2000, 0, 1);
 
 /** The gas supply use cases: message code and the proposed supply status (ZSE enum). */
 export const GAS_SUPPLY = {
-  GCS32: { messageCode: 0x0081, proposedSupplyStatus: 0 },
-  GCS39: { messageCode: 0x0085, proposedSupplyStatus: 1 },
+  GCS32: { messageCode: messageCodeOf("GCS32"), proposedSupplyStatus: 0 },
+  GCS39: { messageCode: messageCodeOf("GCS39"), proposedSupplyStatus: 1 },
 } as const;
 
 export type GasSupplyUseCase = keyof typeof GAS_SUPPLY;
@@ -60,7 +61,6 @@ function gasSupplyTransform(useCase: GasSupplyUseCase): UseCaseTransform {
   return {
     useCase,
     messageCode: GAS_SUPPLY[useCase].messageCode,
-    critical: true,
     build: (input: TransformInput) => encodeGbz(gasSupplyCommand(useCase, input.at)),
   };
 }

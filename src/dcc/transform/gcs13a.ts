@@ -9,6 +9,5 @@ import type { UseCaseTransform } from "./index.js";
 export const gcs13a: UseCaseTransform = {
   useCase: "GCS13a",
   messageCode: GCS13A_MESSAGE_CODE,
-  critical: false,
   build: () => buildGcs13aCommand(),
 };

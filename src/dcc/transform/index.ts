@@ -12,7 +12,7 @@
  * use case reads follow from the SRV. An SRV or device type without an entry is "not supported
  * yet", which the pipeline answers as such, never with a made-up command.
  */
-import type { Srv } from "../../catalogue/index.js";
+import { isCriticalSrv, type Srv } from "../../catalogue/index.js";
 import { ACB_EUI, type GbcsKeys } from "../../gbcs/crypto/keys.js";
 import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
 import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
@@ -40,8 +40,6 @@ export interface TransformInput<B = unknown> {
 export interface UseCaseTransform<B = unknown> {
   readonly useCase: string;
   readonly messageCode: number;
-  /** Whether the command is critical (then it goes through CV4 → signed pre-command). */
-  readonly critical: boolean;
   build(input: TransformInput<B>): Uint8Array;
 }
 
@@ -101,7 +99,8 @@ export class CommandTransformer {
     if (useCase === undefined) {
       return { ok: false, reason: `SRV ${srv} to a ${deviceType} is not supported yet` };
     }
-    if (!useCase.critical) return { ok: false, reason: `${useCase.useCase} is not critical: no Pre-Command` };
+    // The same flag as the pipeline's CV4 gate: the SRV's criticality (catalogue `isCriticalSrv`).
+    if (!isCriticalSrv(srv)) return { ok: false, reason: `SRV ${srv} is not critical: no Pre-Command` };
     const frame = this.frame(useCase, input);
     const { signature: _none, ...unsigned } = frame;
     return {
@@ -133,10 +132,10 @@ export class CommandTransformer {
     if (useCase === undefined) {
       return { ok: false, reason: `SRV ${srv} to a ${deviceType} is not supported yet` };
     }
-    if (useCase.critical) {
+    if (isCriticalSrv(srv)) {
       return {
         ok: false,
-        reason: `${useCase.useCase} is critical: send CV4 for its Pre-Command, then the signed CV5`,
+        reason: `SRV ${srv} (${useCase.useCase}) is critical: send CV4 for its Pre-Command, then the signed CV5`,
       };
     }
     const frame = this.frame(useCase, input);

@@ -1,6 +1,7 @@
 /**
  * SRV 7.1 Enable Supply, 7.2 Disable Supply and 7.3 Arm Supply to an ESME → GBCS ECS42, ECS43 and
- * ECS44 (message codes 0x004F, 0x0050, 0x0051). Each is critical: the DCC returns the command as a
+ * ECS44 (message codes 0x004F, 0x0050, 0x0051, from the catalogue's use-case table). Each SRV is
+ * critical: the DCC returns the command as a
  * Pre-Command (CV4) for the supplier to sign, and sends it once signed (CV5).
  *
  * The DLMS content is one access-request action on the Disconnect Control Script Table (class 9
@@ -9,6 +10,7 @@
  * pre-commands carry exactly these). The DUIS bodies (`EnableSupply`, `DisableSupply`,
  * `ArmSupply`) are empty.
  */
+import { messageCodeOf } from "../../catalogue/index.js";
 import { encodeApdu, gbcsInvokeIdAndPriority, type ObisCode } from "../../gbcs/dlms/index.js";
 import type { TransformInput, UseCaseTransform } from "./index.js";
 
@@ -23,9 +25,9 @@ const EXECUTE = 1;
 
 /** The supply use cases: name, message code and the script the ESME runs. */
 export const SUPPLY_SCRIPTS = {
-  ECS42: { messageCode: 0x004f, scriptId: 51 },
-  ECS43: { messageCode: 0x0050, scriptId: 52 },
-  ECS44: { messageCode: 0x0051, scriptId: 54 },
+  ECS42: { messageCode: messageCodeOf("ECS42"), scriptId: 51 },
+  ECS43: { messageCode: messageCodeOf("ECS43"), scriptId: 52 },
+  ECS44: { messageCode: messageCodeOf("ECS44"), scriptId: 54 },
 } as const;
 
 export type SupplyUseCase = keyof typeof SUPPLY_SCRIPTS;
@@ -54,7 +56,6 @@ function supplyTransform(useCase: SupplyUseCase): UseCaseTransform {
   return {
     useCase,
     messageCode: SUPPLY_SCRIPTS[useCase].messageCode,
-    critical: true,
     build: (input: TransformInput) => buildSupplyCommand(useCase, input.counter),
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * The layers that may not import the catalogue (gbcs, sim) keep their own message codes; the dcc
+ * transforms read the catalogue's table. This checks every such copy against the one use-case
+ * table, so a code changed in one place fails here rather than on a device.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  gbcsMessageCodes,
+  messageCodeEntry,
+  messageCodeOf,
+  useCaseDisagreements,
+} from "../../src/catalogue/index.js";
+import { TRANSFORMS } from "../../src/dcc/transform/index.js";
+import { ECS17B_MESSAGE_CODE } from "../../src/gbcs/dlms/use-cases/ecs17b.js";
+import { GCS13A_MESSAGE_CODE } from "../../src/gbcs/gbz/use-cases/gcs13a.js";
+import { MESSAGE_CODES } from "../../src/gbcs/message-codes.js";
+import { GAS_SUPPLY_COMMANDS } from "../../src/sim/gas-supply.js";
+import { SUPPLY_COMMANDS } from "../../src/sim/supply.js";
+
+describe("catalogue: copies of the message codes agree with the use-case table", () => {
+  it("gbcs use-case constants", () => {
+    assert.equal(ECS17B_MESSAGE_CODE, messageCodeOf("ECS17b"));
+    assert.equal(GCS13A_MESSAGE_CODE, messageCodeOf("GCS13a"));
+  });
+
+  it("the gbcs payload table names the table's use case for every code both know", () => {
+    for (const e of gbcsMessageCodes) {
+      const g = MESSAGE_CODES.get(e.messageCode);
+      if (g === undefined || g.useCase === undefined) continue;
+      const listed = useCaseDisagreements.some(
+        (d) => d.messageCode === e.messageCode && d.about === "useCase",
+      );
+      if (!listed) assert.equal(g.useCase, e.useCase, `0x${e.messageCode.toString(16)}`);
+    }
+  });
+
+  it("the simulated devices' supply commands", () => {
+    for (const [code, c] of SUPPLY_COMMANDS) assert.equal(messageCodeEntry(code)?.useCase, c.useCase);
+    assert.deepEqual([...GAS_SUPPLY_COMMANDS.keys()], [messageCodeOf("GCS32"), messageCodeOf("GCS39")]);
+  });
+
+  it("the dcc transforms", () => {
+    for (const [srv, byType] of Object.entries(TRANSFORMS)) {
+      for (const t of Object.values(byType ?? {})) {
+        const e = messageCodeEntry(t.messageCode);
+        assert.equal(e?.useCase, t.useCase, `${srv} ${t.useCase}`);
+        assert.ok((e?.srvs as readonly string[] | undefined)?.includes(srv), `${t.useCase} serves ${srv}`);
+      }
+    }
+  });
+});
