@@ -6,7 +6,7 @@
  *
  * `assemble()` is the one wiring of a DCC; a profile ({@link DccProfile}) supplies only what
  * differs: its keys, users, fleet and simulated devices. The demo profile (the default) is in
- * demo-profile.ts, the rtds profile in src/dcc/profiles/rtds.ts.
+ * demo-profile.ts, the rtds profile in src/cli/profiles/rtds.ts.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,7 +20,6 @@ import { Delivery } from "../dcc/delivery.js";
 import type { RecoveryResult } from "../dcc/dispatch.js";
 import { Inventory } from "../dcc/inventory.js";
 import { type DccSigner, Pipeline, type PipelineDeps, type PipelineNode } from "../dcc/pipeline.js";
-import { rtdsProfile } from "../dcc/profiles/rtds.js";
 import { ReceiveUrlPolicy } from "../dcc/receive-url.js";
 import { Registration } from "../dcc/registration.js";
 import { Retention } from "../dcc/retention.js";
@@ -42,6 +41,7 @@ import { demoProfile } from "./demo-profile.js";
 import { prepareHttpSecurity, rateLimiters, type TlsInfo } from "./http-security.js";
 import { checkKeyFingerprint, keyFingerprint } from "./key-fingerprint.js";
 import { privateFolder } from "./private-folder.js";
+import { rtdsProfile } from "./profiles/rtds.js";
 
 /** The project root (web/dist and package.json live there), from src/cli or dist/cli alike. */
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));

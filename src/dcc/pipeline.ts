@@ -67,7 +67,7 @@ import { verifySignature } from "../gbcs/crypto/signature.js";
 import { fromHex, toHex } from "../gbcs/cursor.js";
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame, type GbcsFrame, SIGNATURE_LENGTH } from "../gbcs/frame.js";
-import { sameDistinguishedName } from "../store/distinguished-name.js";
+import { sameDistinguishedName } from "../smki/distinguished-name.js";
 import type { Store } from "../store/port.js";
 import {
   type DeviceRecord,

@@ -18,7 +18,7 @@
  * - The schema is migrated when the store opens, under an advisory lock (see postgres-migrations.ts).
  */
 import pg from "pg";
-import { distinguishedNameKey } from "./distinguished-name.js";
+import { distinguishedNameKey } from "../smki/distinguished-name.js";
 import type { Migration } from "./migrations.js";
 import type {
   AuditRepository,

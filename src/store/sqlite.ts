@@ -14,7 +14,7 @@
  */
 import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { distinguishedNameKey } from "./distinguished-name.js";
+import { distinguishedNameKey } from "../smki/distinguished-name.js";
 import { type Migration, SQLITE_MIGRATIONS } from "./migrations.js";
 import type {
   AuditRepository,

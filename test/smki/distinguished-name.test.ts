@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { decimalSerial, rfc2253Issuer } from "../../src/duis/signature/certificate.js";
-import { distinguishedNameKey, sameDistinguishedName } from "../../src/store/distinguished-name.js";
+import { distinguishedNameKey, sameDistinguishedName } from "../../src/smki/distinguished-name.js";
 import { reference } from "../support/reference.js";
 
 describe("distinguished names", () => {
