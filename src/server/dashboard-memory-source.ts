@@ -14,6 +14,7 @@ import type {
   LatencyPercentiles,
   ResponseRecord,
 } from "./dashboard-source.js";
+import type { RefusalSink } from "./dashboard-refusals.js";
 import { ResponseWindow } from "./dashboard-window.js";
 
 export interface MemoryDashboardSourceOptions {
@@ -22,7 +23,7 @@ export interface MemoryDashboardSourceOptions {
   readonly capacity?: number;
 }
 
-export class MemoryDashboardSource implements DashboardSource {
+export class MemoryDashboardSource implements DashboardSource, RefusalSink {
   #instance: InstanceInfo;
   #byStatus: KeyCount[] = [];
   #byRegion: KeyCount[] = [];
@@ -53,6 +54,11 @@ export class MemoryDashboardSource implements DashboardSource {
   /** Adds responses; they may come in any order (they are kept sorted by time). */
   record(...responses: readonly ResponseRecord[]): void {
     for (const response of responses) this.#responses.add(response);
+  }
+
+  /** A request refused at the HTTP level (see dashboard-refusals.ts), counted like a response. */
+  recordRefusal(refusal: ResponseRecord): void {
+    this.#responses.add(refusal);
   }
 
   async instance(): Promise<InstanceInfo> {
