@@ -4,6 +4,8 @@
  * helpers a store-backed source may use, so a test against it exercises the same code as production
  * apart from the queries.
  */
+
+import type { RefusalSink } from "./dashboard-refusals.js";
 import type {
   BucketWindow,
   CodeCounts,
@@ -14,7 +16,6 @@ import type {
   LatencyPercentiles,
   ResponseRecord,
 } from "./dashboard-source.js";
-import type { RefusalSink } from "./dashboard-refusals.js";
 import { ResponseWindow } from "./dashboard-window.js";
 
 export interface MemoryDashboardSourceOptions {

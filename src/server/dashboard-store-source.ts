@@ -18,6 +18,7 @@
 import type { Bus, Subscription } from "../bus/port.js";
 import type { Repositories } from "../store/port.js";
 import { euiToDuis } from "../store/types.js";
+import type { RefusalSink } from "./dashboard-refusals.js";
 import type {
   BucketWindow,
   CodeCounts,
@@ -28,7 +29,6 @@ import type {
   LatencyPercentiles,
   ResponseRecord,
 } from "./dashboard-source.js";
-import type { RefusalSink } from "./dashboard-refusals.js";
 import { ResponseStats } from "./dashboard-stats.js";
 
 export interface StoreDashboardSourceOptions {
