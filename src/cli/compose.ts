@@ -26,6 +26,7 @@ import { Retention } from "../dcc/retention.js";
 import { adminRoutes } from "../server/admin-routes.js";
 import { appPlugin, buildApp } from "../server/app.js";
 import { dashboardPlugin } from "../server/dashboard.js";
+import { reportRefusals } from "../server/dashboard-refusals.js";
 import { StoreDashboardSource } from "../server/dashboard-store-source.js";
 import { duisRoutes } from "../server/duis-routes.js";
 import { DccMetrics } from "../server/metrics.js";
@@ -471,6 +472,7 @@ export async function assemble(
       limits: config.limits,
       addressLimits: limiters.address,
       operatorGuard: guard,
+      onRefusal: reportRefusals(dashboardSource, now),
     });
     const recovered = await pipeline.start();
     if (recovered.resumed + recovered.failed + recovered.answered > 0) {

@@ -73,6 +73,11 @@ export interface AppDeps {
   readonly addressLimits?: AddressLimits;
   /** The operator guard for `/metrics` (open when left out). */
   readonly operatorGuard?: onRequestHookHandler;
+  /**
+   * Told of every answer with a 4xx/5xx status, with its path (no query) and body, whoever sent it
+   * (a route, a rate limit, Fastify's body limit): the dashboard lists the refusals on DUIS routes.
+   */
+  readonly onRefusal?: (path: string, status: number, payload: unknown) => void;
 }
 
 /** Rate limits by client address, applied to every route but `/healthz`. */
@@ -144,6 +149,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           https: { ...deps.https, ...serverOptions, handshakeTimeout: limits.headersTimeoutMs },
         }) as unknown as FastifyInstance);
   app.server.maxConnections = limits.maxConnections;
+
+  const onRefusal = deps.onRefusal;
+  if (onRefusal !== undefined) {
+    // onSend sees the body, which names the registry error; added first, so every route has it.
+    app.addHook("onSend", async (request, reply, payload) => {
+      if (reply.statusCode >= 400) onRefusal(request.url.split("?", 1)[0]!, reply.statusCode, payload);
+      return payload;
+    });
+  }
 
   const { requests, refusals } = deps.addressLimits ?? {};
   if (requests !== undefined || refusals !== undefined) {

@@ -26,7 +26,7 @@ export interface CountJson {
 }
 
 export interface CodeSeriesJson {
-  /** A DUIS response code: I0, I99, E3… */
+  /** A DUIS response code (I0, I99, E3…) or `HTTP <status>` for refusals at the HTTP level. */
   readonly code: string;
   /** Responses with this code in each bucket, oldest first; divide by bucketSeconds for a rate. */
   readonly counts: readonly number[];
@@ -79,8 +79,13 @@ export interface ResponseJson {
   readonly srv: string;
   /** The target device's EUI-64; null for non-device requests. */
   readonly deviceId: string | null;
+  /** A DUIS response code (I0, I99, E…), or `HTTP <status>` for a refusal before any DUIS answer. */
   readonly responseCode: string;
   readonly latencyMs: number | null;
+  /** For an `HTTP <status>` refusal: the error registry key (src/duis/errors.ts), when known. */
+  readonly error?: string;
+  /** For an `HTTP <status>` refusal: the registry's message. */
+  readonly reason?: string;
 }
 
 export interface ResponsesJson {

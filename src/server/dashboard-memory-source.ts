@@ -4,6 +4,8 @@
  * helpers a store-backed source may use, so a test against it exercises the same code as production
  * apart from the queries.
  */
+
+import type { RefusalSink } from "./dashboard-refusals.js";
 import type {
   BucketWindow,
   CodeCounts,
@@ -22,7 +24,7 @@ export interface MemoryDashboardSourceOptions {
   readonly capacity?: number;
 }
 
-export class MemoryDashboardSource implements DashboardSource {
+export class MemoryDashboardSource implements DashboardSource, RefusalSink {
   #instance: InstanceInfo;
   #byStatus: KeyCount[] = [];
   #byRegion: KeyCount[] = [];
@@ -53,6 +55,11 @@ export class MemoryDashboardSource implements DashboardSource {
   /** Adds responses; they may come in any order (they are kept sorted by time). */
   record(...responses: readonly ResponseRecord[]): void {
     for (const response of responses) this.#responses.add(response);
+  }
+
+  /** A request refused at the HTTP level (see dashboard-refusals.ts), counted like a response. */
+  recordRefusal(refusal: ResponseRecord): void {
+    this.#responses.add(refusal);
   }
 
   async instance(): Promise<InstanceInfo> {

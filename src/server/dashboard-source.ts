@@ -69,6 +69,10 @@ export interface ResponseRecord {
   readonly responseCode: string;
   /** From receipt of the request to this response; null if unknown. */
   readonly latencyMs: number | null;
+  /** For a refusal at the HTTP level (`HTTP 4xx`): the error registry key, when known. */
+  readonly error?: string;
+  /** For a refusal at the HTTP level: the registry's message (never the request's details). */
+  readonly reason?: string;
 }
 
 export interface DashboardSource {

@@ -11,12 +11,14 @@
  *   needs is gathered from the `request.state` events the pipeline publishes (I99 on acknowledgement,
  *   I0 or an E-code when the request ends), each completed with its request record (target device,
  *   time received) and counted into `ResponseStats` (per-second counters and latency histograms, in
- *   bounded memory at any rate). In cluster mode the events reach every node, so each node's
+ *   bounded memory at any rate). Requests refused at the HTTP level never become requests: the app
+ *   reports them through `recordRefusal` (src/server/dashboard-refusals.ts). In cluster mode the events reach every node, so each node's
  *   dashboard shows the whole DCC. The statistics start empty when the process starts.
  */
 import type { Bus, Subscription } from "../bus/port.js";
 import type { Repositories } from "../store/port.js";
 import { euiToDuis } from "../store/types.js";
+import type { RefusalSink } from "./dashboard-refusals.js";
 import type {
   BucketWindow,
   CodeCounts,
@@ -57,7 +59,7 @@ function tally(map: Map<string, number>): KeyCount[] {
   return [...map].map(([key, count]) => ({ key, count }));
 }
 
-export class StoreDashboardSource implements DashboardSource {
+export class StoreDashboardSource implements DashboardSource, RefusalSink {
   readonly #options: StoreDashboardSourceOptions;
   readonly #stats: ResponseStats;
   readonly #ttl: number;
@@ -117,6 +119,14 @@ export class StoreDashboardSource implements DashboardSource {
       this.#options.log?.("dashboard: request lookup failed", error);
     }
     this.#stats.add({ at: new Date(at), requestId, srv, deviceId, responseCode: code, latencyMs });
+  }
+
+  /**
+   * A request refused at the HTTP level (see dashboard-refusals.ts). Reported by this node's app,
+   * not the bus: in cluster mode each node's dashboard shows the refusals it answered itself.
+   */
+  recordRefusal(refusal: ResponseRecord): void {
+    this.#stats.add(refusal);
   }
 
   #deviceCounts(): Promise<DeviceCounts> {

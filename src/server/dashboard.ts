@@ -84,6 +84,8 @@ function responseJson(r: ResponseRecord): ResponseJson {
     deviceId: r.deviceId,
     responseCode: r.responseCode,
     latencyMs: r.latencyMs,
+    ...(r.error === undefined ? {} : { error: r.error }),
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
   };
 }
 

@@ -120,3 +120,23 @@ describe("ResponseStats", () => {
     assert.ok(Math.abs((got.p50Ms ?? 0) - 1000) <= 25);
   });
 });
+
+describe("ResponseStats with refusals at the HTTP level", () => {
+  it("counts them under their HTTP code, lists them with their reason, and leaves them out of latency", () => {
+    const stats = new ResponseStats();
+    stats.add(response(100, "I0", 200));
+    stats.add({ ...response(200, "HTTP 401", null), error: "certificateUnknown", reason: "unknown" });
+    const counts = stats.counts({ from: new Date(T0), bucketMs: 1000, buckets: 1 });
+    assert.deepEqual(
+      counts.map((c) => [c.code, c.counts[0]]),
+      [
+        ["HTTP 401", 1],
+        ["I0", 1],
+      ],
+    );
+    assert.equal(stats.latency(new Date(T0), new Date(T0 + 1000)).count, 1);
+    const [newest] = stats.latest(1);
+    assert.equal(newest?.reason, "unknown");
+    assert.equal(newest?.error, "certificateUnknown");
+  });
+});

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { MemoryBus } from "../../src/bus/memory.js";
+import { duisErrors } from "../../src/duis/errors.js";
+import { reportRefusals } from "../../src/server/dashboard-refusals.js";
 import { StoreDashboardSource } from "../../src/server/dashboard-store-source.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
 import type {
@@ -125,6 +127,19 @@ describe("StoreDashboardSource", () => {
     await store.outbox.markAttemptFailed("c", "node", "connection refused", null);
     await store.outbox.markDelivered("b", "node", T0 + 1);
     assert.deepEqual(await source.deliveryQueue(), { pending: 1, failed: 1 });
+  });
+
+  it("counts and lists refusals at the HTTP level next to the responses, with their reason", async () => {
+    const reportRefusal = reportRefusals(source, () => T0 + 1500);
+    reportRefusal("/api/v1/serviceS", 415, `${duisErrors.unsupportedMediaType.message}: got 'text/plain'\n`);
+    reportRefusal("/api/v1/dashboard/summary", 429, "not a DUIS route: left out");
+    const counts = await source.responseCounts({ from: new Date(T0), bucketMs: 1000, buckets: 2 });
+    assert.deepEqual(counts, [{ code: "HTTP 415", counts: [0, 1] }]);
+    const [row, ...rest] = await source.latestResponses(5);
+    assert.equal(rest.length, 0);
+    assert.equal(row?.error, "unsupportedMediaType");
+    assert.equal(row?.reason, duisErrors.unsupportedMediaType.message);
+    assert.equal((await source.latency(new Date(T0), new Date(T0 + 2000))).count, 0);
   });
 
   it("gathers responses from request.state events, with device and latency from the request", async () => {

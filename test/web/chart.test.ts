@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  bandPath,
-  codeKind,
-  edgePath,
-  layerColours,
-  niceCeil,
-  stack,
-  topCodes,
-} from "../../web/src/chart.js";
+import { bandPath, edgePath, layerColours, niceCeil, stack, topCodes } from "../../web/src/chart.js";
+import { codeClass, codeMeaning } from "../../web/src/codes.js";
 
 describe("topCodes", () => {
   it("keeps every code when there are few", () => {
@@ -37,21 +30,36 @@ describe("topCodes", () => {
   });
 });
 
-describe("codeKind and layerColours", () => {
-  it("classifies DUIS response codes", () => {
-    assert.equal(codeKind("I0"), "success");
-    assert.equal(codeKind("I99"), "ack");
-    assert.equal(codeKind("I6"), "info");
-    assert.equal(codeKind("E104"), "error");
-    assert.equal(codeKind("other"), "other");
+describe("codeClass, codeMeaning and layerColours", () => {
+  it("classifies DUIS codes by family and HTTP refusals apart from rate limiting", () => {
+    assert.equal(codeClass("I0"), "success");
+    assert.equal(codeClass("I99"), "ack");
+    assert.equal(codeClass("E2"), "authorisation");
+    assert.equal(codeClass("E19"), "authorisation");
+    assert.equal(codeClass("E13"), "validation");
+    assert.equal(codeClass("E050101"), "validation");
+    assert.equal(codeClass("E21"), "communication");
+    assert.equal(codeClass("E30"), "communication");
+    assert.equal(codeClass("HTTP 401"), "refused");
+    assert.equal(codeClass("HTTP 429"), "throttled");
+    assert.equal(codeClass("other"), "other");
   });
 
-  it("gives errors successive reds in order and success its green", () => {
-    assert.deepEqual(layerColours(["I0", "E3", "I99", "E13", "other"]), [
+  it("says what a code means: the catalogue for DUIS codes, the error registry for HTTP", () => {
+    assert.match(codeMeaning("E21"), /^E21: Communications Failure – No Response Received from Device\./);
+    assert.match(codeMeaning("HTTP 413"), /the request body is larger than the DCC accepts/);
+    assert.match(codeMeaning("HTTP 429"), /too many requests/);
+  });
+
+  it("gives each class its colour, and later codes of a class lighter shades of it", () => {
+    assert.deepEqual(layerColours(["I0", "E2", "I99", "E21", "HTTP 401", "HTTP 429", "E3", "other"]), [
       "var(--c-success)",
-      "var(--c-error-1)",
+      "var(--c-authorisation)",
       "var(--c-ack)",
-      "var(--c-error-2)",
+      "var(--c-communication)",
+      "var(--c-refused)",
+      "var(--c-throttled)",
+      "color-mix(in srgb, var(--c-authorisation) 78%, var(--tile))",
       "var(--c-other)",
     ]);
   });
@@ -94,6 +102,12 @@ describe("bandPath and edgePath", () => {
 
   it("clips values above the axis maximum and draws nothing for no data", () => {
     assert.equal(edgePath([20], 10, 10, 10), "M0,0H10");
+  });
+
+  it("strokes a layer's edge only where the layer has responses (no outline in its colour on the others)", () => {
+    // A top layer empty in every bucket draws nothing, though its upper edge is the stack's top.
+    assert.equal(edgePath([5, 10], 100, 10, 10, [0, 0]), "");
+    assert.equal(edgePath([5, 10, 10], 90, 10, 10, [1, 0, 2]), "M0,5H30M60,0H90");
     assert.equal(bandPath([], [], 10, 10, 10), "");
   });
 });

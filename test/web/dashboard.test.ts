@@ -12,9 +12,11 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
+import { DuisError, duisErrors } from "../../src/duis/errors.js";
 import { appPlugin, buildApp } from "../../src/server/app.js";
 import { dashboardPlugin } from "../../src/server/dashboard.js";
 import { MemoryDashboardSource } from "../../src/server/dashboard-memory-source.js";
+import { refusalRecord } from "../../src/server/dashboard-refusals.js";
 import type { ResponseRecord } from "../../src/server/dashboard-source.js";
 import { DccMetrics } from "../../src/server/metrics.js";
 import { OperatorAuth, operatorGuard, operatorLoginRoutes } from "../../src/server/operator-auth.js";
@@ -246,9 +248,47 @@ describe("dashboard page in chromium", { skip }, () => {
     const cells = await first.locator("td").allTextContents();
     assert.deepEqual(cells.slice(2), ["6.15.1", "—", "E13", "2.35 s"]);
     assert.match(cells[0] ?? "", /^\d\d:\d\d:01$/);
-    assert.equal(await first.locator(".code-pill.kind-error").count(), 1);
+    assert.equal(await first.locator(".code-pill.class-validation").count(), 1);
+    assert.match((await first.locator(".code-pill").getAttribute("title")) ?? "", /^E13: Failed Validation/);
     assert.equal(await page.evaluate(() => (window as unknown as { shift: number }).shift), 0);
     assert.deepEqual(problems, []);
+  });
+
+  it("lists a refusal at the HTTP level with its reason, in a colour of its own", async () => {
+    source.recordRefusal(
+      refusalRecord(
+        401,
+        `${new DuisError("certificateUnknown", "no user X").message}\n`,
+        new Date(NOW.getTime() - 3500),
+      ),
+    );
+    const row = page.locator('tbody tr[data-code="HTTP 401"]');
+    await row.waitFor();
+    const cells = await row.locator("td").allTextContents();
+    assert.deepEqual(cells.slice(1, 5), [duisErrors.certificateUnknown.message, "—", "—", "HTTP 401"]);
+    assert.equal(await row.locator(".code-pill.class-refused").count(), 1);
+    assert.match(
+      (await row.locator(".code-pill").getAttribute("title")) ?? "",
+      /refused before a DUIS answer/,
+    );
+    // The legend names each class; a success, an acknowledgement, an E-code and a refusal differ.
+    const swatches = page.locator(".class-legend li .swatch");
+    assert.equal(await swatches.count(), 7);
+    const colours = await swatches.evaluateAll((els) =>
+      els.map((el) => getComputedStyle(el).backgroundColor),
+    );
+    assert.equal(new Set(colours).size, 7, colours.join(" "));
+    const pill = (code: string) =>
+      page
+        .locator(`tbody tr[data-code="${code}"] .code-pill`)
+        .first()
+        .evaluate((el) => getComputedStyle(el).color);
+    const pills = [await pill("I0"), await pill("I99"), await pill("E13"), await pill("HTTP 401")];
+    assert.equal(new Set(pills).size, 4, pills.join(" "));
+    // The legend says what each code means on hover.
+    const legend = page.locator('.code-legend li[data-code="HTTP 401"]');
+    await legend.waitFor();
+    assert.match((await legend.getAttribute("title")) ?? "", /no DUIS|unknown|certificate/i);
   });
 
   it("falls back to polling when the event stream cannot get through", async () => {

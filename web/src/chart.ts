@@ -3,6 +3,7 @@
  * axis maximum, and turning numbers into SVG path data. The components only place the results.
  */
 import type { CodeSeriesJson } from "../../src/server/dashboard-api.js";
+import { type CodeClass, codeClass } from "./codes.js";
 
 export interface Layer {
   /** A response code, or "other" for the codes folded together. */
@@ -30,47 +31,20 @@ export function topCodes(series: readonly CodeSeriesJson[], max: number): Layer[
   return [...kept, { code: "other", counts: other }];
 }
 
-/** The kind of a DUIS response code, which picks its colour family. */
-export type CodeKind = "success" | "ack" | "info" | "error" | "other";
-
-export function codeKind(code: string): CodeKind {
-  if (code === "I0") return "success";
-  if (code === "I99") return "ack";
-  if (/^I\d+$/.test(code)) return "info";
-  if (/^E\d+/.test(code)) return "error";
-  return "other";
-}
-
 /**
- * A colour per layer: success green, acknowledgement blue, other information violet, errors through a
- * run of reds and oranges in order of volume, the rest grey. CSS variables, so dark mode restyles them.
+ * A colour per layer, by the code's class (see codes.ts): the first code of a class gets the class's
+ * colour, later ones of the same class lighter shades of it, so E2 and E21 never share a red. CSS
+ * variables, so dark mode restyles them.
  */
 export function layerColours(codes: readonly string[]): string[] {
-  let errors = 0;
-  let infos = 0;
+  const seen = new Map<CodeClass, number>();
   return codes.map((code): string => {
-    const kind = codeKind(code);
-    switch (kind) {
-      case "success":
-        return "var(--c-success)";
-      case "ack":
-        return "var(--c-ack)";
-      case "info":
-        infos += 1;
-        return `var(--c-info-${((infos - 1) % 2) + 1})`;
-      case "error":
-        errors += 1;
-        return `var(--c-error-${((errors - 1) % 4) + 1})`;
-      case "other":
-        return "var(--c-other)";
-      default:
-        return unreachable(kind);
-    }
+    const cls = codeClass(code);
+    const n = seen.get(cls) ?? 0;
+    seen.set(cls, n + 1);
+    const base = `var(--c-${cls})`;
+    return n === 0 ? base : `color-mix(in srgb, ${base} ${Math.max(35, 100 - n * 22)}%, var(--tile))`;
   });
-}
-
-function unreachable(kind: never): string {
-  throw new Error(`unknown code kind ${String(kind)}`);
 }
 
 /** Upper and lower edges of each layer when stacked in order (first layer at the bottom). */
@@ -128,16 +102,31 @@ export function bandPath(
   return parts.join("");
 }
 
-/** The top edge alone (the same steps), to stroke over the band. */
-export function edgePath(upper: readonly number[], width: number, height: number, yMax: number): string {
+/**
+ * The top edge (the same steps), to stroke over the band, drawn only across the buckets where
+ * `counts` (the layer's own) is above zero: a layer that is empty in a bucket has its upper edge on
+ * the layers below, and stroking it there would outline them in its colour.
+ */
+export function edgePath(
+  upper: readonly number[],
+  width: number,
+  height: number,
+  yMax: number,
+  counts: readonly number[] = upper,
+): string {
   const n = upper.length;
   if (n === 0 || yMax <= 0) return "";
   const x = (i: number): string => round((i / n) * width);
   const y = (v: number): string => round(height - (Math.min(v, yMax) / yMax) * height);
-  const parts: string[] = [`M${x(0)},${y(upper[0] ?? 0)}`];
+  const parts: string[] = [];
+  let drawing = false;
   for (let i = 0; i < n; i++) {
-    parts.push(`H${x(i + 1)}`);
-    if (i + 1 < n) parts.push(`V${y(upper[i + 1] ?? 0)}`);
+    if (!((counts[i] ?? 0) > 0)) {
+      drawing = false;
+      continue;
+    }
+    parts.push(drawing ? `V${y(upper[i] ?? 0)}H${x(i + 1)}` : `M${x(i)},${y(upper[i] ?? 0)}H${x(i + 1)}`);
+    drawing = true;
   }
   return parts.join("");
 }

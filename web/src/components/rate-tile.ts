@@ -1,5 +1,6 @@
 import type { RequestSeriesJson } from "../../../src/server/dashboard-api.js";
 import { bandPath, edgePath, type Layer, layerColours, niceCeil, stack, topCodes } from "../chart.js";
+import { CODE_CLASSES, codeMeaning } from "../codes.js";
 import { attr, h, type Ids, s, text } from "../dom.js";
 import { clock, compact, rate } from "../format.js";
 import { Tile } from "./tile.js";
@@ -80,6 +81,15 @@ export class RateTile {
       ),
       plot,
       h("div", { class: "x-axis" }, this.#xStart, this.#xMid, h("span", { class: "x-label" }, "now")),
+      h(
+        "ul",
+        { class: "class-legend", "aria-label": "Colours by kind of code" },
+        ...CODE_CLASSES.map(([cls, name]) => {
+          const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
+          swatch.style.background = `var(--c-${cls})`;
+          return h("li", { "data-class": cls }, swatch, name);
+        }),
+      ),
     );
   }
 
@@ -103,7 +113,11 @@ export class RateTile {
         d: bandPath(lower, upper, W, H, yMax),
         fill: colour,
       });
-      attr(this.#edges.children[i] as SVGPathElement, { d: edgePath(upper, W, H, yMax), stroke: colour });
+      const own = layers[i]?.counts ?? [];
+      attr(this.#edges.children[i] as SVGPathElement, {
+        d: edgePath(upper, W, H, yMax, own),
+        stroke: colour,
+      });
     });
 
     text(this.#yTop, `${compact(yMax)}/s`);
@@ -143,7 +157,15 @@ export class RateTile {
       if (!item) {
         const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
         const value = h("span", { class: "num" });
-        item = { el: h("li", {}, swatch, h("span", { class: "code" }, layer.code), value), swatch, value };
+        const el = h(
+          "li",
+          { title: codeMeaning(layer.code) },
+          swatch,
+          h("span", { class: "code" }, layer.code),
+          value,
+        );
+        el.dataset.code = layer.code;
+        item = { el, swatch, value };
         this.#legendItems.set(layer.code, item);
       }
       item.swatch.style.background = colours[i] ?? "var(--c-other)";

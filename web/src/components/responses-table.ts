@@ -1,5 +1,5 @@
 import type { ResponseJson } from "../../../src/server/dashboard-api.js";
-import { codeKind } from "../chart.js";
+import { codeClass, codeMeaning } from "../codes.js";
 import { h, type Ids, text } from "../dom.js";
 import { clock, latencyText } from "../format.js";
 import { Tile } from "./tile.js";
@@ -12,7 +12,7 @@ interface Row {
 
 const COLUMNS = [
   ["Time", "col-time"],
-  ["Request ID", "col-id"],
+  ["Request ID / reason", "col-id"],
   ["SRV", "col-srv"],
   ["Device", "col-device"],
   ["Code", "col-code"],
@@ -74,7 +74,9 @@ export class ResponsesTable {
         for (const cell of row.cells) if (cell.cellIndex !== 4) text(cell, "");
         text(row.code, "");
         row.code.className = "code-pill";
+        row.code.removeAttribute("title");
         row.tr.classList.remove("is-new");
+        row.cells[1]?.classList.remove("is-reason");
         return;
       }
       const k = key(r);
@@ -85,15 +87,20 @@ export class ResponsesTable {
         time.title = r.at;
       }
       if (id) {
-        text(id, r.requestId);
-        id.title = r.requestId;
+        // A refusal at the HTTP level has no request ID (none was read): its reason takes the cell.
+        const shown = r.requestId === "" ? (r.reason ?? "") : r.requestId;
+        text(id, shown);
+        id.title = r.error === undefined ? shown : `${r.error}: ${shown}`;
+        id.classList.toggle("is-reason", r.requestId === "");
       }
-      if (srv) text(srv, r.srv);
+      if (srv) text(srv, r.srv === "" ? "—" : r.srv);
       if (device) text(device, r.deviceId ?? "—");
       if (lat) text(lat, latencyText(r.latencyMs));
       text(row.code, r.responseCode);
-      row.code.className = `code-pill kind-${codeKind(r.responseCode)}`;
+      row.code.className = `code-pill class-${codeClass(r.responseCode)}`;
+      row.code.title = codeMeaning(r.responseCode);
       row.tr.dataset.requestId = r.requestId;
+      row.tr.dataset.code = r.responseCode;
       const isNew = flash && !this.#seen.has(k);
       if (isNew) {
         // Restart the flash animation for a row that was already flashing.
