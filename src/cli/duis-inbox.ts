@@ -36,6 +36,16 @@ export function hexEui(text: string, what: string): string {
   return hex;
 }
 
+/** `parseArgs` options for the flags that name a user and where its keys are ({@link UserFlags}). */
+export const USER_FLAG_OPTIONS = {
+  user: { type: "string" },
+  data: { type: "string" },
+  pki: { type: "string" },
+  keys: { type: "string" },
+  key: { type: "string" },
+  cert: { type: "string" },
+} as const;
+
 /** The flags that name a user and where its keys are, as `meterway request` takes them. */
 export interface UserFlags {
   readonly user?: string | undefined;

@@ -15,6 +15,7 @@ import type { Command, CommandIo } from "./command.js";
 import {
   describeMessage,
   inspectMessage,
+  USER_FLAG_OPTIONS,
   UsageError,
   type UserSetup,
   userIdentityOf,
@@ -50,12 +51,7 @@ function parse(args: readonly string[]) {
   return parseArgs({
     args: [...args],
     options: {
-      user: { type: "string" },
-      data: { type: "string" },
-      pki: { type: "string" },
-      keys: { type: "string" },
-      key: { type: "string" },
-      cert: { type: "string" },
+      ...USER_FLAG_OPTIONS,
       host: { type: "string" },
       port: { type: "string" },
       "receive-url": { type: "string" },

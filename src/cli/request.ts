@@ -33,6 +33,7 @@ import { verifyDuis } from "../duis/signature/verify.js";
 import { parseXml } from "../duis/xml/parse.js";
 import { KeyStore } from "../smki/keystore.js";
 import type { Command, CommandIo } from "./command.js";
+import { hexEui, UsageError } from "./duis-inbox.js";
 import {
   duisEui,
   readImportRegistersRequest,
@@ -74,14 +75,6 @@ function parse(args: readonly string[]) {
     },
     allowPositionals: true,
   });
-}
-
-class UsageError extends Error {}
-
-function hexEui(text: string, what: string): string {
-  const hex = text.replaceAll("-", "").toLowerCase();
-  if (!/^[0-9a-f]{16}$/.test(hex)) throw new UsageError(`${what} '${text}' is not an EUI-64`);
-  return hex;
 }
 
 export const request: Command = async (args: readonly string[], io: CommandIo) => {

@@ -9,7 +9,14 @@
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "../config/config.js";
 import type { Command, CommandIo } from "./command.js";
-import { describeMessage, inspectMessage, UsageError, userIdentityOf, userSetup } from "./duis-inbox.js";
+import {
+  describeMessage,
+  inspectMessage,
+  USER_FLAG_OPTIONS,
+  UsageError,
+  userIdentityOf,
+  userSetup,
+} from "./duis-inbox.js";
 import { type UserIdentity, userApiAuthorization } from "./request-client.js";
 
 const USAGE = `usage: meterway responses [options]
@@ -36,12 +43,7 @@ function parse(args: readonly string[]) {
     args: [...args],
     options: {
       url: { type: "string" },
-      user: { type: "string" },
-      data: { type: "string" },
-      pki: { type: "string" },
-      keys: { type: "string" },
-      key: { type: "string" },
-      cert: { type: "string" },
+      ...USER_FLAG_OPTIONS,
       ack: { type: "boolean" },
       follow: { type: "boolean" },
       interval: { type: "string" },
