@@ -201,6 +201,9 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** Tries of the transaction that finishes a request (a store error may be passing: a dropped connection). */
 const CONCLUDE_TRIES = 3;
 
+/** Thrown inside `conclude`'s transaction to roll it back: another worker answered the request. */
+class AnsweredAlready extends Error {}
+
 const ACCESS_ERRORS: Record<AccessCode, DuisErrorKey> = {
   E2: "roleNotEligible",
   E4: "notRegisteredParty",
@@ -808,10 +811,12 @@ export class Pipeline {
       outcome.code === "I0"
         ? { gbcsResponse: outcome.gbcsResponse, responseCode: "I0" }
         : { responseCode: outcome.code, error: outcome.reason };
+    // All or nothing: when the request is answered already, the transition is rolled back too
+    // (a returned false would commit it).
     const write = () =>
       this.deps.store.transaction(async (tx) => {
         if (!(await tx.requests.transition(request.id, from, final, at, patch))) return false;
-        if (!(await tx.requests.markAnswered(request.id))) return false;
+        if (!(await tx.requests.markAnswered(request.id))) throw new AnsweredAlready();
         await tx.outbox.enqueue(entry);
         return true;
       });
@@ -821,6 +826,10 @@ export class Pipeline {
         done = await write();
         break;
       } catch (error) {
+        if (error instanceof AnsweredAlready) {
+          done = false;
+          break;
+        }
         if (attempt >= CONCLUDE_TRIES) throw error;
         this.log(`response to ${request.requestId} not recorded (try ${attempt})`, error);
         await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** attempt));

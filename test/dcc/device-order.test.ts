@@ -19,35 +19,10 @@ import { openSqliteStore } from "../../src/store/sqlite.js";
 import type { DeviceRecord, RequestRecord, RequestState } from "../../src/store/types.js";
 import { type Wan, WanError } from "../../src/wan/port.js";
 import { Rng } from "../../src/wan/rng.js";
+import { concluder } from "../support/conclude.js";
 import { testPostgres } from "../support/postgres.js";
 
 const NODE = { id: "node-1", leaseMs: 30_000 };
-
-/**
- * What the pipeline's `conclude` does, less the signed response: the final state and the answered
- * mark in one transaction; `answered` is told of each request concluded.
- */
-function concluder(
-  store: Store,
-  answered: (request: RequestRecord, outcome: WanOutcome) => void,
-): (request: RequestRecord, from: readonly RequestState[], outcome: WanOutcome) => Promise<boolean> {
-  return async (request, from, outcome) => {
-    const moved = await store.transaction(
-      async (tx) =>
-        (await tx.requests.transition(
-          request.id,
-          from,
-          outcome.code === "I0" ? "responded" : "failed",
-          AT,
-          outcome.code === "I0"
-            ? { responseCode: "I0", gbcsResponse: outcome.gbcsResponse }
-            : { responseCode: outcome.code, error: outcome.reason },
-        )) && (await tx.requests.markAnswered(request.id)),
-    );
-    if (moved) answered(request, outcome);
-    return moved;
-  };
-}
 
 const AT = Date.UTC(2026, 11, 1, 12);
 const HUB: DeviceRecord = {
@@ -212,7 +187,7 @@ async function twoNodes(stores: readonly [Store, Store]): Promise<void> {
         wan: premises,
         now: () => AT,
         node: NODE,
-        conclude: concluder(store, (request, outcome) => void answers.push({ request, outcome })),
+        conclude: concluder(store, AT, (request, outcome) => void answers.push({ request, outcome })),
         enqueueDispatch: enqueue,
       }),
     );
@@ -291,7 +266,11 @@ describe("a device's next command goes when the one in flight ends, however it e
         },
         now: () => AT,
         node: NODE,
-        conclude: concluder(store, (request, outcome) => void answers.push(`${request.id} ${outcome.code}`)),
+        conclude: concluder(
+          store,
+          AT,
+          (request, outcome) => void answers.push(`${request.id} ${outcome.code}`),
+        ),
         enqueueDispatch: async (id) => void queued.push(id),
       });
       const [r1, r2, r3, r4] = [1, 2, 3, 4].map((i) => command(`r${i}`, A, X, BigInt(i), AT + i));

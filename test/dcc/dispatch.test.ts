@@ -8,6 +8,7 @@ import { fromHex } from "../../src/gbcs/cursor.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.js";
 import type { DeviceRecord, RequestRecord } from "../../src/store/types.js";
 import { type Wan, WanError } from "../../src/wan/port.js";
+import { concluder } from "../support/conclude.js";
 
 const HUB: DeviceRecord = {
   eui: "0a01000000000000",
@@ -69,23 +70,7 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
       wan: w,
       now: () => 1,
       node: NODE,
-      // What the pipeline's conclude does, less the signed response: the final state, answered.
-      conclude: async (request, from, outcome) => {
-        const moved = await store.transaction(
-          async (tx) =>
-            (await tx.requests.transition(
-              request.id,
-              from,
-              outcome.code === "I0" ? "responded" : "failed",
-              1,
-              outcome.code === "I0"
-                ? { responseCode: "I0", gbcsResponse: outcome.gbcsResponse }
-                : { responseCode: outcome.code, error: outcome.reason },
-            )) && (await tx.requests.markAnswered(request.id)),
-        );
-        if (moved) answers.push({ id: request.id, outcome });
-        return moved;
-      },
+      conclude: concluder(store, 1, (request, outcome) => void answers.push({ id: request.id, outcome })),
       enqueueDispatch: async () => {},
     });
   }
