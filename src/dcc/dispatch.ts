@@ -39,6 +39,9 @@ import type { DeviceRecord, RequestLease, RequestRecord, RequestState } from "..
 import { type Wan, WanError } from "../wan/port.js";
 
 /** The key that correlates a device's response with the request: `<originator>:<counter>`. */
+/** Requests a periodic sweep takes over at most (a dead node's work is taken over in batches). */
+const SWEEP_BATCH = 1000;
+
 export function correlationKey(originator: string, counter: bigint): string {
   return `${originator.toLowerCase()}:${counter}`;
 }
@@ -217,7 +220,10 @@ export class Dispatcher {
     let failed = 0;
     let answered = 0;
     const now = this.deps.now();
-    for (const request of await this.deps.requests.takeOver(this.lease(), now, options)) {
+    // At start all of this node's own open work at once: its leases are renewed from then on, so
+    // what a bounded first pass left would never expire into a later sweep. A sweep takes a batch.
+    const limit = options.own ? Number.MAX_SAFE_INTEGER : SWEEP_BATCH;
+    for (const request of await this.deps.requests.takeOver(this.lease(), now, { own: options.own, limit })) {
       switch (request.state) {
         case "received":
           break; // not acknowledged: nothing was promised (the pipeline never leaves one here)

@@ -16,7 +16,7 @@ import { decodeFrame, encodeFrame } from "../../src/gbcs/frame.js";
 import type { Store } from "../../src/store/port.js";
 import { openPostgresStore } from "../../src/store/postgres.js";
 import { openSqliteStore } from "../../src/store/sqlite.js";
-import type { DeviceRecord, RequestRecord, RequestState } from "../../src/store/types.js";
+import type { DeviceRecord, RequestRecord } from "../../src/store/types.js";
 import { type Wan, WanError } from "../../src/wan/port.js";
 import { Rng } from "../../src/wan/rng.js";
 import { concluder } from "../support/conclude.js";

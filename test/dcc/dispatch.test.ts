@@ -170,6 +170,26 @@ describe("dispatch: WAN failures end in a recorded, answered error", () => {
     );
   });
 
+  it("takes all of its own open work at start, however much, not a first batch", async () => {
+    const d = dispatcher(wan(async () => []));
+    const many = 1_005; // more than a sweep's batch
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < many; i++) {
+        await tx.requests.insert(
+          record(`own-${i}`, BigInt(1000 + i), `0a03${i.toString(16).padStart(12, "0")}`),
+          {
+            owner: "node-1",
+            expiresAt: 100,
+          },
+        );
+      }
+    });
+    const redispatched: string[] = [];
+    const result = await d.recover(async (id) => void redispatched.push(id), { own: true });
+    assert.equal(result.resumed, many);
+    assert.equal(new Set(redispatched).size, many);
+  });
+
   it("recovers only its own work and expired leases; answers a finished request left unanswered", async () => {
     const d = dispatcher(wan(async () => []));
     await store.requests.insert(record("mine", 10n), { owner: "node-1", expiresAt: 100 });
