@@ -258,6 +258,8 @@ export class Delivery {
       );
       if (queue.length === 0) return;
       for (const entry of queue) {
+        // Stopping: the POST in flight has ended and is marked; the rest waits for the next run.
+        if (this.stopped) return;
         const now = this.now();
         // Before each POST: the lease must outlast it, and still be ours (else the queue read
         // above may be stale: another node may have delivered these entries meanwhile).

@@ -199,10 +199,18 @@ export class ReceiveUrlPolicy {
       (all) => {
         const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : options.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
+        const first = wanted[0];
+        if (first === undefined) {
+          // No address of the family asked for: answered as dns.lookup does, never thrown here
+          // (a throw in this handler would be an unhandled rejection, and the POST would hang).
+          const none = Object.assign(new Error(`${host} has no IPv${family} address`), { code: "ENOTFOUND" });
+          callback(none, "");
+          return;
+        }
         const reason = this.allowedHosts.has(host) ? null : this.refusalOfAll(host, wanted);
         if (reason !== null) callback(new ReceiveUrlRefused(reason), "");
         else if (options.all === true) callback(null, [...wanted]);
-        else callback(null, wanted[0]!.address, wanted[0]!.family);
+        else callback(null, first.address, first.family);
       },
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ""),
     );

@@ -93,6 +93,25 @@ describe("receive-URL policy", () => {
   });
 });
 
+describe("receive-URL lookup", () => {
+  it("answers a name with no address of the family asked for as not found, for an allowed host too", async () => {
+    const policy = new ReceiveUrlPolicy({
+      allow: ["receiver.internal"],
+      resolve: async () => [{ address: "10.20.0.5", family: 4 }],
+    });
+    const error = await new Promise<unknown>((resolve) =>
+      policy.lookup("receiver.internal", { family: 6 }, (e) => resolve(e)),
+    );
+    assert.ok(error instanceof Error && (error as { code?: unknown }).code === "ENOTFOUND", String(error));
+    const found = await new Promise<string>((resolve, reject) =>
+      policy.lookup("receiver.internal", { family: 4 }, (e, address) =>
+        e ? reject(e) : resolve(String(address)),
+      ),
+    );
+    assert.equal(found, "10.20.0.5");
+  });
+});
+
 describe("receive poster", () => {
   const servers: Server[] = [];
   const posters: ReceivePoster[] = [];
