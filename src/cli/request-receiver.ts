@@ -50,8 +50,15 @@ export class ResponseReceiver {
           if (at >= 0) this.waiters.splice(at, 1)[0]!.resolve(message);
           else this.queue.push(message);
         })
-        .catch(() => response.writeHead(400).end());
+        .catch((error: unknown) => {
+          // Refused without reading on: the connection closes, so a sender cannot stream for ever.
+          response.writeHead(error instanceof BodyTooLarge ? 413 : 400, { connection: "close" }).end();
+          request.destroy();
+        });
     });
+    // A sender that never finishes its headers or body is cut off, as the DCC's own server does.
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 30_000;
   }
 
   /** Starts listening on `host:port` (port 0: a free one); `handle`: see the constructor. */
@@ -96,8 +103,18 @@ export class ResponseReceiver {
   }
 }
 
+/** The largest body taken (a signed DUIS response is a few KiB); a larger one is refused with 413. */
+export const MAX_RECEIVED_BYTES = 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_RECEIVED_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
