@@ -105,8 +105,9 @@ export interface InspectedMessage {
 }
 
 /**
- * A received DUIS message, checked and decoded. Never throws: a body that is not a DUIS response
- * is "invalid" with the reason.
+ * A received DUIS message, checked and decoded. A body that is not a DUIS response is "invalid"
+ * with the reason, and a GBCS payload that does not decode is an `error` in its JSON; anything else
+ * thrown is a fault of meterway's own and is not hidden.
  */
 export function inspectMessage(
   xml: string,

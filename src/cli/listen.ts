@@ -4,7 +4,9 @@
  * `duis-inbox.ts`), then written as one JSON line to stdout (or appended to --out) before it is
  * answered 200, so that a message answered 200 is one written down. A message whose signature
  * does not verify, or that is not a DUIS response, is answered 400 and reported on stderr: the
- * DCC then keeps it and tries again, and anything else that POSTs to the port gets nowhere.
+ * DCC then keeps it and tries again, and anything else that POSTs to the port gets nowhere. (That
+ * takes the DCC's XML-signing certificate in the key folder: without it, signatures cannot be
+ * checked, which the start-up line says, and each message is written marked "unchecked".)
  *
  * With --register URL (the DCC), the user's receive URL is set to this endpoint through the signed
  * user API for as long as it runs, and put back as it was on exit (SIGINT, SIGTERM).
