@@ -41,8 +41,21 @@ const OPTIONS: ComposeOptions = {
   leases: { heartbeatMs: 3_600_000 },
 };
 
-/** Writes that are not the request's path (delivery's timer passes, the heartbeat): not counted. */
-const BACKGROUND = ["outbox.claimDue", "outbox.purgeExpired", "requests.renewLeases", "requests.takeOver"];
+/**
+ * Writes that are not the request's path (delivery's leases and timer passes, the heartbeat, the
+ * retention purge): not counted.
+ */
+const BACKGROUND = [
+  "outbox.acquireLease",
+  "outbox.renewLease",
+  "outbox.releaseLease",
+  "outbox.purgeExpired",
+  "requests.renewLeases",
+  "requests.takeOver",
+  "requests.purgeFinished",
+  "audit.purgeBefore",
+  "nonces.purgeExpired",
+];
 
 const CHILD = `
 import { compose } from ${src("cli/compose.ts")};

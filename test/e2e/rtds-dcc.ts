@@ -240,6 +240,7 @@ export async function startRtdsDcc(
         now: clock.now,
         receiveUrls,
         usersSetReceiveUrl: true,
+        audit: store.audit,
       }),
     ],
   });

@@ -167,7 +167,14 @@ describe("in-process WAN", () => {
     const waiting = link.send("0000000000000002", frame(0)).catch((e: unknown) => e);
     await timer.advance(1000);
     await link.close();
-    const error = await waiting; // time has not moved: only close can have ended it
+    // Time has not moved: only close can have ended it (and a real-time limit keeps a regression
+    // from hanging the suite).
+    const error = await Promise.race([
+      waiting,
+      new Promise((resolve) =>
+        setTimeout(() => resolve(new Error("still waiting after close")), 5000).unref(),
+      ),
+    ]);
     assert.ok(error instanceof WanError && error.failure === "closed", String(error));
     assert.equal(timer.now(), 1000);
   });
