@@ -42,6 +42,7 @@ import {
   checkUint64,
   custodyFromRow,
   deviceFromRow,
+  dueUsersSql,
   num,
   OUTBOX_INSERT_COLUMNS,
   outboxFromRow,
@@ -579,19 +580,7 @@ class PostgresRepositories implements Repositories {
       },
       get: (id) => row("SELECT * FROM outbox WHERE id = $1", [id], outboxFromRow),
       dueUsers: (now, limit) =>
-        rows(
-          `SELECT o.user_eui FROM outbox o
-           JOIN users u ON u.eui = o.user_eui AND u.receive_response_url IS NOT NULL
-           WHERE o.id IN (
-             SELECT (SELECT h.id FROM outbox h WHERE h.user_eui = p.user_eui AND h.state = 'pending'
-                     ORDER BY h.created_at, h.id LIMIT 1)
-             FROM (SELECT DISTINCT user_eui FROM outbox WHERE state = 'pending') p)
-           AND (o.attempts = 0 OR o.next_attempt_at <= $1)
-           AND NOT EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = o.user_eui AND l.until > $1)
-           ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT $2`,
-          [now, limit],
-          (r) => str(r, "user_eui"),
-        ),
+        rows(dueUsersSql({ now: "$1", limit: "$2" }), [now, limit], (r) => str(r, "user_eui")),
       // One upsert, settled by the database across nodes: the conflicting row is locked, and the
       // WHERE (re-checked on the locked row) takes it only when free, expired or already ours.
       acquireLease: async (userEui, holder, now, until) =>

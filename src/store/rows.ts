@@ -278,3 +278,20 @@ export function auditFromRow(row: Row, detail: unknown): AuditRecord {
     detail,
   };
 }
+
+/**
+ * Users whose queue head is due, for both SQL stores (`now` and `limit` are their placeholders):
+ * each user's oldest pending entry, kept when it is a first attempt or its retry time has come, the
+ * user has a receive URL, and no live lease is held on the user.
+ */
+export function dueUsersSql(p: { readonly now: string; readonly limit: string }): string {
+  return `SELECT o.user_eui FROM outbox o
+  JOIN users u ON u.eui = o.user_eui AND u.receive_response_url IS NOT NULL
+  WHERE o.id IN (
+    SELECT (SELECT h.id FROM outbox h WHERE h.user_eui = p.user_eui AND h.state = 'pending'
+            ORDER BY h.created_at, h.id LIMIT 1)
+    FROM (SELECT DISTINCT user_eui FROM outbox WHERE state = 'pending') p)
+  AND (o.attempts = 0 OR o.next_attempt_at <= ${p.now})
+  AND NOT EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = o.user_eui AND l.until > ${p.now})
+  ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT ${p.limit}`;
+}

@@ -36,6 +36,7 @@ import {
   checkUint64,
   custodyFromRow,
   deviceFromRow,
+  dueUsersSql,
   num,
   OUTBOX_INSERT_COLUMNS,
   outboxFromRow,
@@ -99,20 +100,8 @@ type Gate = <T>(work: () => T) => Promise<T>;
 const HELD_BY_SQL =
   "EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = outbox.user_eui AND l.holder = ?)";
 
-/**
- * Users whose queue head is due (parameters: now, now, limit): each user's oldest pending entry,
- * kept when it is a first attempt or its retry time has come, the user has a receive URL, and no
- * live lease is held on the user.
- */
-const DUE_USERS_SQL = `SELECT o.user_eui FROM outbox o
-  JOIN users u ON u.eui = o.user_eui AND u.receive_response_url IS NOT NULL
-  WHERE o.id IN (
-    SELECT (SELECT h.id FROM outbox h WHERE h.user_eui = p.user_eui AND h.state = 'pending'
-            ORDER BY h.created_at, h.id LIMIT 1)
-    FROM (SELECT DISTINCT user_eui FROM outbox WHERE state = 'pending') p)
-  AND (o.attempts = 0 OR o.next_attempt_at <= ?)
-  AND NOT EXISTS (SELECT 1 FROM delivery_leases l WHERE l.user_eui = o.user_eui AND l.until > ?)
-  ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT ?`;
+/** Users whose queue head is due (parameters: now, now, limit); see `dueUsersSql`. */
+const DUE_USERS_SQL = dueUsersSql({ now: "?", limit: "?" });
 
 /** The repositories over one connection, each call going through `gate`. */
 class SqliteRepositories implements Repositories {
