@@ -127,4 +127,5 @@ export function messageCodeOf(useCase: UseCaseName): MessageCode {
   return only.messageCode;
 }
 
+export { srvAppliesTo, srvDeviceTypes } from "./srv-device-types.js";
 export type { CommandVariantDefinition };

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Srv } from "../catalogue/index.js";
-import { CommandTransformer, TRANSFORMS } from "../dcc/transform/index.js";
+import { COMMAND_SPECS, CommandTransformer } from "../dcc/transform/index.js";
 import { DuisError } from "../duis/errors.js";
 import { readRequest } from "../duis/model/index.js";
 import { toHex } from "../gbcs/cursor.js";
@@ -46,7 +46,7 @@ function deviceTypeFor(srv: Srv, flag: string | undefined): DeviceType {
     if (type === undefined) throw new UsageError(`--device-type ${flag}: one of ${DEVICE_TYPES.join(", ")}`);
     return type;
   }
-  const supported = Object.keys(TRANSFORMS[srv] ?? {}) as DeviceType[];
+  const supported = [...new Set(COMMAND_SPECS.filter((c) => c.srv === srv).flatMap((c) => c.deviceTypes))];
   if (supported.length === 1 && supported[0] !== undefined) return supported[0];
   if (supported.length === 0) throw new UsageError(`SRV ${srv} has no transform yet`);
   throw new UsageError(`SRV ${srv} applies to ${supported.join(" and ")}: say which with --device-type`);

@@ -40,6 +40,7 @@ import {
   isSrv,
   type ResponseCode,
   type Srv,
+  srvDeviceTypes,
   srvEntry,
   type WebService,
 } from "../catalogue/index.js";
@@ -95,7 +96,7 @@ import {
 } from "./dispatch.js";
 import type { Inventory } from "./inventory.js";
 import type { Registration } from "./registration.js";
-import { CommandTransformer, SRV_DEVICE_TYPES } from "./transform/index.js";
+import { CommandTransformer, type TransformRefusal } from "./transform/index.js";
 
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 
@@ -407,7 +408,7 @@ export class Pipeline {
     if (entry.nonDevice || (commandVariant !== 1 && commandVariant !== 2)) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
-    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    const deviceTypes = srvDeviceTypes[srv];
     // Without its device types the access check would answer a false E11: say what is true.
     if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     const originator = euiFromDuis(requestId.originator);
@@ -428,7 +429,7 @@ export class Pipeline {
       body: request.body,
       at,
     });
-    if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
+    if (!command.ok) throw refusalError(command);
     const local = commandVariant === 2;
     if (local && executeAt !== null) {
       throw new DuisError("srvNotSupported", "a future-dated command for local delivery (CV2)");
@@ -496,7 +497,7 @@ export class Pipeline {
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
-    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    const deviceTypes = srvDeviceTypes[srv];
     // One flag gates CV4 here and in the transform: the SRV's criticality (catalogue `isCriticalSrv`).
     if (entry.nonDevice || !isCriticalSrv(srv) || deviceTypes === undefined) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
@@ -520,7 +521,7 @@ export class Pipeline {
       body: request.body,
       at,
     });
-    if (!pre.ok) throw new DuisError("srvNotSupported", pre.reason);
+    if (!pre.ok) throw refusalError(pre);
     const record: RequestRecord = {
       id: randomUUID(),
       requestId: formatRequestId(requestId),
@@ -603,7 +604,7 @@ export class Pipeline {
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
     const entry = srvEntry(srv);
-    const deviceTypes = SRV_DEVICE_TYPES[srv];
+    const deviceTypes = srvDeviceTypes[srv];
     if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     // The device and the user's registration are checked again: either may have changed since CV4.
     await this.authorise({
@@ -615,7 +616,7 @@ export class Pipeline {
     });
     const signed = this.checkSignedPreCommand(preCommand, request.body.gbcsPayload, originator);
     const command = this.transformer.protectSigned(signed);
-    if (!command.ok) throw new DuisError("srvNotSupported", command.reason);
+    if (!command.ok) throw refusalError(command);
 
     const id = randomUUID();
     const record: RequestRecord = {
@@ -988,6 +989,29 @@ export class Pipeline {
 
   private log(message: string, error?: unknown): void {
     this.deps.log?.(message, error);
+  }
+}
+
+/**
+ * The DUIS answer to a request the transform refused, one per reason: a device type the SRV does not
+ * apply to is E11, a critical SRV sent without its Pre-Command round trip is E12, a body that asks
+ * for no command the SRV has (or lacks a field the command needs) is refused as such, a device
+ * without key agreement with the ACB is the DCC's records' problem, and only what is genuinely not
+ * built is "not yet supported".
+ */
+function refusalError(refusal: TransformRefusal): DuisError {
+  switch (refusal.kind) {
+    case "deviceType":
+      return new DuisError("deviceTypeNotAllowed", refusal.reason);
+    case "criticality":
+      return new DuisError("commandVariantNotAllowed", refusal.reason);
+    case "noVariant":
+    case "body":
+      return new DuisError("requestNotTransformable", refusal.reason);
+    case "noKeyAgreement":
+      return new DuisError("noKeyAgreement", refusal.reason);
+    case "notImplemented":
+      return new DuisError("srvNotSupported", refusal.reason);
   }
 }
 

@@ -209,6 +209,18 @@ export const duisErrors = {
     httpStatus: 429,
     message: "too many requests from this client address or user; retry after the time in Retry-After",
   },
+  requestNotTransformable: {
+    responseCode: null,
+    httpStatus: 400,
+    message:
+      "the request body asks for no command that this Service Reference Variant has for the device, or lacks a value the command needs",
+  },
+  noKeyAgreement: {
+    responseCode: null,
+    httpStatus: 503,
+    message:
+      "the DCC holds no key agreement with the device (its KA certificate is not in the DCC's records), so it cannot protect a command to it",
+  },
   srvNotSupported: {
     responseCode: null,
     httpStatus: 501,

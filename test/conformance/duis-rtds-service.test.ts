@@ -29,7 +29,7 @@ import { RTDS_DEVICE_TYPES } from "../../src/cli/profiles/rtds-devices.js";
 import { type RtdsTemplate, readRtdsTemplates } from "../../src/cli/profiles/rtds-templates.js";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { resolveConfig } from "../../src/config/config.js";
-import { TRANSFORMS } from "../../src/dcc/transform/index.js";
+import { COMMAND_SPECS } from "../../src/dcc/transform/index.js";
 import { type DuisErrorKey, duisErrorKeys, duisErrors } from "../../src/duis/errors.js";
 import { executionDateTimeOf, parseRequest, parseResponse } from "../../src/duis/model/index.js";
 import { loadSchemaValidator } from "../../src/duis/schema/load.js";
@@ -57,7 +57,10 @@ function expectedOutcome(t: RtdsTemplate, users: ReadonlyMap<string, readonly st
   if (!isSrv(t.srv)) return "unknownServiceReferenceVariant";
   const entry = srvEntry(t.srv);
   const type = RTDS_DEVICE_TYPES[t.target];
-  const transform = type === undefined ? undefined : TRANSFORMS[t.srv]?.[type];
+  const transform =
+    type === undefined
+      ? undefined
+      : COMMAND_SPECS.find((c) => c.srv === t.srv && c.deviceTypes.includes(type));
   if (entry.nonDevice || transform === undefined) return "srvNotSupported";
   const eligible = roles.some((r) => (entry.roles as readonly string[]).includes(r));
   if (t.commandVariant === 4) {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
+import { el } from "../../src/duis/model/element.js";
 import { parseRequest } from "../../src/duis/model/request.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
 import { verifySignature } from "../../src/gbcs/crypto/signature.js";
@@ -104,7 +105,7 @@ describe("transform 7.1/7.2/7.3 → ECS42/43/44, GCS32/39 Pre-Commands (CV4) and
       originator: "90b3d51f30010000",
       device: "00db1234567890a0",
       counter: 5n,
-      body: {},
+      body: el("Empty"),
       at: 0,
     };
     assert.equal(transformer.preCommand("4.1.1", "ESME", input).ok, false);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
+import { el } from "../../src/duis/model/element.js";
 import { parseRequest } from "../../src/duis/model/request.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
 import { fromHex, toHex } from "../../src/gbcs/cursor.js";
@@ -70,7 +71,7 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
       originator: "90b3d51f30010000",
       device: "00db1234567890a3",
       counter: 1n,
-      body: {},
+      body: el("Empty"),
       at: 0,
     };
     const gpf = transformer.transform("4.1.1", "GPF", input);
@@ -84,7 +85,7 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
       originator: "90b3d51f30010000",
       device: "0123456789abcdef",
       counter: 5n,
-      body: {},
+      body: el("Empty"),
       at: 0,
     });
     assert.equal(result.ok, false);

@@ -9,6 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
+import { el } from "../../src/duis/model/element.js";
 import { signFrame, verifySignature } from "../../src/gbcs/crypto/signature.js";
 import { fromHex, toHex } from "../../src/gbcs/cursor.js";
 import { decodeFrame } from "../../src/gbcs/frame.js";
@@ -71,7 +72,7 @@ describe("simulated GSME: Disable and Arm Supply (critical)", () => {
       originator: SUPPLIER,
       device: GSME,
       counter,
-      body: {},
+      body: el("Empty"),
       at: RTDS_AT,
     });
     assert.ok(pre.ok);

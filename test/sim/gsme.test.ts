@@ -3,6 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { readRegisters } from "../../src/cli/request-decode.js";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
+import { el } from "../../src/duis/model/element.js";
 import { decodeFrame } from "../../src/gbcs/frame.js";
 import { deviceEnergy } from "../../src/sim/energy.js";
 import { gasConsumptionRegister, SimGsme } from "../../src/sim/gsme.js";
@@ -43,7 +44,7 @@ describe("simulated GSME", () => {
       originator: SUPPLIER,
       device: GSME,
       counter,
-      body: {},
+      body: el("Empty"),
       at: now,
     });
     assert.ok(t.ok);
