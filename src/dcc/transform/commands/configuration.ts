@@ -1,5 +1,7 @@
 /**
- * SRV 6.x (except the security credentials of 6.15-6.24): device configuration, clock, thresholds, logs, event and alert settings, boost and auxiliary load control.
+ * SRV 6.2-6.8: reading and setting device configuration: voltage, gas and electricity configuration
+ * data, the clock, the load limit and supply tamper settings, the CoS party and meter balance
+ * thresholds.
  */
 import type { CommandSpec } from "../command-spec.js";
 

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from "../command-spec.js";
 import { configurationCommands } from "./configuration.js";
+import { deviceSettingCommands } from "./device-settings.js";
 import { hubCommands } from "./hub.js";
 import { prepaymentCommands } from "./prepayment.js";
 import { readCommands } from "./reads.js";
@@ -16,6 +17,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   ...prepaymentCommands,
   ...readCommands,
   ...configurationCommands,
+  ...deviceSettingCommands,
   ...securityCommands,
   ...supplyCommands,
   ...hubCommands,
