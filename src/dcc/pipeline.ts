@@ -36,6 +36,7 @@
 import { type KeyObject, randomUUID, X509Certificate } from "node:crypto";
 import type { Bus, Subscription } from "../bus/port.js";
 import {
+  type CommandVariant,
   isCriticalSrv,
   isSrv,
   type ResponseCode,
@@ -56,6 +57,7 @@ import {
   parseEui,
   parseRequest,
   parseRequestId,
+  type RequestId,
 } from "../duis/model/index.js";
 import { SignatureVerifier } from "../duis/signature/batch.js";
 import { signDuis } from "../duis/signature/sign.js";
@@ -101,6 +103,9 @@ import { CommandTransformer, type TransformRefusal } from "./transform/index.js"
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 
 /** The GBCS version named in the Pre-Commands the DCC returns (`PreCommand/GBCSVersion`). */
+/** The command variants the pipeline carries for a device SRV whose command the DCC builds. */
+export const CARRIED_COMMAND_VARIANTS: readonly CommandVariant[] = [1, 2, 3, 4, 5, 6, 7];
+
 export const PRE_COMMAND_GBCS_VERSION = "4.2";
 
 /** The DCC's XML-signing identity: every acknowledgement, response and alert it sends is signed. */
@@ -405,7 +410,7 @@ export class Pipeline {
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
     const entry = srvEntry(srv);
-    if (entry.nonDevice || (commandVariant !== 1 && commandVariant !== 2)) {
+    if (entry.nonDevice || (commandVariant !== 1 && commandVariant !== 2 && commandVariant !== 3)) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
     const deviceTypes = srvDeviceTypes[srv];
@@ -413,14 +418,14 @@ export class Pipeline {
     if (deviceTypes === undefined) throw new DuisError("srvNotSupported", `SRV ${srv} has no transform yet`);
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
-    const executeAt = this.executionDate(request, at);
+    const { executeAt, runsAt } = this.executionDate(request, at);
     const device = await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
       srv: { srv, roles: entry.roles, deviceTypes },
       // A future-dated request is checked for the date it runs (the registration then).
-      at: executeAt ?? at,
+      at: runsAt ?? at,
     });
     const command = this.transformer.transform(srv, device.type, {
       originator,
@@ -432,7 +437,11 @@ export class Pipeline {
     if (!command.ok) throw refusalError(command);
     const local = commandVariant === 2;
     if (local && executeAt !== null) {
-      throw new DuisError("srvNotSupported", "a future-dated command for local delivery (CV2)");
+      // The DCC cannot hold a command it hands to the user: only a device-held date goes locally.
+      throw new DuisError(
+        "commandVariantNotAllowed",
+        "a DCC-held future-dated command cannot go for local delivery (CV2)",
+      );
     }
 
     const id = randomUUID();
@@ -458,8 +467,12 @@ export class Pipeline {
     };
     // Committed before the I99 leaves: an acknowledged request is never lost. The request and its
     // audit record are one commit (commits, not CPU, bound the embedded store's requests per second).
+    // CV3: a copy of the command goes to the user for local delivery, in the same commit.
+    const copy =
+      commandVariant === 3 ? this.localCopy(originator, requestId, srv, command.bytes, at) : undefined;
     await this.deps.store.transaction(async (tx) => {
       await tx.requests.insert(record, this.lease());
+      if (copy !== undefined) await tx.outbox.enqueue(copy);
       await tx.audit.append({
         at: this.deps.now(),
         kind: local ? "request.returned" : "request.acknowledged",
@@ -468,6 +481,7 @@ export class Pipeline {
         detail: { id, srv, useCase: command.useCase, device: deviceEui, ...client },
       });
     });
+    if (copy !== undefined) this.deps.delivery.kickUser(originator);
     if (local) {
       await this.publishState(record, "responded", "I0");
       this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
@@ -502,9 +516,8 @@ export class Pipeline {
     if (entry.nonDevice || !isCriticalSrv(srv) || deviceTypes === undefined) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
-    if (this.executionDate(request, at) !== null) {
-      throw new DuisError("srvNotSupported", "a future-dated critical request");
-    }
+    // A device-held date is in the Pre-Command; a DCC-held one comes again with the CV5.
+    const { runsAt } = this.executionDate(request, at);
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
     const device = await this.authorise({
@@ -512,7 +525,7 @@ export class Pipeline {
       userRoles: user.roles,
       device: deviceEui,
       srv: { srv, roles: entry.roles, deviceTypes },
-      at,
+      at: runsAt ?? at,
     });
     const pre = this.transformer.preCommand(srv, device.type, {
       originator,
@@ -580,7 +593,7 @@ export class Pipeline {
     client: ClientDetail,
   ): Promise<SubmitResult> {
     const { requestId, commandVariant, serviceReferenceVariant: srv } = request.header;
-    if (commandVariant !== 5) {
+    if (commandVariant !== 5 && commandVariant !== 6 && commandVariant !== 7) {
       throw new DuisError("srvNotSupported", `SRV ${srv} with Command Variant ${commandVariant}`);
     }
     const rid = formatRequestId(requestId);
@@ -598,8 +611,13 @@ export class Pipeline {
       throw new DuisError("noPreCommand", `no Pre-Command issued for ${rid}`);
     }
     if (request.body.kind !== "SignedPreCommand") throw new DuisError("requestInconsistent");
-    if (request.body.executionDateTime !== undefined) {
-      throw new DuisError("srvNotSupported", "a future-dated Signed Pre-Command");
+    const { executeAt } = this.executionDate(request, at);
+    const local = commandVariant === 6;
+    if (local && executeAt !== null) {
+      throw new DuisError(
+        "commandVariantNotAllowed",
+        "a DCC-held future-dated command cannot go for local delivery (CV6)",
+      );
     }
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
@@ -627,27 +645,45 @@ export class Pipeline {
       counter: requestId.counter,
       srv,
       commandVariant,
-      state: "acknowledged",
-      responseCode: "I99",
-      correlation: correlationKey(originator, requestId.counter),
+      // CV6: the signed command goes back to the user for local delivery; nothing goes on the WAN.
+      state: local ? "responded" : "acknowledged",
+      responseCode: local ? "I0" : "I99",
+      correlation: local ? null : correlationKey(originator, requestId.counter),
       gbcsCommand: command.bytes,
       gbcsResponse: null,
       requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
       error: null,
-      executeAt: null,
+      executeAt,
       receivedAt: at,
       updatedAt: at,
     };
-    await this.deps.store.requests.insert(record, this.lease());
-    await this.audit("request.acknowledged", originator, rid, {
-      id,
-      srv,
-      preCommand: issued.id,
-      device: deviceEui,
-      ...client,
+    // CV7: a copy of the command goes to the user for local delivery, in the same commit.
+    const copy =
+      commandVariant === 7 ? this.localCopy(originator, requestId, srv, command.bytes, at) : undefined;
+    await this.deps.store.transaction(async (tx) => {
+      await tx.requests.insert(record, this.lease());
+      if (copy !== undefined) await tx.outbox.enqueue(copy);
+      await tx.audit.append({
+        at: this.deps.now(),
+        kind: local ? "request.returned" : "request.acknowledged",
+        actor: originator,
+        requestId: rid,
+        detail: { id, srv, preCommand: issued.id, device: deviceEui, ...client },
+      });
     });
+    if (copy !== undefined) this.deps.delivery.kickUser(originator);
+    if (local) {
+      await this.publishState(record, "responded", "I0");
+      this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
+      const payload = { kind: "LocalCommand", gbcsPayload: command.bytes } as const;
+      return this.answer(
+        200,
+        buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
+        "I0",
+      );
+    }
     await this.publishState(record, "acknowledged", "I99");
-    await this.deps.bus.enqueue("request.dispatch", { id });
+    if (executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
     return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
   }
 
@@ -679,22 +715,41 @@ export class Pipeline {
   }
 
   /**
-   * The execution date of a future-dated request (its ExecutionDateTime), or null to run now. Only
-   * SRVs the DCC holds until their date (DUIS future-dated pattern "DSP") are accepted future-dated;
-   * one in the past runs now.
+   * When a future-dated request runs, by the SRV's DUIS future-dated pattern: the DCC holds a "DSP"
+   * request until its date (`executeAt`, kept in the store and dispatched once then); a "Device"
+   * request goes now with the date in its command, and the device holds it. `runsAt` is the date
+   * either way (access is judged for it); both are null for an on-demand request or a date passed.
    */
-  private executionDate(request: DuisRequest, at: number): number | null {
+  private executionDate(
+    request: DuisRequest,
+    at: number,
+  ): { executeAt: number | null; runsAt: number | null } {
     const text = executionDateTimeOf(request);
-    if (text === undefined) return null;
+    if (text === undefined) return { executeAt: null, runsAt: null };
     const srv = request.header.serviceReferenceVariant;
-    if (srvEntry(srv).futureDated !== "dsp") {
-      throw new DuisError(
-        "srvNotSupported",
-        `future-dated SRV ${srv} (executed by the device) is not supported yet`,
-      );
+    const pattern = srvEntry(srv).futureDated;
+    if (pattern !== "dsp" && pattern !== "device") {
+      throw new DuisError("requestNotTransformable", `SRV ${srv} cannot be future-dated`);
     }
     const when = dateTimeToDate(text).getTime();
-    return when > at ? when : null;
+    const runsAt = when > at ? when : null;
+    return { executeAt: pattern === "dsp" ? runsAt : null, runsAt };
+  }
+
+  /**
+   * The copy of a command for local delivery that CV3 and CV7 send the user beside the command on
+   * the WAN: a DUIS Response, I0, with the command as its LocalCommand, signed, as an outbox entry.
+   */
+  private localCopy(originator: string, requestId: RequestId, srv: Srv, command: Uint8Array, at: number) {
+    const payload = { kind: "LocalCommand", gbcsPayload: command } as const;
+    return this.deps.delivery.newEntry({
+      userEui: originator,
+      kind: "response",
+      requestId: formatRequestId(requestId),
+      body: this.sign(
+        buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
+      ),
+    });
   }
 
   /** Hands the future-dated requests whose date has come to the dispatcher; returns how many. */

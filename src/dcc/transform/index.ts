@@ -187,8 +187,12 @@ export class CommandTransformer {
     const variants = this.variants(srv, deviceType);
     if (variants.length === 0) {
       return srvAppliesTo(srv as Srv, deviceType)
-        ? { ok: false, kind: "notImplemented", reason: `SRV ${srv} to a ${deviceType} is not supported yet` }
-        : { ok: false, kind: "deviceType", reason: `SRV ${srv} does not apply to a ${deviceType}` };
+        ? {
+            ok: false,
+            kind: "notImplemented",
+            reason: `SRV ${srv} for device type ${deviceType} is not supported yet`,
+          }
+        : { ok: false, kind: "deviceType", reason: `SRV ${srv} does not apply to device type ${deviceType}` };
     }
     const ctx: CommandContext = {
       originator: input.originator.toUpperCase(),
@@ -204,7 +208,7 @@ export class CommandTransformer {
         return {
           ok: false,
           kind: "noVariant",
-          reason: `the body selects none of SRV ${srv}'s commands to a ${deviceType} (${variants.map((v) => v.useCase).join(", ")})`,
+          reason: `the body selects none of SRV ${srv}'s commands for device type ${deviceType} (${variants.map((v) => v.useCase).join(", ")})`,
         };
       }
       const frame: GbcsFrame = {
