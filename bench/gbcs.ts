@@ -30,7 +30,7 @@ import { KeyStore } from "../src/smki/keystore.js";
 /** Targets from the project brief (messages per second on one core). */
 const TARGETS = { decodeOnly: 200_000, allChecks: 32_000 };
 
-interface Measurement {
+export interface Measurement {
   readonly messagesPerSecond: number;
   readonly microsPerMessage: number;
   readonly passes: number;
@@ -41,7 +41,7 @@ interface Measurement {
 const ROUNDS = 5;
 
 /** One measurement: `pass` goes once over `count` messages; `cpuMs` of CPU time in all. */
-interface Job {
+export interface Job {
   readonly count: number;
   readonly cpuMs: number;
   readonly pass: () => void;
@@ -57,7 +57,7 @@ function cpuSince(start: NodeJS.CpuUsage): number {
  * Runs every job in ROUNDS interleaved rounds (each round of a job runs whole passes until its
  * share of the job's CPU time is spent) and reports each job's median round.
  */
-function measureAll<K extends string>(jobs: Record<K, Job>): Record<K, Measurement> {
+export function measureAll<K extends string>(jobs: Record<K, Job>): Record<K, Measurement> {
   const names = Object.keys(jobs) as K[];
   const rounds = new Map<K, number[]>(names.map((k) => [k, []]));
   const totals = new Map<K, { passes: number; cpu: number }>(names.map((k) => [k, { passes: 0, cpu: 0 }]));

@@ -55,7 +55,7 @@ async function loadSuite(projectRoot: string, name: string): Promise<BenchModule
 }
 
 /** The suites, each bench/<name>.ts; add a name per suite. */
-const suites = ["gbcs", "duis", "platform", "e2e"] as const;
+const suites = ["gbcs", "duis", "transform", "platform", "e2e"] as const;
 type SuiteName = (typeof suites)[number];
 
 function isSuite(name: string): name is SuiteName {
