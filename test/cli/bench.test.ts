@@ -31,7 +31,7 @@ describe("meterway bench", () => {
       return r;
     };
     assert.equal(at([]).resultsDir, "/project/bench/results/local");
-    assert.deepEqual(at([]).suites, ["gbcs", "duis", "platform", "e2e"]);
+    assert.deepEqual(at([]).suites, ["gbcs", "duis", "transform", "platform", "e2e"]);
     assert.equal(at(["gbcs", "--out", "runs/today"]).resultsDir, "/here/runs/today");
     assert.deepEqual(at(["gbcs", "--out", "runs/today"]).suites, ["gbcs"]);
     assert.equal(at(["--record", "duis"]).resultsDir, "/project/bench/results");
