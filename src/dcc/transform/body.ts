@@ -7,7 +7,9 @@
  * Paths are element names joined by `/`, relative to the body element, e.g.
  * `ReadingPeriod/StartDateTime`.
  */
+import type { RequestBodies } from "../../duis/model/bodies.js";
 import type { DuisElement } from "../../duis/model/element.js";
+import { type BodyElementName, typedBody } from "../../duis/model/typed-body.js";
 import { BodyFieldError } from "./command-spec.js";
 
 /** The elements at a path (all matches at the last step, the first at the others). */
@@ -121,4 +123,12 @@ function toDateTime(t: string, path: string): number {
   const ms = Date.parse(zoned);
   if (Number.isNaN(ms)) throw new BodyFieldError(path, `"${t}" is not an xs:dateTime`);
   return ms;
+}
+
+/**
+ * The body as its typed object (generated from the DUIS 5.4 XSD): `fields(ctx.body,
+ * "ReadProfileDataLog").ReadLogPeriod.StartDateTime`.
+ */
+export function fields<K extends BodyElementName>(body: DuisElement, name: K): RequestBodies[K] {
+  return typedBody(body, name);
 }

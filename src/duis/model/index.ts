@@ -16,3 +16,5 @@ export * from "./response.js";
 export function toXmlText(tree: XmlElement): string {
   return serializeXml(tree);
 }
+export type { RequestBodies } from "./bodies.js";
+export { type BodyElementName, isBodyElementName, typedBody } from "./typed-body.js";
