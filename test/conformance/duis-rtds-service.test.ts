@@ -26,7 +26,6 @@ import { after, before, describe, it } from "node:test";
 import { signDuis as dccBoxedSign, validateDuis as dccBoxedValidate } from "@smartdcc/duis-sign-wrap";
 import { type CommandVariant, isSrv, srvEntry, webServiceFor } from "../../src/catalogue/index.js";
 import { compose, type Dcc } from "../../src/cli/compose.js";
-import { RTDS_DEVICE_TYPES } from "../../src/cli/profiles/rtds-devices.js";
 import { type RtdsTemplate, readRtdsTemplates } from "../../src/cli/profiles/rtds-templates.js";
 import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { resolveConfig } from "../../src/config/config.js";
