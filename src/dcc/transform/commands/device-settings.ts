@@ -45,7 +45,7 @@ const RESET = 1;
 const resetOf = (classId: number, obis: ObisCode): DlmsRequestItem =>
   action(classId, obis, RESET, dlms.integer(0));
 
-/** Whether the body element's first child is named so (DUIS choices are one element). */
+/** Whether the body holds the named element (the DUIS choice that selects the use case). */
 const choice =
   (name: string) =>
   (ctx: CommandContext): boolean =>
@@ -185,6 +185,9 @@ function maxDemandEntry(index: number, selector: number, time: Uint8Array): Dlms
     dlms.octets(DATE_NOT_SPECIFIED),
   );
 }
+
+/** A DUIS xs:time at a path as a COSEM time. */
+const timeAt = (ctx: CommandContext, path: string): Uint8Array => cosemTimeOf(text(ctx.body, path), path);
 
 /** ECS57: the max demand registers a body names, each reset, in the use case's order. */
 const MAX_DEMAND_REGISTERS: readonly { element: string; obis: ObisCode }[] = [
@@ -428,22 +431,8 @@ export const deviceSettingCommands: readonly CommandSpec[] = [
           MAX_DEMAND_SCHEDULE,
           2,
           dlms.array([
-            maxDemandEntry(
-              0,
-              1,
-              cosemTimeOf(
-                text(ctx.body, "MaximumDemandTimePeriodSchedule/StartTime"),
-                "MaximumDemandTimePeriodSchedule/StartTime",
-              ),
-            ),
-            maxDemandEntry(
-              1,
-              2,
-              cosemTimeOf(
-                text(ctx.body, "MaximumDemandTimePeriodSchedule/EndTime"),
-                "MaximumDemandTimePeriodSchedule/EndTime",
-              ),
-            ),
+            maxDemandEntry(0, 1, timeAt(ctx, "MaximumDemandTimePeriodSchedule/StartTime")),
+            maxDemandEntry(1, 2, timeAt(ctx, "MaximumDemandTimePeriodSchedule/EndTime")),
           ]),
         ),
       ]),
@@ -549,7 +538,8 @@ export const deviceSettingCommands: readonly CommandSpec[] = [
     useCase: "ECS48",
     messageCode: messageCodeOf("ECS48"),
     deviceTypes: ["ESME"],
-    // The block counter reset's Single Action Schedule: daily at midnight, or no execution time.
+    // The block counter reset's Single Action Schedule: daily at midnight (time 00:00, date not
+    // specified) when true; no execution time when false (RTDS has only the true case).
     payload: (ctx) =>
       accessRequest(ctx.counter, [
         set(
