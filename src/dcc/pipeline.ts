@@ -22,16 +22,15 @@
  * with a recorded error delivered to the user, what was on the WAN when its node stopped. While the
  * node runs, a heartbeat renews its leases and sweeps up the work of nodes whose leases expired.
  *
- * What is supported now: device SRVs with Command Variant 1 that have a transform (4.1.1 to an
- * ESME or a GSME), sent now or, with an ExecutionDateTime, held by the DCC until that date (the
- * DUIS "DSP" future-dated pattern; see `runScheduled`); Command Variant 2, where the MACed
- * command is returned at once (I0 with a LocalCommand) for the user to deliver over the HAN; and the
- * critical round trip for SRVs with a critical transform (7.1, 7.2, 7.3 to an ESME): CV4 answered
- * at once with the Pre-Command (I0 PreCommand), then CV5 with the same RequestID carrying it signed,
- * checked against what was issued and the user's GBCS signature, MACed by the ACB and sent like a
- * CV1. Other variants and SRVs are refused with
- * `srvNotSupported` after authentication, so a user learns that the DCC does not do it yet, not
- * that the request is wrong.
+ * Command variants: CV1 sends the command; CV2 returns it at once (I0 with a LocalCommand) for the
+ * user to deliver over the HAN; CV3 does both (the copy queued as an asynchronous I0 in the same
+ * commit as the request). CV4 answers at once with the Pre-Command; CV5, 6 and 7 carry it signed
+ * with the same RequestID, checked against what was issued and the user's GBCS signature, MACed by
+ * the ACB, then sent (5), returned (6) or both (7). A future-dated request follows its SRV's DUIS
+ * pattern: "DSP" is held by the DCC until its date (`runScheduled`), "Device" goes now with the date
+ * in the command. Which SRVs are carried for which device types is the transform's command table
+ * (docs/conformance.md); a request it cannot build is refused with the code of its reason
+ * (`refusalError`), and `srvNotSupported` only for what is not built yet.
  */
 import { type KeyObject, randomUUID, X509Certificate } from "node:crypto";
 import type { Bus, Subscription } from "../bus/port.js";
