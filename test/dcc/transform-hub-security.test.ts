@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { joinCommand } from "../../src/dcc/transform/han-joins.js";
 import { bodyElement, CommandTransformer, type TransformInput } from "../../src/dcc/transform/index.js";
 import type { DuisElement } from "../../src/duis/model/element.js";
 import { parseRequest } from "../../src/duis/model/request.js";
@@ -15,6 +16,7 @@ import { parseXml } from "../../src/duis/xml/parse.js";
 import { fromHex, toHex } from "../../src/gbcs/cursor.js";
 import { messageToJson } from "../../src/gbcs/json.js";
 import { decodeMessage } from "../../src/gbcs/message.js";
+import { encodePayload } from "../../src/gbcs/payload.js";
 import { KeyStore } from "../../src/smki/keystore.js";
 import { euiFromDuis } from "../../src/store/types.js";
 import { reference } from "../support/reference.js";
@@ -201,5 +203,37 @@ describe("transform: security credentials and hub commands", () => {
     });
     assert.equal(result.ok, false);
     assert.ok(!result.ok && result.kind === "noVariant");
+  });
+});
+
+describe("joinCommand: the CS03 join of a pair of devices", () => {
+  // The RTDS joins with the other device's type (and, for Method C, certificate) as RTDS sent them.
+  for (const [file, target, otherType] of [
+    ["8.7.1_CS03A1/CS03A1_8.7.1_SUCCESS_PRECOMMAND_GBCS.HEX", "ESME", "HCALCS"],
+    ["8.7.1_CS03A2Critical/CS03A2Critical_8.7.1_SUCCESS_PRECOMMAND_GBCS.HEX", "HCALCS", "ESME"],
+    ["8.7.2_CS03B/CS03B_8.7.2_SUCCESS_COMMAND_GBCS.HEX", "GSME", "GPF"],
+    ["8.7.1_CS03CCritical/CS03CCritical_8.7.1_SUCCESS_PRECOMMAND_GBCS.HEX", "GSME", "PPMID"],
+  ] as const) {
+    it(`${target} joining a ${otherType} → ${file.split("/")[1]}`, () => {
+      const message = decodeMessage(hexOf(file));
+      const want = message.payload as {
+        value: { otherDeviceEntityIdentifier: Uint8Array; otherDeviceCertificate?: Uint8Array };
+      };
+      const built = joinCommand(target, {
+        eui: toHex(want.value.otherDeviceEntityIdentifier),
+        type: otherType,
+        ...(want.value.otherDeviceCertificate === undefined
+          ? {}
+          : { kaCertificate: want.value.otherDeviceCertificate }),
+      });
+      assert.ok(built.ok, built.ok ? "" : built.reason);
+      assert.equal(built.messageCode, message.frame.messageCode);
+      assert.equal(toHex(encodePayload(built.payload)), toHex(message.frame.content));
+    });
+  }
+
+  it("refuses pairs that do not join, and Method C without the certificate", () => {
+    assert.equal(joinCommand("ESME", { eui: "00DB123456789098", type: "GSME" }).ok, false);
+    assert.equal(joinCommand("GSME", { eui: "00DB123456789098", type: "PPMID" }).ok, false);
   });
 });
