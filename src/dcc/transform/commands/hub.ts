@@ -9,15 +9,17 @@
  *
  * Not built, because the command carries facts the DUIS body does not and the transform context has
  * no Smart Metering Inventory to look them up in: the joins of 8.7.1/8.7.2 (CS03A1, CS03A2, CS03B,
- * CS03C carry the other device's type, and CS03C its key agreement certificate), 8.11 "Add" (CCS01
+ * CS03C carry the other device's type, and CS03C its key agreement certificate; `han-joins.ts` builds
+ * them from those facts), 8.11 "Add" (CCS01
  * carries the joining device's type), 8.12.1 and 8.12.2 restores (CCS03, GCS59 carry the old
  * device log), and 9.1 (ECS50, GCS36 carry the Customer Identification Number the DCC generates).
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
+import type { DuisElement } from "../../../duis/model/element.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
 import { ZclCluster } from "../../../gbcs/gbz/zcl-commands.js";
 import { asn1, entityId, withExecutionDateTime } from "../asn1-fields.js";
-import { dateTime, has, hexBinary, integer } from "../body.js";
+import { dateTime, has, hexBinary, integer, optionalText } from "../body.js";
 import type { CommandSpec } from "../command-spec.js";
 import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
 import { command, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
@@ -63,9 +65,9 @@ const PRESET_TIME_NOT_SPECIFIED = Uint8Array.from([
 ]);
 
 /** The validity interval of 8.1.1: from CurrentDateTime for TolerancePeriod seconds. */
-function validityInterval(ctx: { body: Parameters<typeof dateTime>[0] }): { start: number; end: number } {
-  const start = dateTime(ctx.body, "CurrentDateTime");
-  return { start, end: start + integer(ctx.body, "TolerancePeriod") * 1000 };
+function validityInterval(body: DuisElement): { start: number; end: number } {
+  const start = dateTime(body, "CurrentDateTime");
+  return { start, end: start + integer(body, "TolerancePeriod") * 1000 };
 }
 
 /** The ESME's active firmware version (class 1 Data, 0-0:0.2.1.255), as ECS52 reads it. */
@@ -117,7 +119,7 @@ export const hubCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS70"),
     deviceTypes: ["ESME"],
     payload: (ctx) => {
-      const { start, end } = validityInterval(ctx);
+      const { start, end } = validityInterval(ctx.body);
       return accessRequest(ctx.counter, [
         set(CLOCK.classId, CLOCK.obis, Clock.clockBase, dlms.enum(CLOCK_BASE_RADIO_CONTROLLED)),
         action(
@@ -142,7 +144,7 @@ export const hubCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS28"),
     deviceTypes: ["GSME"],
     payload: (ctx) => {
-      const { start, end } = validityInterval(ctx);
+      const { start, end } = validityInterval(ctx.body);
       return asn1("SetTimeCommand", {
         validityIntervalStart: new Date(start),
         validityIntervalEnd: new Date(end),
@@ -150,6 +152,8 @@ export const hubCommands: readonly CommandSpec[] = [
     },
   },
   unjoin("8.8.1", "CS04AC", ["ESME"]),
+  // A GSME unjoins its GPF by Method B (CS04B, as RTDS does); were the other device a PPMID (joined
+  // by Method C) it would be CS04AC, which the inventory's type of OtherDeviceID would tell.
   unjoin("8.8.2", "CS04B", ["GSME"]),
   unjoin("8.8.2", "CS04AC", ["PPMID"]),
   {
@@ -184,7 +188,7 @@ export const hubCommands: readonly CommandSpec[] = [
     useCase: "CCS02",
     messageCode: messageCodeOf("CCS02"),
     deviceTypes: ["CHF"],
-    applies: (ctx) => ctx.body.children.some((c) => c.name === "RequestType" && c.text?.trim() === "Remove"),
+    applies: (ctx) => optionalText(ctx.body, "RequestType") === "Remove",
     payload: (ctx) =>
       accessRequest(ctx.counter, [
         action(
