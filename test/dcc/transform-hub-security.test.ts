@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { addToChfDeviceLog, gpfDeviceLogRestore } from "../../src/dcc/transform/han-device-logs.js";
 import { joinCommand } from "../../src/dcc/transform/han-joins.js";
 import { bodyElement, CommandTransformer, type TransformInput } from "../../src/dcc/transform/index.js";
 import type { DuisElement } from "../../src/duis/model/element.js";
@@ -235,5 +236,23 @@ describe("joinCommand: the CS03 join of a pair of devices", () => {
   it("refuses pairs that do not join, and Method C without the certificate", () => {
     assert.equal(joinCommand("ESME", { eui: "00DB123456789098", type: "GSME" }).ok, false);
     assert.equal(joinCommand("GSME", { eui: "00DB123456789098", type: "PPMID" }).ok, false);
+  });
+});
+
+describe("HAN device log builders, with the inventory's facts", () => {
+  it("CCS01 adds the ESME of the template to the CHF device log as RTDS does", () => {
+    const want = decodeMessage(hexOf("8.11_CCS01/CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX")).frame;
+    const { body } = requestOf("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML");
+    const payload = addToChfDeviceLog(want.counter, body, "ESME");
+    assert.equal(toHex(encodePayload(payload)), toHex(want.content));
+  });
+
+  it("GCS59 restores the old GPF's entries as RTDS does", () => {
+    const want = decodeMessage(hexOf("8.12.2_GCS59/GCS59_8.12.2_SUCCESS_COMMAND_GBCS.HEX")).frame;
+    const payload = gpfDeviceLogRestore([
+      { eui: "0011223344556677", gbcsDeviceType: 5 },
+      { eui: "8899AABBCCDDEEFF", gbcsDeviceType: 6 },
+    ]);
+    assert.equal(toHex(encodePayload(payload)), toHex(want.content));
   });
 });
