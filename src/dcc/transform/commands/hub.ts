@@ -73,7 +73,7 @@ function validityInterval(body: DuisElement): { start: number; end: number } {
 /** The ESME's active firmware version (class 1 Data, 0-0:0.2.1.255), as ECS52 reads it. */
 const ESME_FIRMWARE_VERSION = { classId: 1, obis: "0-0:0.2.1.255" as ObisCode, attributeId: 2 } as const;
 
-/** GCS38 reads the GSME's firmware version: Metering cluster attribute 0x0206. */
+/** GCS38 reads the GSME's firmware version: Metering cluster, Meter Status set, CurrentMeterID (0x0206). */
 const GSME_FIRMWARE_VERSION_ATTRIBUTE = 0x0206;
 
 /** The hub's HAN device log (class 104 ZigBee network control): CCS02 removes, CCS06/07 read. */
@@ -89,7 +89,10 @@ const DeviceLog = {
   readSecurityDetails: 4,
 } as const;
 
-/** GCS31 Record Network Data: Start Sampling of instantaneous demand, every 360 s, 41 samples. */
+/**
+ * GCS31 Start Network Data Log: ZSE Start Sampling, now, of consumption delivered (sample type 0)
+ * every 360 s, 41 samples (the GBZ message template's values, as RTDS sends them).
+ */
 const GCS31_SAMPLING = {
   startSamplingTime: 0,
   sampleType: 0,
