@@ -1,6 +1,255 @@
 /**
- * SRV 8.x, 9.x, 11.x and 14.x: the Communications Hub and its HAN (device log, joins and unjoins, commissioning, restore), firmware, synchronising clocks.
+ * SRV 8.x, 9.x, 11.x and 14.x: the Communications Hub and its HAN (device log, joins and unjoins,
+ * commissioning, restore), firmware, synchronising clocks.
+ *
+ * Built here: 8.1.1 Commission Device (ECS70 on an ESME, GCS28 on a GSME), 8.8.1/8.8.2 Unjoin
+ * (CS04AC, CS04B), 8.9 Read Device Log (CS07 on a GSME, CCS06/CCS07 on the hub), 8.11 Update HAN
+ * Device Log "Remove" (CCS02), 11.2 Read Firmware Version (ECS52, GCS38, CS08), 11.3 Activate
+ * Firmware (CS06) and 14.1 Record Network Data (GCS31).
+ *
+ * Not built, because the command carries facts the DUIS body does not and the transform context has
+ * no Smart Metering Inventory to look them up in: the joins of 8.7.1/8.7.2 (CS03A1, CS03A2, CS03B,
+ * CS03C carry the other device's type, and CS03C its key agreement certificate; `han-joins.ts` builds
+ * them from those facts), 8.11 "Add" (CCS01
+ * carries the joining device's type), 8.12.1 and 8.12.2 restores (CCS03, GCS59 carry the old
+ * device log), and 9.1 (ECS50, GCS36 carry the Customer Identification Number the DCC generates).
  */
+import { messageCodeOf } from "../../../catalogue/index.js";
+import type { DuisElement } from "../../../duis/model/element.js";
+import type { ObisCode } from "../../../gbcs/dlms/index.js";
+import { ZclCluster } from "../../../gbcs/gbz/zcl-commands.js";
+import { asn1, entityId, withExecutionDateTime } from "../asn1-fields.js";
+import { dateTime, has, hexBinary, integer, optionalText } from "../body.js";
 import type { CommandSpec } from "../command-spec.js";
+import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
+import { command, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
 
-export const hubCommands: readonly CommandSpec[] = [];
+/** The ESME's Clock (class 8) and the attributes and methods ECS70 uses (IEC 62056-6-2 §4.5.1). */
+const CLOCK = { classId: 8, obis: "0-0:1.0.0.255" as ObisCode } as const;
+const Clock = {
+  time: 2,
+  status: 4,
+  clockBase: 9,
+  adjustToPresetTime: 4,
+  presetAdjustingTime: 5,
+} as const;
+/** clock_base (5): radio controlled, i.e. set from the DCC's time (GBCS ECS70). */
+const CLOCK_BASE_RADIO_CONTROLLED = 5;
+
+/**
+ * A COSEM date-time as ECS70 writes its validity interval: day of week, deviation and clock status
+ * not specified (0xFF, 0x8000, 0xFF), hundredths 0.
+ */
+function ecs70DateTime(ms: number): Uint8Array {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  return Uint8Array.from([
+    year >> 8,
+    year & 0xff,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    0xff,
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    0x00,
+    0x80,
+    0x00,
+    0xff,
+  ]);
+}
+
+/** preset_time of ECS70: wholly not specified (the meter takes the time at adjust_to_preset_time). */
+const PRESET_TIME_NOT_SPECIFIED = Uint8Array.from([
+  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff,
+]);
+
+/** The validity interval of 8.1.1: from CurrentDateTime for TolerancePeriod seconds. */
+function validityInterval(body: DuisElement): { start: number; end: number } {
+  const start = dateTime(body, "CurrentDateTime");
+  return { start, end: start + integer(body, "TolerancePeriod") * 1000 };
+}
+
+/** The ESME's active firmware version (class 1 Data, 0-0:0.2.1.255), as ECS52 reads it. */
+const ESME_FIRMWARE_VERSION = { classId: 1, obis: "0-0:0.2.1.255" as ObisCode, attributeId: 2 } as const;
+
+/** GCS38 reads the GSME's firmware version: Metering cluster, Meter Status set, CurrentMeterID (0x0206). */
+const GSME_FIRMWARE_VERSION_ATTRIBUTE = 0x0206;
+
+/** The hub's HAN device log (class 104 ZigBee network control): CCS02 removes, CCS06/07 read. */
+const CHF_DEVICE_LOG = { classId: 104, obis: "0-0:30.3.0.255" as ObisCode } as const;
+/** The hub's GPF device log object, which CCS07 reads beside the CHF's. */
+const GPF_DEVICE_LOG = { classId: 104, obis: "0-0:30.3.1.255" as ObisCode } as const;
+const DeviceLog = {
+  /** Attribute 4: the device log entries. */
+  entries: 4,
+  /** Method 2: unregister_device (remove a device from the whitelist). */
+  unregisterDevice: 2,
+  /** Method 4: read the security details of the log's entries. */
+  readSecurityDetails: 4,
+} as const;
+
+/**
+ * GCS31 Start Network Data Log: ZSE Start Sampling, now, of consumption delivered (sample type 0)
+ * every 360 s, 41 samples (the GBZ message template's values, as RTDS sends them).
+ */
+const GCS31_SAMPLING = {
+  startSamplingTime: 0,
+  sampleType: 0,
+  sampleRequestInterval: 360,
+  maxNumberOfSamples: 41,
+};
+
+/** CS04AC / CS04B Unjoin: the other device's entity identifier. */
+function unjoin(
+  srv: "8.8.1" | "8.8.2",
+  useCase: "CS04AC" | "CS04B",
+  deviceTypes: CommandSpec["deviceTypes"],
+) {
+  return {
+    srv,
+    useCase,
+    messageCode: messageCodeOf(useCase),
+    deviceTypes,
+    payload: (ctx) => asn1("UnjoinDeviceCommand", entityId(ctx.body, "OtherDeviceID")),
+  } satisfies CommandSpec;
+}
+
+export const hubCommands: readonly CommandSpec[] = [
+  {
+    srv: "8.1.1",
+    useCase: "ECS70",
+    messageCode: messageCodeOf("ECS70"),
+    deviceTypes: ["ESME"],
+    payload: (ctx) => {
+      const { start, end } = validityInterval(ctx.body);
+      return accessRequest(ctx.counter, [
+        set(CLOCK.classId, CLOCK.obis, Clock.clockBase, dlms.enum(CLOCK_BASE_RADIO_CONTROLLED)),
+        action(
+          CLOCK.classId,
+          CLOCK.obis,
+          Clock.presetAdjustingTime,
+          dlms.structure(
+            dlms.octets(PRESET_TIME_NOT_SPECIFIED),
+            dlms.octets(ecs70DateTime(start)),
+            dlms.octets(ecs70DateTime(end)),
+          ),
+        ),
+        action(CLOCK.classId, CLOCK.obis, Clock.adjustToPresetTime, dlms.integer(0)),
+        get(CLOCK.classId, CLOCK.obis, Clock.time),
+        get(CLOCK.classId, CLOCK.obis, Clock.status),
+      ]);
+    },
+  },
+  {
+    srv: "8.1.1",
+    useCase: "GCS28",
+    messageCode: messageCodeOf("GCS28"),
+    deviceTypes: ["GSME"],
+    payload: (ctx) => {
+      const { start, end } = validityInterval(ctx.body);
+      return asn1("SetTimeCommand", {
+        validityIntervalStart: new Date(start),
+        validityIntervalEnd: new Date(end),
+      });
+    },
+  },
+  unjoin("8.8.1", "CS04AC", ["ESME"]),
+  // A GSME unjoins its GPF by Method B (CS04B, as RTDS does); were the other device a PPMID (joined
+  // by Method C) it would be CS04AC, which the inventory's type of OtherDeviceID would tell.
+  unjoin("8.8.2", "CS04B", ["GSME"]),
+  unjoin("8.8.2", "CS04AC", ["PPMID"]),
+  {
+    srv: "8.9",
+    useCase: "CS07",
+    messageCode: messageCodeOf("CS07"),
+    deviceTypes: ["GSME"],
+    payload: () => asn1("ReadDeviceJoinDetailsCommand", null),
+  },
+  {
+    srv: "8.9",
+    useCase: "CCS07",
+    messageCode: messageCodeOf("CCS07"),
+    deviceTypes: ["CHF"],
+    applies: (ctx) => has(ctx.body, "ReadSecurityDetails"),
+    payload: (ctx) =>
+      accessRequest(ctx.counter, [
+        action(CHF_DEVICE_LOG.classId, CHF_DEVICE_LOG.obis, DeviceLog.readSecurityDetails, dlms.null),
+        action(GPF_DEVICE_LOG.classId, GPF_DEVICE_LOG.obis, DeviceLog.readSecurityDetails, dlms.null),
+      ]),
+  },
+  {
+    srv: "8.9",
+    useCase: "CCS06",
+    messageCode: messageCodeOf("CCS06"),
+    deviceTypes: ["CHF"],
+    payload: (ctx) =>
+      accessRequest(ctx.counter, [get(CHF_DEVICE_LOG.classId, CHF_DEVICE_LOG.obis, DeviceLog.entries)]),
+  },
+  {
+    srv: "8.11",
+    useCase: "CCS02",
+    messageCode: messageCodeOf("CCS02"),
+    deviceTypes: ["CHF"],
+    applies: (ctx) => optionalText(ctx.body, "RequestType") === "Remove",
+    payload: (ctx) =>
+      accessRequest(ctx.counter, [
+        action(
+          CHF_DEVICE_LOG.classId,
+          CHF_DEVICE_LOG.obis,
+          DeviceLog.unregisterDevice,
+          dlms.octets(entityId(ctx.body, "DeviceID")),
+        ),
+      ]),
+  },
+  {
+    srv: "11.2",
+    useCase: "ECS52",
+    messageCode: messageCodeOf("ECS52"),
+    deviceTypes: ["ESME"],
+    payload: (ctx) =>
+      accessRequest(ctx.counter, [
+        get(ESME_FIRMWARE_VERSION.classId, ESME_FIRMWARE_VERSION.obis, ESME_FIRMWARE_VERSION.attributeId),
+      ]),
+  },
+  {
+    srv: "11.2",
+    useCase: "GCS38",
+    messageCode: messageCodeOf("GCS38"),
+    deviceTypes: ["GSME"],
+    payload: () => gbzCommand([readAttributes(ZclCluster.metering, [GSME_FIRMWARE_VERSION_ATTRIBUTE])]),
+  },
+  {
+    srv: "11.2",
+    useCase: "CS08",
+    messageCode: messageCodeOf("CS08"),
+    deviceTypes: ["PPMID"],
+    payload: () => asn1("ReadPpmidHcalcsFirmwareVersionCommand", null),
+  },
+  {
+    srv: "11.3",
+    useCase: "CS06",
+    messageCode: messageCodeOf("CS06"),
+    deviceTypes: ["ESME"],
+    payload: (ctx) =>
+      asn1("ActivateFirmwareCommand", {
+        manufacturerImageHash: hexBinary(ctx.body, "FirmwareHash"),
+        // GBCS CS06: the originator counter of this command, which the device reports on activation.
+        originatorCounter: ctx.counter,
+        ...withExecutionDateTime(ctx.body),
+      }),
+  },
+  {
+    srv: "14.1",
+    useCase: "GCS31",
+    messageCode: messageCodeOf("GCS31"),
+    deviceTypes: ["GSME"],
+    payload: (ctx) =>
+      gbzCommand([
+        command(ZclCluster.metering, 0x07, "startSampling", {
+          issuerEventId: zigbeeUtc(ctx.at),
+          ...GCS31_SAMPLING,
+        }),
+      ]),
+  },
+];
