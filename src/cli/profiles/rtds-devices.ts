@@ -52,6 +52,19 @@ export const RTDS_DEVICE_TYPES: Readonly<Record<string, DeviceType>> = {
 };
 
 /**
+ * The other devices the RTDS join templates (8.7.1, 8.7.2) name in `OtherDeviceID`, with the types
+ * the RTDS join commands give them (their `otherDeviceType`): in the inventory, so that the DCC can
+ * choose the join method, but not simulated (they are not on the premises' HAN yet).
+ */
+export const RTDS_JOIN_PARTNERS: Readonly<Record<string, DeviceType>> = {
+  "00db12345678909a": "HCALCS",
+  "00db123456789093": "ESME",
+  "00db12345678909c": "GPF",
+  "00db123456789098": "PPMID",
+  "00db123456789094": "GSME",
+};
+
+/**
  * The meter point each metering device serves: the ESME's import MPAN is the one CCS01 whitelists
  * it with (`ImportMPxN` 1312345678111); the gas meter and its proxy serve the MPRN of GCS41
  * (`ImportMPRN` 1234567890).
@@ -71,6 +84,8 @@ export const RTDS_REGISTERED_FROM = Date.UTC(2015, 0, 1);
 /** The devices the templates address, and the meter points they name. */
 export interface RtdsPremises {
   readonly devices: readonly DeviceRecord[];
+  /** Devices in the inventory that the templates name but do not address (join partners). */
+  readonly partners: readonly DeviceRecord[];
   readonly registrations: readonly RegistrationRecord[];
   /** Every meter point found in the templates (MPANs and MPRNs). */
   readonly meterPoints: readonly string[];
@@ -126,5 +141,16 @@ export function rtdsPremises(templates: readonly RtdsTemplate[], at: number): Rt
   for (const mpxn of Object.values(RTDS_DEVICE_METER_POINTS)) {
     if (!points.has(mpxn)) throw new Error(`RTDS templates no longer name meter point ${mpxn}`);
   }
-  return { devices, registrations, meterPoints };
+  const partners = Object.entries(RTDS_JOIN_PARTNERS).map(
+    ([eui, type]): DeviceRecord => ({
+      eui,
+      type,
+      status: "Pending",
+      hubEui: null,
+      mpxn: null,
+      region: RTDS_REGION,
+      updatedAt: at,
+    }),
+  );
+  return { devices, partners, registrations, meterPoints };
 }

@@ -139,7 +139,7 @@ export async function provisionRtds(
     users.push(record);
   }
   if (firstRun) {
-    await store.devices.put(profile.premises.devices);
+    await store.devices.put([...profile.premises.devices, ...profile.premises.partners]);
     await store.registrations.put(profile.premises.registrations);
   }
   return users;

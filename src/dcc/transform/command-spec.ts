@@ -29,7 +29,24 @@ export interface CommandContext {
   readonly body: DuisElement;
   /** The DCC's time of the transform (ms since the epoch): GBZ Issuer Event IDs are made from it. */
   readonly at: number;
+  /** What the DCC's records say of the other devices the body names (a join's other device). */
+  readonly records: DeviceRecords;
 }
+
+/**
+ * The DCC's records of devices, as a command needs them: the Smart Metering Inventory's device type
+ * and the key-agreement certificate SMKI holds. A join names only the other device; its type decides
+ * the GBCS join method, its certificate goes into a Method C join.
+ */
+export interface DeviceRecords {
+  /** The SMI type of a device (EUI, 16 hex, any case), or undefined when the inventory lacks it. */
+  deviceType(eui: string): DeviceType | undefined;
+  /** The device's key-agreement certificate (DER), or undefined. */
+  kaCertificate(eui: string): Uint8Array | undefined;
+}
+
+/** Records that know no device: a command that needs them is refused as needing a record. */
+export const NO_RECORDS: DeviceRecords = { deviceType: () => undefined, kaCertificate: () => undefined };
 
 /** One GBCS command the DCC builds for an SRV on some device types. */
 export interface CommandSpec {

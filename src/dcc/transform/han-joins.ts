@@ -72,6 +72,11 @@ export type JoinCommand =
     }
   | { readonly ok: false; readonly reason: string };
 
+/** The join use case of a device of type `target` with a device of type `other`, if they join. */
+export function joinUseCaseFor(target: DeviceType, other: DeviceType): JoinUseCase | undefined {
+  return JOIN_METHODS.find((m) => m.target.includes(target) && m.other.includes(other))?.useCase;
+}
+
 /** The CS03 command that joins `other` to a device of type `target`, or why there is none. */
 export function joinCommand(target: DeviceType, other: JoinPartner): JoinCommand {
   const method = JOIN_METHODS.find((m) => m.target.includes(target) && m.other.includes(other.type));

@@ -23,10 +23,22 @@ import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
 import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
 import { encodePayload } from "../../gbcs/payload.js";
 import type { DeviceType } from "../../store/types.js";
-import { BodyFieldError, type CommandContext, type CommandSpec } from "./command-spec.js";
+import {
+  BodyFieldError,
+  type CommandContext,
+  type CommandSpec,
+  type DeviceRecords,
+  NO_RECORDS,
+} from "./command-spec.js";
 import { COMMAND_SPECS } from "./commands/index.js";
 
-export { BodyFieldError, type CommandContext, type CommandSpec } from "./command-spec.js";
+export {
+  BodyFieldError,
+  type CommandContext,
+  type CommandSpec,
+  type DeviceRecords,
+  NO_RECORDS,
+} from "./command-spec.js";
 export { COMMAND_SPECS } from "./commands/index.js";
 
 /** What a transform reads: the request's identity and body, and the DCC's time. */
@@ -41,6 +53,8 @@ export interface TransformInput {
   readonly body: RequestBody | DuisElement;
   /** The DCC's time of the transform (ms since the epoch): GBZ Issuer Event IDs are made from it. */
   readonly at: number;
+  /** The DCC's records of other devices the body names (default: none known). */
+  readonly records?: DeviceRecords;
 }
 
 /** Why no command could be built, as data: `kind` tells the reasons apart, `reason` says it in words. */
@@ -201,6 +215,7 @@ export class CommandTransformer {
       counter: input.counter,
       body: bodyElement(input.body),
       at: input.at,
+      records: input.records ?? NO_RECORDS,
     };
     try {
       const spec = variants.find((v) => v.applies === undefined || v.applies(ctx));

@@ -7,22 +7,25 @@
  * Device Log "Remove" (CCS02), 11.2 Read Firmware Version (ECS52, GCS38, CS08), 11.3 Activate
  * Firmware (CS06) and 14.1 Record Network Data (GCS31).
  *
- * Not built, because the command carries facts the DUIS body does not and the transform context has
- * no Smart Metering Inventory to look them up in: the joins of 8.7.1/8.7.2 (CS03A1, CS03A2, CS03B,
- * CS03C carry the other device's type, and CS03C its key agreement certificate; `han-joins.ts` builds
- * them from those facts), 8.11 "Add" (CCS01
- * carries the joining device's type), 8.12.1 and 8.12.2 restores (CCS03, GCS59 carry the old
- * device log), and 9.1 (ECS50, GCS36 carry the Customer Identification Number the DCC generates).
+ * The joins of 8.7.1/8.7.2 (CS03A1, CS03A2, CS03B, CS03C) and 8.11 "Add" (CCS01) carry facts the
+ * DUIS body does not: the other device's type (and for CS03C its key agreement certificate), read
+ * from the DCC's records (`ctx.records`: the Smart Metering Inventory and SMKI).
+ *
+ * Not built: 8.12.1 and 8.12.2 restores (CCS03, GCS59 carry the old device log, which the DCC does
+ * not keep yet), and 9.1 (ECS50, GCS36 carry the Customer Identification Number the DCC generates).
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { DuisElement } from "../../../duis/model/element.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
 import { ZclCluster } from "../../../gbcs/gbz/zcl-commands.js";
+import type { DeviceType } from "../../../store/types.js";
 import { asn1, entityId, withExecutionDateTime } from "../asn1-fields.js";
-import { dateTime, has, hexBinary, integer, optionalText } from "../body.js";
-import type { CommandSpec } from "../command-spec.js";
+import { dateTime, has, hexBinary, integer, optionalText, text } from "../body.js";
+import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
 import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
 import { command, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
+import { addToChfDeviceLog } from "../han-device-logs.js";
+import { joinCommand, joinUseCaseFor } from "../han-joins.js";
 
 /** The ESME's Clock (class 8) and the attributes and methods ECS70 uses (IEC 62056-6-2 §4.5.1). */
 const CLOCK = { classId: 8, obis: "0-0:1.0.0.255" as ObisCode } as const;
@@ -115,6 +118,51 @@ function unjoin(
   } satisfies CommandSpec;
 }
 
+/** The other device's SMI type, from the DCC's records; a BodyFieldError when it has none. */
+function recordedType(ctx: CommandContext, path: string): DeviceType {
+  const eui = text(ctx.body, path).replaceAll("-", "");
+  const type = ctx.records.deviceType(eui);
+  if (type === undefined) throw new BodyFieldError(path, `${eui} is not in the Smart Metering Inventory`);
+  return type;
+}
+
+/**
+ * The join rows of one SRV (8.7.1 critical, 8.7.2 not): per use case, the target's types; the row
+ * applies when the other device (OtherDeviceID) is of a type that joins the target by that method.
+ */
+function joins(
+  srv: "8.7.1" | "8.7.2",
+  rows: readonly (readonly [string, readonly DeviceType[]])[],
+): CommandSpec[] {
+  return rows.map(([useCase, deviceTypes]) => ({
+    srv,
+    useCase,
+    messageCode: messageCodeOf(useCase as "CS03A1"),
+    deviceTypes,
+    applies: (ctx) => {
+      const other = ctx.records.deviceType(text(ctx.body, "OtherDeviceID").replaceAll("-", ""));
+      if (other === undefined) return false;
+      const built = joinCommand(ctx.deviceType, {
+        eui: "0000000000000000",
+        type: other,
+        kaCertificate: new Uint8Array(0),
+      });
+      return built.ok && built.useCase === useCase;
+    },
+    payload: (ctx) => {
+      const eui = text(ctx.body, "OtherDeviceID").replaceAll("-", "");
+      const kaCertificate = ctx.records.kaCertificate(eui);
+      const built = joinCommand(ctx.deviceType, {
+        eui,
+        type: recordedType(ctx, "OtherDeviceID"),
+        ...(kaCertificate === undefined ? {} : { kaCertificate }),
+      });
+      if (!built.ok) throw new BodyFieldError("OtherDeviceID", built.reason);
+      return built.payload;
+    },
+  }));
+}
+
 export const hubCommands: readonly CommandSpec[] = [
   {
     srv: "8.1.1",
@@ -186,6 +234,26 @@ export const hubCommands: readonly CommandSpec[] = [
     payload: (ctx) =>
       accessRequest(ctx.counter, [get(CHF_DEVICE_LOG.classId, CHF_DEVICE_LOG.obis, DeviceLog.entries)]),
   },
+  // CCS01: the device joining the HAN is named by the body; its type (which the command carries) is
+  // the inventory's.
+  {
+    srv: "8.11",
+    useCase: "CCS01",
+    messageCode: messageCodeOf("CCS01"),
+    deviceTypes: ["CHF"],
+    applies: (ctx) => optionalText(ctx.body, "RequestType") === "Add",
+    payload: (ctx) => addToChfDeviceLog(ctx.counter, ctx.body, recordedType(ctx, "DeviceID")),
+  },
+  ...joins("8.7.1", [
+    ["CS03A1", ["ESME"]],
+    ["CS03A2", ["HCALCS"]],
+    ["CS03C", ["GSME"]],
+  ]),
+  ...joins("8.7.2", [
+    ["CS03A2", ["PPMID"]],
+    ["CS03B", ["GSME"]],
+    ["CS03C", ["PPMID"]],
+  ]),
   {
     srv: "8.11",
     useCase: "CCS02",
