@@ -150,11 +150,10 @@ function scriptSelector(schedule: DuisElement, element: TariffElement): number {
   return SCRIPT_BASE.primaryBlock + integer(schedule, "BlockTariffAction");
 }
 
-/** spec_day_entry: index (from 1, in body order), date, day profile. Absent special days: no entries. */
-export function specialDays(specialDaysElement: DuisElement | undefined): DlmsData {
-  const days = specialDaysElement === undefined ? [] : all(specialDaysElement, "SpecialDay");
+/** spec_day_entry: index (from 1, in body order), date, day profile. No special days: no entries. */
+export function specialDays(specialDaysElement: DuisElement): DlmsData {
   return dlms.array(
-    days.map((d, i) =>
+    all(specialDaysElement, "SpecialDay").map((d, i) =>
       dlms.structure(
         dlms.longUnsigned(i + 1),
         dlms.octets(cosemDate(required(d, "Date"))),

@@ -16,6 +16,7 @@
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { DuisElement } from "../../../duis/model/element.js";
+import type { DlmsData } from "../../../gbcs/dlms/data.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
 import { boolean, has, integer, required } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
@@ -57,7 +58,8 @@ import {
   weekProfiles,
 } from "../tariff-tables.js";
 
-function setOn(o: CosemObject, attribute: number, value: Parameters<typeof set>[3]): DlmsRequestItem {
+/** A set of an attribute of a COSEM object. */
+function setOn(o: CosemObject, attribute: number, value: DlmsData): DlmsRequestItem {
   return set(o.classId, o.obis, attribute, value);
 }
 
