@@ -33,14 +33,14 @@ type Credit = keyof typeof CREDIT;
 type Charge = keyof typeof CHARGE;
 
 /**
- * collection_configuration, a bit-string of 3: collect while the supply is disconnected, in load
- * limiting periods, in friendly credit periods. Charges are collected in all three, except that
- * SuspendDebtDisabled takes the time-based debt recovery off the third.
+ * collection_configuration, a bit-string of 3 collection conditions (Blue Book class 111). Every
+ * row collects in all three, except that SuspendDebtDisabled clears the last bit of the time-based
+ * debt recovery rows (110), as GBCS §18.2.1's tables and the RTDS ECS03 commands have it.
  */
 const COLLECT_ALWAYS = 0b111;
 const COLLECT_SUSPENDED_DEBT = 0b110;
 
-/** What the ESME is to do: credit mode, or prepayment with its two suspension flags. */
+/** The payment mode a meter is to take: credit, or prepayment with its two suspension flags. */
 export type PaymentMode =
   | { readonly mode: "credit" }
   | {
@@ -73,7 +73,7 @@ export function creditChargeConfiguration(mode: PaymentMode, secondaryElement: b
       ["emergencyCreditBalance", "debtRecoveryRate2", debt],
     );
     // Debt suspended while on emergency credit: the standing charge and the time-based debt
-    // recovery accrue to the accumulated debt register instead.
+    // recovery are also charged to the accumulated debt register (rows present only then).
     if (mode.suspendDebtEmergency) {
       rows.push(
         ["accumulatedDebtRegister", "standingCharge", COLLECT_ALWAYS],
