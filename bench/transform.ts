@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { isCriticalSrv } from "../src/catalogue/index.js";
 import { findReferenceRoot } from "../src/catalogue/reference.js";
 import type { BenchContext } from "../src/cli/bench.js";
-import { RTDS_DEVICE_TYPES } from "../src/cli/profiles/rtds-devices.js";
+import { RTDS_DEVICE_TYPES, rtdsRecords } from "../src/cli/profiles/rtds-devices.js";
 import { readRtdsTemplates } from "../src/cli/profiles/rtds-templates.js";
 import { CommandTransformer, type TransformInput } from "../src/dcc/transform/index.js";
 import { parseRequest } from "../src/duis/model/request.js";
@@ -41,6 +41,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (root === undefined) throw new Error("reference data not found (set METERWAY_REFERENCE)");
   const keys = KeyStore.fromDirectory(join(root, "rtds-keystore"));
   const transformer = new CommandTransformer(keys);
+  const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
   const say = (line: string) => ctx.io.stdout.write(`  ${line}\n`);
 
   const cases: Case[] = [];
@@ -58,6 +59,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       counter,
       body: request.body,
       at: RTDS_DCC_TIME,
+      records,
     };
     const critical = isCriticalSrv(srv);
     const built = critical

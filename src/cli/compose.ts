@@ -376,6 +376,7 @@ export async function assemble(
       inventory,
       registration,
       gbcsKeys: setup.keys,
+      kaCertificate: (eui) => setup.keys.certificate(eui, "ka")?.raw,
       signer: setup.signer,
       delivery,
       now,

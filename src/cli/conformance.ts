@@ -24,7 +24,7 @@ import { parseXml } from "../duis/xml/parse.js";
 import { toHex } from "../gbcs/cursor.js";
 import { KeyStore } from "../smki/keystore.js";
 import { type DeviceType, euiFromDuis } from "../store/types.js";
-import { RTDS_DEVICE_TYPES } from "./profiles/rtds-devices.js";
+import { RTDS_DEVICE_TYPES, rtdsRecords } from "./profiles/rtds-devices.js";
 
 /** RTDS built its GBZ commands at this DCC time (their Issuer Event IDs say so). */
 export const RTDS_DCC_TIME = Date.UTC(2015, 0, 1);
@@ -53,6 +53,7 @@ export interface RtdsVectorCheck {
 export function checkRtdsVectors(referenceRoot: string): RtdsVectorCheck[] {
   const keys = KeyStore.fromDirectory(join(referenceRoot, "rtds-keystore"));
   const transformer = new CommandTransformer(keys);
+  const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
   const doc = JSON.parse(
     readFileSync(join(referenceRoot, "catalogue", "duis-to-gbcs-pairs.json"), "utf8"),
   ) as {
@@ -75,6 +76,7 @@ export function checkRtdsVectors(referenceRoot: string): RtdsVectorCheck[] {
         counter,
         body: request.body,
         at: RTDS_DCC_TIME,
+        records,
       };
       const built = pre
         ? transformer.preCommand(srv, deviceType, input)

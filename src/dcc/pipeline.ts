@@ -45,6 +45,7 @@ import {
   type WebService,
 } from "../catalogue/index.js";
 import { DuisError, type DuisErrorKey } from "../duis/errors.js";
+import type { DuisElement } from "../duis/model/element.js";
 import {
   buildAcknowledgement,
   buildServiceResponse,
@@ -73,6 +74,7 @@ import { sameDistinguishedName } from "../smki/distinguished-name.js";
 import type { Store } from "../store/port.js";
 import {
   type DeviceRecord,
+  type DeviceType,
   euiFromDuis,
   euiToDuis,
   type RequestLease,
@@ -97,7 +99,15 @@ import {
 } from "./dispatch.js";
 import type { Inventory } from "./inventory.js";
 import type { Registration } from "./registration.js";
-import { CommandTransformer, type TransformRefusal } from "./transform/index.js";
+import {
+  bodyElement,
+  CommandTransformer,
+  type DeviceRecords,
+  type TransformRefusal,
+} from "./transform/index.js";
+
+/** An EUI-64 as DUIS writes it. */
+const DUIS_EUI = /^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){7}$/;
 
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 
@@ -151,6 +161,8 @@ export interface PipelineDeps {
   readonly registration: Registration;
   /** The DCC's GBCS keys: the ACB's KA private key and the devices' KA certificates. */
   readonly gbcsKeys: GbcsKeys;
+  /** A device's key-agreement certificate (DER) from SMKI, for commands that carry one (joins). */
+  readonly kaCertificate?: (eui: string) => Uint8Array | undefined;
   readonly signer: DccSigner;
   readonly delivery: Delivery;
   /** The DCC's clock, ms since the epoch. */
@@ -432,6 +444,7 @@ export class Pipeline {
       counter: requestId.counter,
       body: request.body,
       at,
+      records: await this.recordsFor(request),
     });
     if (!command.ok) throw refusalError(command);
     const local = commandVariant === 2;
@@ -532,6 +545,7 @@ export class Pipeline {
       counter: requestId.counter,
       body: request.body,
       at,
+      records: await this.recordsFor(request),
     });
     if (!pre.ok) throw refusalError(pre);
     const record: RequestRecord = {
@@ -733,6 +747,29 @@ export class Pipeline {
     const when = dateTimeToDate(text).getTime();
     const runsAt = when > at ? when : null;
     return { executeAt: pattern === "dsp" ? runsAt : null, runsAt };
+  }
+
+  /**
+   * The DCC's records of the devices a request body names besides its target (a join's other
+   * device, the device a hub's log adds): their inventory types, read before the transform (which is
+   * synchronous), and SMKI's KA certificates.
+   */
+  private async recordsFor(request: DuisRequest): Promise<DeviceRecords> {
+    const named = new Set<string>();
+    const walk = (e: DuisElement) => {
+      if (e.text !== undefined && DUIS_EUI.test(e.text.trim())) named.add(euiFromDuis(e.text.trim()));
+      for (const c of e.children) walk(c);
+    };
+    walk(bodyElement(request.body));
+    const types = new Map<string, DeviceType>();
+    for (const eui of named) {
+      const device = await this.deps.store.devices.get(eui);
+      if (device !== undefined) types.set(eui, device.type);
+    }
+    return {
+      deviceType: (eui) => types.get(eui.toLowerCase()),
+      kaCertificate: (eui) => this.deps.kaCertificate?.(eui),
+    };
   }
 
   /**

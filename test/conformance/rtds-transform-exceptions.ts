@@ -25,4 +25,48 @@ export const RTDS_TRANSFORM_EXCEPTIONS: ReadonlyMap<string, string> = new Map<st
     "ECS35f_6.13_SUCCESS_COMMAND_GBCS.HEX",
     "ECS35f is the older code of ECS35g, same body and device type; the DCC builds ECS35g",
   ],
+  [
+    "ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "single-element form of a twin-element command to the same ESME with the same body; the DCC builds the twin form (the ESME takes secondary-element tariffs) and has no ESME variant in its records yet",
+  ],
+  [
+    "ECS03_1.6_IMMEDIATE_SINGLE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "single-element form of a twin-element command to the same ESME with the same body (as ECS02 single)",
+  ],
+  [
+    "CS03CCritical_8.7.1_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "carries the other device's (00DB123456789098) KA certificate, which is not in the RTDS key store",
+  ],
+  [
+    "GCS59_8.12.2_SUCCESS_COMMAND_GBCS.HEX",
+    "carries the old GPF's device log, which the DCC does not keep yet",
+  ],
+  [
+    "CS02bNOByNO_6.15.1_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02bSupplierBySupplier_6.15.1_CANCELLATION_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02bSupplierBySupplier_6.15.1_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02gLoadControllerBySupplier_6.15.1_CANCELLATION_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02gLoadControllerBySupplier_6.15.1_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
+  [
+    "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
+  ],
 ]);

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isCriticalSrv } from "../../src/catalogue/index.js";
-import { RTDS_DEVICE_TYPES } from "../../src/cli/profiles/rtds-devices.js";
+import { RTDS_DEVICE_TYPES, rtdsRecords } from "../../src/cli/profiles/rtds-devices.js";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
 import { parseRequest } from "../../src/duis/model/request.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
@@ -77,6 +77,8 @@ function explain(actual: Uint8Array, expected: Uint8Array): string {
 describe("conformance: transform of every RTDS template equals its RTDS command byte for byte", () => {
   const keys = KeyStore.fromDirectory(reference("rtds-keystore"));
   const transformer = new CommandTransformer(keys);
+  // The DCC's records of the RTDS premises: the join partners' types, the devices' KA certificates.
+  const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
   const pairs = rtdsTransformPairs();
 
   it("finds the paired files", () => {
@@ -97,6 +99,7 @@ describe("conformance: transform of every RTDS template equals its RTDS command 
         counter,
         body: request.body,
         at: RTDS_DCC_TIME,
+        records,
       };
       const result = pre ? transformer.preCommand(srv, type, input) : transformer.transform(srv, type, input);
       const want = fromHex(readFileSync(reference(expected), "utf8").trim());

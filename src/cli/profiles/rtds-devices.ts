@@ -21,6 +21,8 @@
  * (A4 and A5 both answer CS08; the critical join marks the load switch, so A5 is the HCALCS. A6 is
  * an inference: the auxiliary proportional controller outputs of ECS46d are a load-control device's.)
  */
+
+import type { DeviceRecords } from "../../dcc/transform/command-spec.js";
 import type {
   CspRegion,
   DeviceRecord,
@@ -63,6 +65,20 @@ export const RTDS_JOIN_PARTNERS: Readonly<Record<string, DeviceType>> = {
   "00db123456789098": "PPMID",
   "00db123456789094": "GSME",
 };
+
+/**
+ * The RTDS premises as the DCC's records know them (inventory types of the devices the templates
+ * address and of the join partners; KA certificates from a key store), for transforms run without
+ * a store (the conformance table, the benchmark).
+ */
+export function rtdsRecords(
+  kaCertificate: (eui: string) => Uint8Array | undefined = () => undefined,
+): DeviceRecords {
+  return {
+    deviceType: (eui) => RTDS_DEVICE_TYPES[eui.toLowerCase()] ?? RTDS_JOIN_PARTNERS[eui.toLowerCase()],
+    kaCertificate,
+  };
+}
 
 /**
  * The meter point each metering device serves: the ESME's import MPAN is the one CCS01 whitelists
