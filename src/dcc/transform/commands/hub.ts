@@ -141,13 +141,7 @@ function joins(
     deviceTypes,
     applies: (ctx) => {
       const other = ctx.records.deviceType(text(ctx.body, "OtherDeviceID").replaceAll("-", ""));
-      if (other === undefined) return false;
-      const built = joinCommand(ctx.deviceType, {
-        eui: "0000000000000000",
-        type: other,
-        kaCertificate: new Uint8Array(0),
-      });
-      return built.ok && built.useCase === useCase;
+      return other !== undefined && joinUseCaseFor(ctx.deviceType, other) === useCase;
     },
     payload: (ctx) => {
       const eui = text(ctx.body, "OtherDeviceID").replaceAll("-", "");
