@@ -7,7 +7,8 @@
  * 3. the SRV applies to the device's type (the SRV's GBCS use cases)          → E11
  * 4. the user is the registered party for the device's meter point at the
  *    instant, in one of those roles (RDP: e.g. the import supplier of the
- *    MPAN behind an ESME for 4.1.1)                                            → E4
+ *    MPAN behind an ESME for 4.1.1); for a device without a meter point of its
+ *    own, for one of the meter points on its premises                          → E4
  * 5. the device's SMI status allows the request                               → E5
  *
  * A refusal is returned as data ({@link AccessDenied}); the pipeline turns it into the DUIS error.
@@ -69,7 +70,7 @@ function partyKind(role: UserRole): "supplier" | "networkOperator" {
 
 export class AccessControl {
   constructor(
-    private readonly inventory: Pick<Inventory, "device">,
+    private readonly inventory: Pick<Inventory, "device" | "premisesOf">,
     private readonly registration: Pick<Registration, "partyAt">,
   ) {}
 
@@ -108,18 +109,32 @@ export class AccessControl {
     return { ok: true, device, role };
   }
 
-  /** The first eligible role in which the user is the registered party of the device's meter point. */
+  /**
+   * The first eligible role in which the user is the registered party of the device's meter point.
+   * A device without one of its own (the hub, a PPMID, an HCALCS, an IHD) takes those of the
+   * metering devices on its premises (the same hub): their registered supplier or network operator
+   * is its responsible party.
+   */
   private async registeredRole(
     device: DeviceRecord,
     user: string,
     eligible: readonly UserRole[],
     at: number,
   ): Promise<UserRole | undefined> {
-    if (device.mpxn === null) return undefined;
-    for (const role of eligible) {
-      if (!REGISTERED_ROLES.has(role)) continue;
-      const party = await this.registration.partyAt(device.mpxn, role as RegistrationRole, at);
-      if (party === user) return role;
+    const points =
+      device.mpxn !== null
+        ? [device.mpxn]
+        : [
+            ...new Set(
+              (await this.inventory.premisesOf(device.eui)).flatMap((d) => (d.mpxn === null ? [] : [d.mpxn])),
+            ),
+          ];
+    for (const mpxn of points) {
+      for (const role of eligible) {
+        if (!REGISTERED_ROLES.has(role)) continue;
+        const party = await this.registration.partyAt(mpxn, role as RegistrationRole, at);
+        if (party === user) return role;
+      }
     }
     return undefined;
   }

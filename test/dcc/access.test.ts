@@ -64,7 +64,16 @@ const SRV_411: SrvAccessFacts = {
 };
 
 describe("access control", () => {
-  const access = new AccessControl({ device: async (eui) => devices[eui] }, registration);
+  const access = new AccessControl(
+    {
+      device: async (eui) => devices[eui],
+      premisesOf: async (eui) => {
+        const hub = devices[eui]?.hubEui;
+        return Object.values(devices).filter((d) => hub !== undefined && d.hubEui === hub);
+      },
+    },
+    registration,
+  );
   const at = Date.UTC(2025, 6, 1);
 
   it("allows the registered import supplier, acting as IS", async () => {
@@ -77,6 +86,14 @@ describe("access control", () => {
     });
     assert.ok(decision.ok);
     assert.equal(decision.role, "IS");
+  });
+
+  it("takes a device without a meter point (an IHD) as its premises' meters' registered party", async () => {
+    const srv: SrvAccessFacts = { srv: "11.2", roles: ["IS", "GS"], deviceTypes: ["IHD"] };
+    const ok = await access.check({ user: SUPPLIER, userRoles: ["IS"], device: "ihd", srv, at });
+    assert.equal(ok.ok, true);
+    const stranger = await access.check({ user: "other", userRoles: ["IS"], device: "ihd", srv, at });
+    assert.equal(stranger.ok ? "ok" : stranger.code, "E4");
   });
 
   it("E2: a role not eligible for the SRV", async () => {
