@@ -56,6 +56,7 @@ export const ESME_GETS = {
   ],
   ECS20a: [[7, "0-0:98.1.4.255", 2, "range"]],
   ECS20d: [[7, "0-0:98.1.5.255", 2, "range"]],
+  ECS21c: [[7, "0-0:98.1.10.255", 2, "range"]],
   ECS22a: [[7, "0-0:99.1.1.255", 2, "range"]],
   ECS22c: [[7, "0-0:99.1.2.255", 2, "range"]],
   ECS23: [
@@ -179,6 +180,7 @@ const ZSE = {
   getSampledData: { cluster: ZCL.metering, id: 0x08, name: "getSampledData" },
   getPrepaySnapshot: { cluster: ZCL.prepayment, id: 0x07, name: "getPrepaySnapshot" },
   getTopUpLog: { cluster: ZCL.prepayment, id: 0x08, name: "getTopUpLog" },
+  getDebtRepaymentLog: { cluster: ZCL.prepayment, id: 0x0a, name: "getDebtRepaymentLog" },
   getCurrentPrice: { cluster: ZCL.price, id: 0x00, name: "getCurrentPrice" },
   getDayProfiles: { cluster: ZCL.calendar, id: 0x01, name: "getDayProfiles" },
   getWeekProfiles: { cluster: ZCL.calendar, id: 0x02, name: "getWeekProfiles" },
@@ -246,17 +248,33 @@ function snapshots(c: ZseCommand, count: number, cause: number, ctx: CommandCont
   );
 }
 
-/** Half-hour profile samples in a period, both ends included (GBCS: 1..19056). */
-const HALF_HOUR_S = 1800;
-function halfHourSamples(from: number, to: number): number {
-  return Math.max(1, Math.min(19056, Math.floor((utcSeconds(to) - utcSeconds(from)) / HALF_HOUR_S) + 1));
+/** The sampled-data logs of the gas meter (ZSE SampleID), their interval and most samples a read may ask (GBCS). */
+const SAMPLED_LOGS = {
+  profileData: { sampleId: 0, intervalS: 1800, maxSamples: 19056 },
+  dailyConsumption: { sampleId: 1, intervalS: 86400, maxSamples: 731 },
+} as const;
+
+/** Get Sampled Data of a log for the body's period: from its start, the samples up to its end (both included). */
+function sampledData(
+  log: (typeof SAMPLED_LOGS)[keyof typeof SAMPLED_LOGS],
+  ctx: CommandContext,
+): GbzComponentSpec {
+  const { from, to } = readLogPeriod(ctx.body);
+  const samples = Math.floor((utcSeconds(to) - utcSeconds(from)) / log.intervalS) + 1;
+  return zse(ZSE.getSampledData, {
+    sampleId: log.sampleId,
+    earliestSampleTime: utcSeconds(from),
+    sampleType: 0,
+    numberOfSamples: Math.max(1, Math.min(log.maxSamples, samples)),
+  });
 }
 
 /** GCS18: the network data log, 4 hours of 6-minute samples; GBCS fixes the start time at 1. */
 const NETWORK_DATA_LOG = { sampleId: 2, earliestSampleTime: 1, sampleType: 0, numberOfSamples: 41 };
 
-/** GCS15e reads at most 5 top-ups. */
+/** GCS15e reads at most 5 top-ups; GCS15d at most 10 payment-based debt repayments (ZSE debt type 2). */
 const TOP_UP_LOG_RECORDS = 5;
+const DEBT_REPAYMENT_LOG = { numberOfDebts: 10, debtType: 2 };
 
 function gasRead(
   srv: Srv,
@@ -282,6 +300,7 @@ export const readCommands: readonly CommandSpec[] = [
   esmeRead("4.4.5", "ECS20d"),
   protectedRead("4.6.1", "ECS21a"),
   protectedRead("4.14", "ECS21b"),
+  esmeRead("4.6.2", "ECS21c"),
   esmeRead("4.8.3", "ECS22a"),
   protectedRead("4.8.1", "ECS22b"),
   esmeRead("4.8.2", "ECS22c"),
@@ -317,23 +336,27 @@ export const readCommands: readonly CommandSpec[] = [
       },
     ];
   }),
+  gasRead("4.4.4", "GCS15d", messageCodeOf("GCS15d"), ["GSME"], (ctx) => {
+    const { from, to } = readLogPeriod(ctx.body);
+    return [
+      {
+        ...zse(ZSE.getDebtRepaymentLog, { latestEndTime: utcSeconds(to), ...DEBT_REPAYMENT_LOG }),
+        fromDateTime: utcSeconds(from),
+      },
+    ];
+  }),
   gasRead("4.6.1", "GCS16a", messageCodeOf("GCS16a"), ["GSME"], (ctx) =>
     snapshots(ZSE.getSnapshot, 31, SNAPSHOT_CAUSE.general, ctx),
   ),
   gasRead("4.14", "GCS16b", messageCodeOf("GCS16b"), GAS, (ctx) =>
     snapshots(ZSE.getPrepaySnapshot, 31, SNAPSHOT_CAUSE.general, ctx),
   ),
-  gasRead("4.8.1", "GCS17", messageCodeOf("GCS17"), ["GSME"], (ctx) => {
-    const { from, to } = readLogPeriod(ctx.body);
-    return [
-      zse(ZSE.getSampledData, {
-        sampleId: 0,
-        earliestSampleTime: utcSeconds(from),
-        sampleType: 0,
-        numberOfSamples: halfHourSamples(from, to),
-      }),
-    ];
-  }),
+  gasRead("4.8.1", "GCS17", messageCodeOf("GCS17"), ["GSME"], (ctx) => [
+    sampledData(SAMPLED_LOGS.profileData, ctx),
+  ]),
+  gasRead("4.17", "GCS61", messageCodeOf("GCS61"), ["GPF"], (ctx) => [
+    sampledData(SAMPLED_LOGS.dailyConsumption, ctx),
+  ]),
   gasRead("4.10", "GCS18", messageCodeOf("GCS18"), ["GSME"], () => [
     zse(ZSE.getSampledData, NETWORK_DATA_LOG),
   ]),
