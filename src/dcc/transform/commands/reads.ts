@@ -304,6 +304,8 @@ export const readCommands: readonly CommandSpec[] = [
   esmeRead("4.8.3", "ECS22a"),
   protectedRead("4.8.1", "ECS22b"),
   esmeRead("4.8.2", "ECS22c"),
+  // ECS23b is 4.10 to a polyphase ESME (ECS23's gets again for phases 2 and 3): the SMI device type
+  // does not say how many phases an ESME has, so the DCC sends ECS23, which every ESME answers.
   esmeRead("4.10", "ECS23"),
   esmeRead("4.11.1", "ECS24"),
   esmeRead("4.11.2", "ECS24b"),
