@@ -305,7 +305,8 @@ export const readCommands: readonly CommandSpec[] = [
   protectedRead("4.8.1", "ECS22b"),
   esmeRead("4.8.2", "ECS22c"),
   // ECS23b is 4.10 to a polyphase ESME (ECS23's gets again for phases 2 and 3): the SMI device type
-  // does not say how many phases an ESME has, so the DCC sends ECS23, which every ESME answers.
+  // does not say how many phases an ESME has, so the DCC sends ECS23 (the objects of phase 1, which
+  // every ESME has).
   esmeRead("4.10", "ECS23"),
   esmeRead("4.11.1", "ECS24"),
   esmeRead("4.11.2", "ECS24b"),
