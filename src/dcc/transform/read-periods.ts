@@ -4,10 +4,9 @@
  *
  * - a protected ESME read (get_protected_attributes, restriction_type 1) has both ends as COSEM
  *   date-time octet-strings whose day of week, deviation and clock status are "not specified"
- *   (0xFF, 0x8000, 0xFF): the ESME compares them with its capture times, which are UTC;
- * - a plain ESME profile read is a get with selective access by range (selector 1) on the profile's
- *   UTC timestamp column, whose values are double-long-unsigned seconds since 2000-01-01 UTC
- *   (GBCS §9.1.5);
+ *   (0xFF, 0x8000, 0xFF), the instant written as UTC;
+ * - a plain ESME profile read is a get with selective access by range (selector 1) whose from and
+ *   to values are double-long-unsigned seconds since 2000-01-01 UTC (GBCS §9.1.5);
  * - a GSME/GPF read is a ZSE command whose times are ZigBee UTCTime (the same seconds), where
  *   0xFFFFFFFF means "invalid", so a later end (DUIS allows the year 3000) is sent as 0xFFFFFFFE.
  */
@@ -64,8 +63,8 @@ export function unspecifiedZoneDateTime(ms: number): Uint8Array {
 }
 
 /**
- * The column a range selects on in an ESME profile read: class 1 Data 0-0:94.44.100.255,
- * attribute 2 (the entries' UTC timestamp), data index 0.
+ * The restricting object of a range read of an ESME profile, as the GBCS templates give it: class 1
+ * Data 0-0:94.44.100.255, attribute 2, data index 0.
  */
 export const RANGE_COLUMN: { readonly classId: number; readonly logicalName: ObisCode } = {
   classId: 1,
