@@ -69,4 +69,16 @@ export const RTDS_TRANSFORM_EXCEPTIONS: ReadonlyMap<string, string> = new Map<st
     "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
     "the 4.9.1 template carries reissued replacement certificates, not the ones in the 4.5.0 command (with the command's certificates in the template it matches: test/dcc/transform-hub-security.test.ts)",
   ],
+  [
+    "ECS23b_4.10_SUCCESS_COMMAND_GBCS.HEX",
+    "ECS23b (polyphase) has the body and device type of ECS23; the DCC builds ECS23 and has no ESME variant in its records yet",
+  ],
+  [
+    "GCS15c_4.4.3_SUCCESS_COMMAND_GBCS.HEX",
+    "RTDS contradicts its request: the command asks for 2015-01-01T00:00:01 onwards, the template for 2014-12-01 to 2015-11-01",
+  ],
+  [
+    "GCS60a_4.18_SUCCESS_UNRELIABLE_GSME_COMMAND_GBCS.HEX",
+    "RTDS sends both GCS60 and GCS60a to the GSME for the same body; the DCC sends GCS60 to a GSME, GCS60a to a GPF",
+  ],
 ]);
