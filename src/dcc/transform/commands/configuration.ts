@@ -105,7 +105,7 @@ const phase = {
   over: (p: number): ObisCode => `1-0:${PHASE_GROUP[p]}.35.0.4` as ObisCode,
   /** Average RMS under-voltage threshold (class 1 Data). */
   under: (p: number): ObisCode => `1-0:${PHASE_GROUP[p]}.31.0.4` as ObisCode,
-  /** Average RMS under- and over-voltage counters (class 3), reset by method 1. */
+  /** AverageRMSUnderVoltageCounter and AverageRMSOverVoltageCounter (class 3), reset by method 1. */
   counters: (p: number): ObisCode[] =>
     [`1-0:${PHASE_GROUP[p]}.32.0.4`, `1-0:${PHASE_GROUP[p]}.36.0.4`] as ObisCode[],
 };
@@ -136,12 +136,12 @@ const RMS_LIMITER_READS: readonly Attribute[] = RMS_LIMITERS.flatMap((l): Attrib
 const thresholdReads = (phases: number): Attribute[] =>
   THRESHOLDS_WITH_RESET.filter(([p]) => p <= phases).map(([p, w]): Attribute => [1, phase[w](p), 2]);
 
-/** Device identity (class 1 Data): device id, manufacturer, model (firmware), supply tamper state. */
+/** Device identity (class 1 Data): identifier, meter variant, model type, manufacturer, supply tamper state. */
 const IDENTITY = {
   deviceId: [1, "0-0:96.1.1.255", 2],
-  deviceId2: [1, "0-0:96.1.2.255", 2],
-  manufacturer: [1, "0-0:96.1.4.255", 2],
-  model: [1, "0-0:96.1.6.255", 2],
+  meterVariant: [1, "0-0:96.1.2.255", 2],
+  modelType: [1, "0-0:96.1.4.255", 2],
+  manufacturer: [1, "0-0:96.1.6.255", 2],
   supplyTamperState: [1, "0-0:94.44.0.4", 2],
 } as const satisfies Record<string, Attribute>;
 
@@ -160,7 +160,7 @@ const reads: CommandSpec[] = [
   dlmsRead("6.2.1", "ECS26b", "ESME", [...RMS_LIMITER_READS, ...thresholdReads(1)]),
   dlmsRead("6.2.1", "ECS26k", "ESME", [...RMS_LIMITER_READS, ...thresholdReads(3)]),
   dlmsRead("6.2.2", "ECS26c", "ESME", [
-    // Randomisation: the offset limit, the randomised offset for alerts and for commands.
+    // Randomisation: RandomisedOffset, RandomisedOffsetNumber, RandomisedOffsetLimit.
     [1, "0-0:94.44.0.0", 2],
     [1, "0-0:94.44.0.2", 2],
     [1, "0-0:94.44.0.1", 2],
@@ -171,25 +171,25 @@ const reads: CommandSpec[] = [
   gbzRead("6.2.3", "GCS21k", [GET_BILLING_PERIOD]),
   dlmsRead("6.2.4", "ECS26e", "ESME", [
     IDENTITY.deviceId,
-    IDENTITY.deviceId2,
+    IDENTITY.meterVariant,
+    IDENTITY.modelType,
     IDENTITY.manufacturer,
-    IDENTITY.model,
     IDENTITY.supplyTamperState,
   ]),
   dlmsRead("6.2.4", "ECS26m", "ESME", [
-    IDENTITY.deviceId2,
+    IDENTITY.meterVariant,
+    IDENTITY.modelType,
     IDENTITY.manufacturer,
-    IDENTITY.model,
     IDENTITY.supplyTamperState,
   ]),
-  dlmsRead("6.2.4", "ECS26i", "CHF", [IDENTITY.deviceId, IDENTITY.manufacturer, IDENTITY.model]),
-  dlmsRead("6.2.4", "ECS26n", "CHF", [IDENTITY.manufacturer, IDENTITY.model]),
+  dlmsRead("6.2.4", "ECS26i", "CHF", [IDENTITY.deviceId, IDENTITY.modelType, IDENTITY.manufacturer]),
+  dlmsRead("6.2.4", "ECS26n", "CHF", [IDENTITY.modelType, IDENTITY.manufacturer]),
   // Basic: ManufacturerName 4, ModelIdentifier 5, HWVersion 3; Metering: supply tamper / depletion states.
   gbzRead("6.2.4", "GCS21e", [readAttributes(BASIC, [4, 5, 3]), readAttributes(METERING, [0x0608, 0x0607])]),
   gbzRead("6.2.4", "GCS21m", [readAttributes(BASIC, [4, 5]), readAttributes(METERING, [0x0608, 0x0607])]),
-  // Instantaneous power thresholds (class 21 Register Monitor, thresholds).
+  // Instantaneous power thresholds: LowMediumPowerThreshold (class 21 Register Monitor, thresholds).
   dlmsRead("6.2.5", "ECS26f", "ESME", [[21, "0-0:16.0.0.255", 2]]),
-  // MPxN: the MPAN (0-0:94.44.34.11) and the meter point's other identifier (1-0:0.0.2.255).
+  // MPxN: the combined MPANs (0-0:94.44.34.11) and the export MPAN (1-0:0.0.2.255).
   dlmsRead("6.2.7", "ECS40", "ESME", [
     [1, "0-0:94.44.34.11", 2],
     [1, "1-0:0.0.2.255", 2],
@@ -200,10 +200,11 @@ const reads: CommandSpec[] = [
     readAttributes(PRICE, [0x0306, 0x0305, 0x0304, 0x0303, 0x0302]),
     readAttributes(METERING, [0x0b13, 0x0b12, 0x0b11, 0x0b10, 0x0b14, 0x0b15]),
   ]),
-  // Payment mode: the ESME's Account (class 111) mode_and_status, the GSME's Prepayment Payment Control.
+  // PaymentMode: the ESME's Account (class 111) mode_and_status, the GSME's Prepayment Payment Control.
   dlmsRead("6.2.9", "ECS26j", "ESME", [[111, "0-0:19.0.0.255", 2]]),
   gbzRead("6.2.9", "GCS21j", [readAttributes(PREPAYMENT, [0x0000])]),
-  // Event and alert behaviours: the Supplier's and the Network Operator's alert configuration objects.
+  // Event and alert behaviours: the Supplier's (0-30) alert and event configuration settings, the
+  // Network Operator's (0-33).
   dlmsRead("6.2.10", "ECS25r1", "ESME", [
     [1, "0-30:97.98.15.255", 2],
     [1, "0-30:97.98.16.255", 2],
@@ -219,7 +220,7 @@ const reads: CommandSpec[] = [
     useCase: "GCS20r",
     messageCode: messageCodeOf("GCS20r"),
     deviceTypes: ["GSME"],
-    // Get Event Configuration of every event (Event ID 0x81FF: all events, GBCS).
+    // Get Event Configuration, Event ID 0x81FF: the group of all events and alerts 0x81xx the GSME has.
     payload: () =>
       fromServer(gbzCommand([command(EVENTS, 0x05, "getEventConfiguration", { eventId: 0x81ff })])),
   },
@@ -228,8 +229,9 @@ const reads: CommandSpec[] = [
 /* ----- 6.4 load limiting ----- */
 
 /**
- * The load limiting settings (GBCS class 9000, a value with its activation date-time): attribute 4
- * the value, attribute 6 when it takes effect.
+ * The load limiting settings (GBCS class 9000, a value with a next value that takes effect at an
+ * activation date-time): LoadLimitSupplyState, LoadLimitPowerThreshold, LoadLimitPeriod and
+ * LoadLimitRestorationPeriod; attribute 4 the next value, attribute 6 its activation date-time.
  */
 const LOAD_LIMIT = [
   {
@@ -303,7 +305,7 @@ const loadLimiting: CommandSpec[] = [
     useCase: "ECS28b",
     messageCode: messageCodeOf("ECS28b"),
     deviceTypes: ["ESME"],
-    // The load limit counter (class 3 Register) reset, method 1 with data 0.
+    // LoadLimitCounter (class 3 Register) reset: method 1 with data 0.
     payload: (ctx) => accessRequest(ctx.counter, [action(3, "0-0:94.44.42.255", 1, dlms.integer(0))]),
   },
 ];
