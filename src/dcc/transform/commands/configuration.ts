@@ -9,10 +9,14 @@
  * ECS26d/ECS26l and GCS21d/GCS21k, 6.2.4 ECS26e/ECS26m, GCS21e/GCS21m and ECS26i/ECS26n) or by the
  * requester's role (6.2.10 ECS25r1 Supplier / ECS25r2 Network Operator), the body does not tell
  * them apart and the transform does not know the device's version or the user's role: the first
- * row of each pair is the one built; the second is kept as data for when it does.
+ * row of each pair is the one built; the second is kept as data for when it does. (6.2.4 to a CHF
+ * goes out in RTDS from the ACB with the Service User as a supplementary remote party in the
+ * grouping header; the payload here is the same, the header is the transformer's.)
  *
- * The updates bind their DUIS values by path: 6.4.1 load limiting (ECS28a, critical, future-dated
- * by its ExecutionDateTime), 6.5 voltage thresholds (ECS29a-d, by phases and whether the counters
+ * The updates bind their DUIS values by path: 6.4.1 load limiting (ECS28a, critical; its future
+ * dating is the "Device" pattern, so the ExecutionDateTime goes into the command as the settings'
+ * activation date-time; 6.4.2 and 6.5 are "DSP" pattern: the DCC holds them, the command has no
+ * date), 6.5 voltage thresholds (ECS29a-d, by phases and whether the counters
  * are reset), 6.6 gas conversion (GCS23), 6.7 gas flow (GCS24/GCS24a, by the rate's resolution), 6.8
  * billing calendar (ECS30/ECS30a, GCS25/GCS25a: monthly, or any periodicity).
  */
