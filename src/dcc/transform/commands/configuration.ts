@@ -188,7 +188,8 @@ const reads: CommandSpec[] = [
   ]),
   dlmsRead("6.2.4", "ECS26i", "CHF", [IDENTITY.deviceId, IDENTITY.modelType, IDENTITY.manufacturer]),
   dlmsRead("6.2.4", "ECS26n", "CHF", [IDENTITY.modelType, IDENTITY.manufacturer]),
-  // Basic: ManufacturerName 4, ModelIdentifier 5, HWVersion 3; Metering: supply tamper / depletion states.
+  // Basic: ManufacturerName 4, ModelIdentifier 5, HWVersion 3; Metering: SupplyDepletionState 0x0608,
+  // SupplyTamperState 0x0607.
   gbzRead("6.2.4", "GCS21e", [readAttributes(BASIC, [4, 5, 3]), readAttributes(METERING, [0x0608, 0x0607])]),
   gbzRead("6.2.4", "GCS21m", [readAttributes(BASIC, [4, 5]), readAttributes(METERING, [0x0608, 0x0607])]),
   // Instantaneous power thresholds: LowMediumPowerThreshold (class 21 Register Monitor, thresholds).
@@ -198,6 +199,7 @@ const reads: CommandSpec[] = [
     [1, "0-0:94.44.34.11", 2],
     [1, "1-0:0.0.2.255", 2],
   ]),
+  // The GSME's MPRN: Metering Site ID.
   gbzRead("6.2.7", "GCS46", [readAttributes(METERING, [0x0307])]),
   // Gas: Price conversion factor / calorific value attributes, Metering uncontrolled flow settings.
   gbzRead("6.2.8", "GCS21a", [
