@@ -81,4 +81,19 @@ export const RTDS_TRANSFORM_EXCEPTIONS: ReadonlyMap<string, string> = new Map<st
     "GCS60a_4.18_SUCCESS_UNRELIABLE_GSME_COMMAND_GBCS.HEX",
     "RTDS sends both GCS60 and GCS60a to the GSME for the same body; the DCC sends GCS60 to a GSME, GCS60a to a GPF",
   ],
+  [
+    "ECS25r2_6.2.10_SUCCESS_COMMAND_GBCS.HEX",
+    "the network operator's form of ECS25r1, same body and device type; the DCC builds ECS25r1",
+  ],
+  [
+    "ECS26k_6.2.1_SUCCESS_COMMAND_GBCS.HEX",
+    "the polyphase form of ECS26b, same body and device type; the DCC has no ESME variant in its records yet",
+  ],
+  [
+    "ECS26l_6.2.3_SUCCESS_COMMAND_GBCS.HEX",
+    "the later-GBCS-version form of ECS26d, same body and device type; the DCC has no device GBCS version in its records yet",
+  ],
+  ["ECS26m_6.2.4_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of ECS26e (as ECS26l)"],
+  ["GCS21k_6.2.3_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of GCS21d (as ECS26l)"],
+  ["GCS21m_6.2.4_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of GCS21e (as ECS26l)"],
 ]);
