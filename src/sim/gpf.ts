@@ -11,7 +11,7 @@ import type { DeviceKeyring } from "./keyring.js";
 import { gasAttributeFacts } from "./zcl/gas-attributes.js";
 import { ZclGasDevice } from "./zcl/gas-device.js";
 import { gasCommandHandlers } from "./zcl/handlers.js";
-import { ZclInterpreter } from "./zcl/interpreter.js";
+import { type ZclFault, ZclInterpreter } from "./zcl/interpreter.js";
 import { seedGasRecords } from "./zcl/seed.js";
 import { ZclStore } from "./zcl/store.js";
 
@@ -20,6 +20,8 @@ export interface GpfOptions {
   readonly now: () => number;
   /** The gas meter whose data the GPF mirrors; none: a store of its own. */
   readonly meter?: GasMirror;
+  /** Faults the GPF has (a failing mirrored register or command); none by default. */
+  readonly faults?: readonly ZclFault[];
 }
 
 export class SimGpf extends ZclGasDevice {
@@ -32,7 +34,12 @@ export class SimGpf extends ZclGasDevice {
     super({
       keys: options.keys,
       now: options.now,
-      interpreter: new ZclInterpreter(store, gasCommandHandlers(), options.meter?.refresh),
+      interpreter: new ZclInterpreter({
+        store,
+        handlers: gasCommandHandlers(),
+        refresh: options.meter?.refresh,
+        faults: options.faults,
+      }),
     });
     this.store = store;
   }

@@ -22,7 +22,7 @@ import type { SupplyState } from "./supply.js";
 import { gasAttributeFacts } from "./zcl/gas-attributes.js";
 import { ZclGasDevice } from "./zcl/gas-device.js";
 import { Attr, attributeNumber, gasCommandHandlers, SupplyStatus } from "./zcl/handlers.js";
-import { ZclInterpreter } from "./zcl/interpreter.js";
+import { type ZclFault, ZclInterpreter } from "./zcl/interpreter.js";
 import { seedGasRecords } from "./zcl/seed.js";
 import { ZclStore } from "./zcl/store.js";
 
@@ -49,6 +49,8 @@ export interface GsmeOptions {
   readonly now: () => number;
   /** The valve's state at installation (default Enabled). */
   readonly supply?: SupplyState;
+  /** Faults the meter has (a failing register or command); none by default. */
+  readonly faults?: readonly ZclFault[];
 }
 
 const STATUS_OF: Record<SupplyState, number> = {
@@ -71,7 +73,12 @@ export class SimGsme extends ZclGasDevice {
     super({
       keys: options.keys,
       now: options.now,
-      interpreter: new ZclInterpreter(store, gasCommandHandlers(), refresh),
+      interpreter: new ZclInterpreter({
+        store,
+        handlers: gasCommandHandlers(),
+        refresh,
+        faults: options.faults,
+      }),
     });
     this.store = store;
     this.energy = options.energy;

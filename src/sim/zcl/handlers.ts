@@ -13,6 +13,7 @@ import {
   type ZclFieldValue,
   ZclStatus,
 } from "../../gbcs/gbz/index.js";
+import { GAS_SUPPLY_COMMANDS } from "../gas-supply.js";
 import { type CommandContext, type CommandHandler, type CommandResult, status } from "./interpreter.js";
 import type { ZclStore } from "./store.js";
 
@@ -90,11 +91,16 @@ const utcNow = (ctx: CommandContext): number => dateToZclUtcTime(new Date(ctx.no
 
 // --- Metering -------------------------------------------------------------------------------
 
-/** Change Supply (GCS32/GCS39): the valve goes to the proposed state, and says so. */
+/**
+ * Change Supply (GCS32/GCS39): the valve goes to the proposed state, and says so. The proposal must
+ * be the one the use case stands for (a GCS32 that proposes ARMED is refused).
+ */
 const changeSupply: CommandHandler = (ctx) => {
   const proposed = num(ctx.fields, "proposedSupplyStatus");
   if (proposed !== SupplyStatus.off && proposed !== SupplyStatus.armed && proposed !== SupplyStatus.on)
     return status(ZclStatus.invalidValue);
+  const expected = GAS_SUPPLY_COMMANDS.get(ctx.messageCode);
+  if (expected !== undefined && expected.proposed !== proposed) return status(ZclStatus.invalidField);
   ctx.store.setNumber(METERING, Attr.supplyStatus, proposed);
   return reply("supplyStatusResponse", {
     providerId: num(ctx.fields, "providerId"),

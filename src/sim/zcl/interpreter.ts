@@ -13,7 +13,12 @@
  *
  * As in GBCS (and the RTDS error responses), once one command of a payload fails, the commands
  * after it are not executed: each is answered by a Default Response with command id 0xFF and status
- * FAILURE. NOT_FOUND (nothing to return) is not a failure.
+ * FAILURE. NOT_FOUND (nothing to return) and UNSUPPORTED_ATTRIBUTE (one record of a read) are not
+ * failures.
+ *
+ * A device can be given faults (`ZclFault`): a command, or the read of one attribute, that answers
+ * with a status of its own (HARDWARE_FAILURE, NOT_FOUND…), as the RTDS ERROR responses show, so that
+ * the DCC's error paths can be exercised.
  */
 import {
   componentFrame,
@@ -54,6 +59,25 @@ export interface CommandContext {
   readonly now: number;
 }
 
+/** A fault the device has: the command (or one attribute's read) answers `status`. */
+export interface ZclFault {
+  readonly clusterId: number;
+  /** The command's ZCL transaction sequence number in its payload; absent: any. */
+  readonly sequence?: number;
+  /** The attribute whose read fails; absent: the whole command fails (Default Response). */
+  readonly attributeId?: number;
+  readonly status: number;
+}
+
+export interface ZclInterpreterOptions {
+  readonly store: ZclStore;
+  /** Cluster-specific command handlers by ZSE command name (e.g. `changeSupply`). */
+  readonly handlers: ReadonlyMap<string, CommandHandler>;
+  /** Refreshes live attributes (registers that follow the clock) before a payload is answered. */
+  readonly refresh?: ((store: ZclStore, now: number) => void) | undefined;
+  readonly faults?: readonly ZclFault[] | undefined;
+}
+
 /** A handler's answer: replies (cluster-specific response commands, by ZSE name), or a status. */
 export type CommandResult =
   | { readonly status: number }
@@ -71,13 +95,17 @@ const NOT_EXECUTED_COMMAND_ID = 0xff;
 const replySpecs = new Map(zclCommands.map((c) => [`${c.cluster}:${c.name}`, c] as const));
 
 export class ZclInterpreter {
-  constructor(
-    private readonly store: ZclStore,
-    /** Cluster-specific command handlers by ZSE command name (e.g. `changeSupply`). */
-    private readonly handlers: ReadonlyMap<string, CommandHandler>,
-    /** Refreshes live attributes (registers that follow the clock) before a payload is answered. */
-    private readonly refresh: (store: ZclStore, now: number) => void = () => {},
-  ) {}
+  private readonly store: ZclStore;
+  private readonly handlers: ReadonlyMap<string, CommandHandler>;
+  private readonly refresh: (store: ZclStore, now: number) => void;
+  private readonly faults: readonly ZclFault[];
+
+  constructor(options: ZclInterpreterOptions) {
+    this.store = options.store;
+    this.handlers = options.handlers;
+    this.refresh = options.refresh ?? (() => {});
+    this.faults = options.faults ?? [];
+  }
 
   /** The response components to a command payload (none when nothing asks for an answer). */
   answer(payload: GbzComponentsPayload, messageCode: number, now: number): ZclAnswer[] {
@@ -93,18 +121,25 @@ export class ZclInterpreter {
         continue;
       }
       const out = this.one(clusterId, frame, messageCode, now);
-      for (const a of out) {
-        answers.push(a);
-        const p = a.frame.payload;
-        if (p.kind === "defaultResponse" && p.status !== ZclStatus.success && p.status !== ZclStatus.notFound)
-          failed = true;
-      }
+      answers.push(...out);
+      failed = out.some((a) => statusesOf(a.frame.payload).some(isFailure));
     }
     return answers;
   }
 
+  private fault(clusterId: number, header: ZclHeader, attributeId?: number): ZclFault | undefined {
+    return this.faults.find(
+      (f) =>
+        f.clusterId === clusterId &&
+        (f.sequence === undefined || f.sequence === header.transactionSequenceNumber) &&
+        f.attributeId === attributeId,
+    );
+  }
+
   private one(clusterId: number, frame: ZclFrame, messageCode: number, now: number): ZclAnswer[] {
     const { header, payload } = frame;
+    const fault = this.fault(clusterId, header);
+    if (fault !== undefined) return [defaultResponse(clusterId, header, header.commandId, fault.status)];
     if (header.frameControl.frameType === "global")
       return this.global(clusterId, header, payload, messageCode);
     if (payload.kind !== "command") {
@@ -142,6 +177,8 @@ export class ZclInterpreter {
     switch (payload.kind) {
       case "readAttributes": {
         const records: ZclReadAttributeRecord[] = payload.attributeIds.map((attributeId) => {
+          const fault = this.fault(clusterId, header, attributeId);
+          if (fault !== undefined) return { attributeId, status: fault.status };
           const value = this.store.read(clusterId, attributeId);
           return value === undefined
             ? { attributeId, status: ZclStatus.unsupportedAttribute }
@@ -194,6 +231,24 @@ export class ZclInterpreter {
         return [defaultResponse(clusterId, header, header.commandId, ZclStatus.unsupGeneralCommand)];
     }
   }
+}
+
+/** The statuses an answer carries (a Default Response's, a read's or write's records'). */
+function statusesOf(p: ZclPayload): number[] {
+  switch (p.kind) {
+    case "defaultResponse":
+      return [p.status];
+    case "readAttributesResponse":
+    case "writeAttributesResponse":
+      return p.records.map((r) => r.status);
+    default:
+      return [];
+  }
+}
+
+/** A status that stops the rest of the payload: anything but success, not found, unsupported attribute. */
+function isFailure(code: number): boolean {
+  return code !== ZclStatus.success && code !== ZclStatus.notFound && code !== ZclStatus.unsupportedAttribute;
 }
 
 /** A command with no handler of its own: what the DCC published is kept, and acknowledged. */
