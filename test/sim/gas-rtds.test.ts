@@ -189,6 +189,38 @@ describe("simulated GSME and GPF answer every RTDS GBZ command like RTDS", () =>
   }
 });
 
+describe("simulated GPF: answers from the gas meter's mirrored data", () => {
+  it("reads the meter's live consumption register and a balance the meter changed", async () => {
+    const gsme = new SimGsme({ keys: keyring(GSME), energy: deviceEnergy(GSME), now: () => RTDS_AT });
+    gsme.store.setNumber(0x0705, 0x0001, 4321);
+    const values = async (dir: string, file: string) => {
+      // A GPF per command: RTDS's counters are not in the order these are sent.
+      const gpf = new SimGpf({ keys: keyring(GPF), now: () => RTDS_AT, meter: gsme.mirror() });
+      const bytes = read(dir, file);
+      const outcome = await gpf.handle(bytes, decodeFrame(bytes));
+      const m = decodeMessage(outcome.response!, { keys: rtds });
+      assert.equal(m.mac.valid, true);
+      assert.ok(m.payload.family === "gbz" && m.payload.kind === "components");
+      return m.payload.components.flatMap((c) => {
+        const p = componentFrame(c)!.payload;
+        return p.kind === "readAttributesResponse"
+          ? p.records.map((r) => [c.clusterId, r.attributeId, r.value?.value])
+          : [];
+      });
+    };
+    const gcs13a = await values("4.1.1_GCS13a", "GCS13a_4.1.1_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX");
+    assert.deepEqual(
+      gcs13a.find(([, a]) => a === 0),
+      [0x0702, 0, gsme.register(RTDS_AT).currentSummationDelivered],
+    );
+    const gcs14 = await values("4.3_GCS14", "GCS14_4.3_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX");
+    assert.deepEqual(
+      gcs14.find(([c, a]) => c === 0x0705 && a === 1),
+      [0x0705, 1, 4321],
+    );
+  });
+});
+
 describe("simulated GSME: Write Attributes then Read Attributes", () => {
   const METERING = 0x0702;
   const SITE_ID = 0x0307;

@@ -17,6 +17,9 @@ export interface ZclAttributeFact {
 /** The outcome of a write: ZCL status (0 success). */
 export type ZclWriteStatus = number;
 
+/** Records kept per command name: the latest ones (a long-running simulator's messages, top-ups…). */
+const MAX_RECORDS = 64;
+
 export class ZclStore {
   private readonly clusters = new Map<number, Map<number, ZclValue>>();
   /** Records of published commands, by command name (e.g. `publishDayProfile`), in arrival order. */
@@ -78,6 +81,6 @@ export class ZclStore {
     const at = key === undefined ? -1 : list.findIndex((r) => r[key] === fields[key]);
     if (at >= 0) list[at] = fields;
     else list.push(fields);
-    this.records.set(name, list);
+    this.records.set(name, list.slice(-MAX_RECORDS));
   }
 }
