@@ -2,8 +2,8 @@
  * The simulated GSME and GPF against RTDS 4.5.0: every COMMAND file sent to the GSME
  * (00DB1234567890A1) or the GPF (00DB1234567890A3) with a GBZ payload is handled by a fresh device
  * holding the RTDS keys, and its response decodes to the shape of the RTDS RESPONSE of that use case
- * (components, clusters, encryption, ZCL frame type, direction, sequence number, command ids, payload
- * kinds and command names, record counts, attribute ids, statuses and types). A write followed by a
+ * (components, clusters, last-message and encryption flags, ZCL frame control, sequence number,
+ * command ids, payload kinds and command names, record counts, attribute ids, statuses and types). A write followed by a
  * read shows the written value.
  *
  * RTDS publishes the devices' certificates, not their private keys: the device's shared secrets are
@@ -139,9 +139,11 @@ function componentShape(c: GbzComponent): unknown {
   const header = c.body.encrypted ? c.body.header : c.body.frame.header;
   const base = {
     cluster: c.clusterId,
+    lastMessage: c.lastMessage,
     encrypted: c.body.encrypted,
     frameType: header.frameControl.frameType,
     direction: header.frameControl.direction,
+    disableDefaultResponse: header.frameControl.disableDefaultResponse,
     sequence: header.transactionSequenceNumber,
     commandId: header.commandId,
   };

@@ -161,7 +161,12 @@ export class ZclInterpreter {
         clusterId,
         encrypt: isSensitiveReply(name),
         frame: {
-          header: replyHeader(header, "clusterSpecific", spec.id, replyDisablesDefaultResponse(name)),
+          header: replyHeader(
+            header,
+            "clusterSpecific",
+            spec.id,
+            replyDisablesDefaultResponse(name, messageCode),
+          ),
           payload: { kind: "command", name, fields },
         },
       };

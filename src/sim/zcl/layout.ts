@@ -54,12 +54,18 @@ export function isSensitiveReply(name: string): boolean {
   return SENSITIVE_REPLIES.has(name);
 }
 
-export function replyDisablesDefaultResponse(name: string): boolean {
-  return NO_DEFAULT_RESPONSE_REPLIES.has(name);
+/**
+ * GCS18 (0x0079) alone sends its Get Sampled Data Response with the bit clear, where GCS17 and GCS61
+ * set it: RTDS is followed.
+ */
+const DEFAULT_RESPONSE_ALLOWED: ReadonlySet<string> = new Set(["121:getSampledDataResponse"]);
+
+export function replyDisablesDefaultResponse(name: string, messageCode: number): boolean {
+  return NO_DEFAULT_RESPONSE_REPLIES.has(name) && !DEFAULT_RESPONSE_ALLOWED.has(`${messageCode}:${name}`);
 }
 
 export function readResponseDisablesDefaultResponse(messageCode: number): boolean {
-  return NO_DEFAULT_RESPONSE_READS.has(messageCode) || SENSITIVE_READS.has(messageCode);
+  return NO_DEFAULT_RESPONSE_READS.has(messageCode);
 }
 
 export function isDatedResponse(messageCode: number): boolean {
