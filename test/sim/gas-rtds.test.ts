@@ -191,6 +191,33 @@ describe("simulated GSME and GPF answer every RTDS GBZ command like RTDS", () =>
   }
 });
 
+describe("simulated GSME: command effects land in its attributes", () => {
+  /** [folder, command file, cluster, attribute, the command field the attribute takes] */
+  const CASES = [
+    ["6.6_GCS23", "GCS23_6.6_SUCCESS_COMMAND_GBCS.HEX", 0x0700, 0x0302, "conversionFactor"],
+    ["6.6_GCS23", "GCS23_6.6_SUCCESS_COMMAND_GBCS.HEX", 0x0700, 0x0304, "calorificValue"],
+    ["6.7_GCS24", "GCS24_6.7_SUCCESS_COMMAND_GBCS.HEX", 0x0702, 0x0b10, "uncontrolledFlowThreshold"],
+    ["6.20.1_GCS41", "GCS41_6.20.1_SUCCESS_COMMAND_GBCS.HEX", 0x0702, 0x0307, "siteId"],
+    ["9.1_GCS36", "GCS36_9.1_SUCCESS_COMMAND_GBCS.HEX", 0x0702, 0x0311, "customerIdNumber"],
+    ["1.5_GCS40b", "GCS40b_1.5_SUCCESS_COMMAND_GBCS.HEX", 0x0705, 0x0001, "creditAdjustmentValue"],
+  ] as const;
+  for (const [dir, file, cluster, attribute, field] of CASES) {
+    it(`${file}: ${field}`, async () => {
+      const gsme = device(GSME);
+      const bytes = read(dir, file);
+      const outcome = await gsme.handle(bytes, decodeFrame(bytes));
+      assert.ok(outcome.response, outcome.dropped);
+      const m = decodeMessage(bytes, { keys: rtds });
+      assert.ok(m.payload.family === "gbz" && m.payload.kind === "components");
+      const sent = m.payload.components
+        .map((c) => componentFrame(c)!.payload)
+        .flatMap((p) => (p.kind === "command" && field in p.fields ? [p.fields[field]] : []));
+      assert.equal(sent.length, 1);
+      assert.deepEqual(gsme.store.read(cluster, attribute)?.value, sent[0]);
+    });
+  }
+});
+
 describe("simulated GPF: answers from the gas meter's mirrored data", () => {
   it("reads the meter's live consumption register and a balance the meter changed", async () => {
     const gsme = new SimGsme({ keys: keyring(GSME), energy: deviceEnergy(GSME), now: () => RTDS_AT });
