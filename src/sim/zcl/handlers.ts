@@ -6,8 +6,9 @@
  * snapshots past the ones a meter holds.
  */
 import {
-  dateToZclUtcTime,
   SnapshotPayloadType,
+  ZCL_UTC_EPOCH_MS,
+  ZCL_UTC_INVALID,
   ZclCluster,
   type ZclFields,
   type ZclFieldValue,
@@ -87,7 +88,12 @@ function setFrom(ctx: CommandContext, cluster: number, pairs: readonly (readonly
   for (const [attribute, field] of pairs) ctx.store.setNumber(cluster, attribute, num(ctx.fields, field));
 }
 
-const utcNow = (ctx: CommandContext): number => dateToZclUtcTime(new Date(ctx.now));
+const utcNow = (ctx: CommandContext): number => zclUtcNow(ctx.now);
+
+/** The device clock as a ZCL UTCTime, held within its range (a simulator clock may start at 0). */
+export function zclUtcNow(ms: number): number {
+  return Math.min(Math.max(0, Math.floor((ms - ZCL_UTC_EPOCH_MS) / 1000)), ZCL_UTC_INVALID - 1);
+}
 
 // --- Metering -------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
  * period, two billing snapshots, a top-up, a debt collection, a few log events and a day of
  * half-hourly profile data. Values are the simulator's, times relative to installation.
  */
-import { dateToZclUtcTime, type ZclFields } from "../../gbcs/gbz/index.js";
+import type { ZclFields } from "../../gbcs/gbz/index.js";
+import { zclUtcNow } from "./handlers.js";
 import type { ZclStore } from "./store.js";
 
 const DAY_S = 86_400;
@@ -47,7 +48,7 @@ function weekProfile(weekId: number, weekday: number, weekend: number): ZclField
 
 /** Puts the installation-day records into `store`; `now` is the installation time (ms). */
 export function seedGasRecords(store: ZclStore, now: number): void {
-  const today = Math.floor(dateToZclUtcTime(new Date(now)) / DAY_S) * DAY_S;
+  const today = Math.max(2 * DAY_S, Math.floor(zclUtcNow(now) / DAY_S) * DAY_S);
   const year = new Date(now).getUTCFullYear();
   store.replace("publishCalendar", [
     {
