@@ -30,14 +30,21 @@ export class CommandChecker {
 
   constructor(private readonly keys: DeviceKeyring) {}
 
-  /** Checks a command; `critical` asks for the originator's signature too. */
-  check(frame: GbcsFrame, options: { readonly critical?: boolean } = {}): CommandCheck {
+  /**
+   * Checks a command; `critical` asks for the originator's signature too. A `deviceOriginated`
+   * command (a PPMID's top-up or emergency credit) is MACed by its originating device, not the ACB.
+   */
+  check(
+    frame: GbcsFrame,
+    options: { readonly critical?: boolean; readonly deviceOriginated?: boolean } = {},
+  ): CommandCheck {
     const eui = this.keys.eui;
     if (frame.cra !== 1 || frame.recipient.toUpperCase() !== eui) return { ok: false, dropped: "not-for-me" };
     if (frame.mac === undefined) return { ok: false, dropped: "malformed" };
-    const acb = this.keys.sharedSecret(ACB_EUI, eui);
-    if (acb === undefined || !verifyMac(frame, macKey(frame, acb))) return { ok: false, dropped: "bad-mac" };
     const originator = frame.originator.toUpperCase();
+    const macer = this.keys.sharedSecret(options.deviceOriginated === true ? originator : ACB_EUI, eui);
+    if (macer === undefined || !verifyMac(frame, macKey(frame, macer)))
+      return { ok: false, dropped: "bad-mac" };
     const z = this.keys.sharedSecret(eui, originator);
     if (z === undefined) return { ok: false, dropped: "unknown-originator" };
     if (options.critical === true) {

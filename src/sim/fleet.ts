@@ -9,6 +9,7 @@ import { SimCommsHub } from "./chf.js";
 import type { SimDevice, SimDeviceType, Uplink } from "./device.js";
 import { deviceEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
+import { SimGpf } from "./gpf.js";
 import { SimGsme } from "./gsme.js";
 import { DeviceKeyring } from "./keyring.js";
 import { SimStubDevice } from "./stubs.js";
@@ -40,8 +41,12 @@ export class SimFleet {
   /** Builds one premises; returns its hub (attach `hub.handle` to the WAN). */
   addPremises(spec: SimPremisesSpec): SimCommsHub {
     const hub = new SimCommsHub(spec.hubEui, [], this.uplink);
-    for (const d of spec.devices) {
-      const device = this.buildDevice(d.eui, d.type, spec.remoteParties);
+    // The gas meter first: the GPF mirrors its data.
+    const ordered = [...spec.devices].sort((a, b) => Number(a.type === "GPF") - Number(b.type === "GPF"));
+    let gsme: SimGsme | undefined;
+    for (const d of ordered) {
+      const device = this.buildDevice(d.eui, d.type, spec.remoteParties, gsme);
+      if (device instanceof SimGsme) gsme ??= device;
       hub.join(device);
       this.devicesByEui.set(device.eui, device);
     }
@@ -79,6 +84,7 @@ export class SimFleet {
     eui: string,
     type: Exclude<SimDeviceType, "CHF">,
     parties: readonly string[],
+    gsme: SimGsme | undefined,
   ): SimDevice {
     if (type === "ESME") {
       return new SimEsme({
@@ -92,6 +98,13 @@ export class SimFleet {
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
         energy: deviceEnergy(eui),
         now: this.now,
+      });
+    }
+    if (type === "GPF") {
+      return new SimGpf({
+        keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
+        now: this.now,
+        ...(gsme === undefined ? {} : { meter: gsme.mirror() }),
       });
     }
     return new SimStubDevice(eui, type);

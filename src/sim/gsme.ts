@@ -1,36 +1,30 @@
 /**
- * A simulated SMETS2 gas meter (GSME) that speaks real GBCS: the same command checks as every
- * simulated device (`CommandChecker`), and GCS13a (0x0074, SRV 4.1.1 for gas): the Metering
- * cluster's consumption register, as a ZCL Read Attributes Response ciphered for the remote party
- * (KDF with CRA flag 4) in a GBZ payload, in a response MACed between the GSME and that party.
+ * A simulated SMETS2 gas meter (GSME) that speaks real GBCS: its state is a ZCL attribute store
+ * (the generated initial attributes, `zcl/gas-attributes.ts`, and the installation-day records,
+ * `zcl/seed.ts`), and one interpreter answers every GBZ command the DCC can send it (`zcl/`): reads
+ * and writes of attributes, and the cluster-specific commands with their effects and replies.
  *
  * The critical GCS32 Disable Supply and GCS39 Arm Supply (SRV 7.2, 7.3) are checked for the
- * supplier's signature as well (its DS certificate from the trust anchors); the valve's state
- * changes and the Supply Status Response is signed with the GSME's DS key (as RTDS's are; MACed
- * when the GSME has no DS key).
+ * supplier's signature (its DS certificate from the trust anchors); the valve's state (Metering
+ * SupplyStatus) changes and the Supply Status Response is signed with the GSME's DS key (as RTDS's
+ * are; MACed when the GSME has no DS key).
  *
- * (A real GSME sleeps on battery and its reads are usually answered by the GPF's mirror; here the
- * GSME answers itself through the hub. Other message codes are dropped as `unsupported`.)
- *
- * The register follows the premises' demand model (`ImportEnergy` of the device's seed): gas energy
- * at three times the electricity model's, converted at 11.2 kWh per m³, in litres (divisor 1000).
+ * The consumption register follows the premises' demand model (`ImportEnergy` of the device's
+ * seed): gas energy at three times the electricity model's, converted at 11.2 kWh per m³, in litres
+ * (divisor 1000). It is refreshed before each command is answered, on the one tier and block in use.
  */
-import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
-import { macKey, protectFrame } from "../gbcs/crypto/mac.js";
-import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
-import { signFrame } from "../gbcs/crypto/signature.js";
-import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
-import {
-  buildGcs13aResponse,
-  GCS13A_MESSAGE_CODE,
-  type GsmeConsumptionRegister,
-} from "../gbcs/gbz/use-cases/gcs13a.js";
-import { CommandChecker } from "./command-check.js";
-import type { CommandOutcome, SimDevice } from "./device.js";
+
+import { ZclCluster } from "../gbcs/gbz/index.js";
+import type { GsmeConsumptionRegister } from "../gbcs/gbz/use-cases/gcs13a.js";
 import type { ImportEnergy } from "./energy.js";
-import { buildGasSupplyResponse, GAS_SUPPLY_COMMANDS, readGasSupplyCommand } from "./gas-supply.js";
 import type { DeviceKeyring } from "./keyring.js";
 import type { SupplyState } from "./supply.js";
+import { gasAttributeFacts } from "./zcl/gas-attributes.js";
+import { ZclGasDevice } from "./zcl/gas-device.js";
+import { Attr, attributeNumber, gasCommandHandlers, SupplyStatus } from "./zcl/handlers.js";
+import { type ZclFault, ZclInterpreter } from "./zcl/interpreter.js";
+import { seedGasRecords } from "./zcl/seed.js";
+import { ZclStore } from "./zcl/store.js";
 
 /** The Metering cluster's register of a gas demand model at an instant (m³, in litres). */
 export function gasConsumptionRegister(energy: ImportEnergy, at: number): GsmeConsumptionRegister {
@@ -43,30 +37,51 @@ export function gasConsumptionRegister(energy: ImportEnergy, at: number): GsmeCo
   };
 }
 
+/** What a GPF mirrors of its gas meter: the meter's store, and how its live registers refresh. */
+export interface GasMirror {
+  readonly store: ZclStore;
+  readonly refresh: (store: ZclStore, now: number) => void;
+}
+
 export interface GsmeOptions {
   readonly keys: DeviceKeyring;
   readonly energy: ImportEnergy;
   readonly now: () => number;
   /** The valve's state at installation (default Enabled). */
   readonly supply?: SupplyState;
+  /** Faults the meter has (a failing register or command); none by default. */
+  readonly faults?: readonly ZclFault[];
 }
 
-export class SimGsme implements SimDevice {
+const STATUS_OF: Record<SupplyState, number> = {
+  Disabled: SupplyStatus.off,
+  Armed: SupplyStatus.armed,
+  Enabled: SupplyStatus.on,
+};
+
+export class SimGsme extends ZclGasDevice {
   readonly type = "GSME" as const;
-  readonly eui: string;
+  /** The meter's attributes and records (the GPF mirrors them). */
+  readonly store: ZclStore;
   private readonly energy: ImportEnergy;
-  private readonly now: () => number;
-  private readonly checker: CommandChecker;
-  private readonly keys: DeviceKeyring;
-  private supply: SupplyState;
 
   constructor(options: GsmeOptions) {
-    this.eui = options.keys.eui;
-    this.keys = options.keys;
-    this.supply = options.supply ?? "Enabled";
+    const store = new ZclStore(gasAttributeFacts);
+    seedGasRecords(store, options.now());
+    store.setNumber(ZclCluster.metering, Attr.supplyStatus, STATUS_OF[options.supply ?? "Enabled"]);
+    const refresh = (s: ZclStore, now: number) => refreshRegisters(s, options.energy, now);
+    super({
+      keys: options.keys,
+      now: options.now,
+      interpreter: new ZclInterpreter({
+        store,
+        handlers: gasCommandHandlers(),
+        refresh,
+        faults: options.faults,
+      }),
+    });
+    this.store = store;
     this.energy = options.energy;
-    this.now = options.now;
-    this.checker = new CommandChecker(options.keys);
   }
 
   /** The consumption register the meter would report at `at`. */
@@ -76,56 +91,19 @@ export class SimGsme implements SimDevice {
 
   /** The valve's state, as the last Disable/Arm Supply command left it. */
   get supplyState(): SupplyState {
-    return this.supply;
+    const s = attributeNumber(this.store, ZclCluster.metering, Attr.supplyStatus);
+    return s === SupplyStatus.off ? "Disabled" : s === SupplyStatus.armed ? "Armed" : "Enabled";
   }
 
-  async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    const critical = GAS_SUPPLY_COMMANDS.has(frame.messageCode);
-    const checked = this.checker.check(frame, { critical });
-    if (!checked.ok) return { dropped: checked.dropped };
-    if (critical) return this.changeSupply(frame, checked.originator, checked.z);
-    if (frame.messageCode !== GCS13A_MESSAGE_CODE) return { dropped: "unsupported" };
-    const at = this.now();
-    const header = {
-      cra: 2,
-      counter: frame.counter,
-      originator: this.eui,
-      recipient: checked.originator,
-    } as const;
-    const dataKey = deriveKeyFromSecret(checked.z, payloadKdfInfo(header));
-    const response: GbcsFrame = {
-      ...header,
-      dateTime: toCosemDateTime(new Date(at)),
-      messageCode: frame.messageCode,
-      content: buildGcs13aResponse({
-        readings: this.register(at),
-        encrypt: (plaintext, aad) => encryptPayloadData(dataKey, this.eui, plaintext, aad),
-      }),
-      signature: new Uint8Array(0),
-    };
-    return { response: encodeFrame(protectFrame(response, macKey(response, checked.z))) };
+  /** The meter's data as its GPF mirrors it. */
+  mirror(): GasMirror {
+    return { store: this.store, refresh: (s, now) => refreshRegisters(s, this.energy, now) };
   }
+}
 
-  /** GCS32/GCS39: the valve goes to the proposed state; a Supply Status Response says so. */
-  private changeSupply(command: GbcsFrame, originator: string, z: Uint8Array): CommandOutcome {
-    const read = readGasSupplyCommand(command);
-    if (read === undefined) return { dropped: "malformed" };
-    this.supply = read.state;
-    const response: GbcsFrame = {
-      cra: 2,
-      counter: command.counter,
-      originator: this.eui,
-      recipient: originator,
-      dateTime: null,
-      messageCode: command.messageCode,
-      content: buildGasSupplyResponse(read),
-      signature: new Uint8Array(0),
-    };
-    const ds = this.keys.signingPrivateKey(this.eui);
-    return {
-      response: encodeFrame(
-        ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
-      ),
-    };
-  }
+/** The live registers: consumption, on tier 1 and block 1 (the rest stay as they are). */
+function refreshRegisters(store: ZclStore, energy: ImportEnergy, now: number): void {
+  const r = gasConsumptionRegister(energy, now);
+  for (const a of [Attr.currentSummationDelivered, Attr.tierSummation(1), Attr.blockSummation(1)])
+    store.setNumber(ZclCluster.metering, a, r.currentSummationDelivered);
 }

@@ -16,7 +16,13 @@ export interface DeviceKeyMaterial {
   /** The device's EUI (16 hex, either case). */
   readonly eui: string;
   /** The device's KA private key. */
-  readonly kaPrivateKey: KeyObject;
+  readonly kaPrivateKey?: KeyObject;
+  /**
+   * Shared secrets Z with remote parties, when they are known without the device's private key: a
+   * test that has a party's private key and only the device's certificate (as RTDS publishes them)
+   * computes the same Z from the other side, ECDH being symmetric.
+   */
+  readonly sharedSecrets?: ReadonlyMap<string, Uint8Array>;
   /** Remote parties' KA public keys by EUI (their trust-anchor cells). */
   readonly remoteKa: ReadonlyMap<string, KeyObject>;
   /** Remote parties' DS public keys by EUI (to check signed, critical commands). */
@@ -27,7 +33,7 @@ export interface DeviceKeyMaterial {
 
 export class DeviceKeyring implements GbcsKeys {
   readonly eui: string;
-  private readonly kaPrivateKey: KeyObject;
+  private readonly kaPrivateKey: KeyObject | undefined;
   private readonly remoteKa: Map<string, KeyObject>;
   private readonly remoteDs: Map<string, KeyObject>;
   private readonly dsPrivateKey: KeyObject | undefined;
@@ -42,6 +48,7 @@ export class DeviceKeyring implements GbcsKeys {
       [...(material.remoteDs ?? new Map())].map(([eui, key]) => [eui.toUpperCase(), key]),
     );
     this.dsPrivateKey = material.dsPrivateKey;
+    for (const [eui, z] of material.sharedSecrets ?? []) this.secrets.set(eui.toUpperCase(), z);
   }
 
   /**
@@ -89,7 +96,7 @@ export class DeviceKeyring implements GbcsKeys {
     const cached = this.secrets.get(other);
     if (cached !== undefined) return cached;
     const publicKey = this.remoteKa.get(other);
-    if (publicKey === undefined) return undefined;
+    if (publicKey === undefined || this.kaPrivateKey === undefined) return undefined;
     const z = sharedSecret(this.kaPrivateKey, publicKey);
     this.secrets.set(other, z);
     return z;

@@ -1,12 +1,10 @@
 /**
- * Stand-ins for the HAN devices whose GBCS use cases are not modelled yet: the Gas Proxy Function
- * (GPF), the In-Home Display (IHD), the prepayment interface (PPMID) and the auxiliary load control
- * switch (HCALCS). They join the hub's HAN so that the premises is complete
+ * Stand-ins for the HAN devices whose GBCS use cases are not modelled yet: the In-Home Display
+ * (IHD), the prepayment interface (PPMID) and the auxiliary load control switch (HCALCS). They join the hub's HAN so that the premises is complete
  * and routing works, and they drop every command as `unsupported`: no answer goes back, so the DCC
  * records a "no response from device" (E21) rather than anything made up.
  *
- * The DCC refuses the SRVs that would reach them before sending (4.1.1 to a GPF is "not supported
- * yet"), so in practice these stubs only see commands in tests of the hub's routing.
+ * In practice these stubs only see commands in tests of the hub's routing.
  */
 import type { CommandOutcome, SimDevice, SimDeviceType } from "./device.js";
 
@@ -17,7 +15,7 @@ export class SimStubDevice implements SimDevice {
 
   constructor(
     eui: string,
-    readonly type: Exclude<SimDeviceType, "ESME" | "GSME" | "CHF">,
+    readonly type: Exclude<SimDeviceType, "ESME" | "GSME" | "GPF" | "CHF">,
   ) {
     this.eui = eui.toUpperCase();
   }

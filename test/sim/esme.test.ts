@@ -116,7 +116,7 @@ describe("simulated ESME", () => {
 describe("simulated Communications Hub", () => {
   it("relays a command to the HAN device it is for and returns the answer", async () => {
     const esme = rtdsEsme(() => Date.UTC(2026, 0, 1));
-    const gsme = new SimStubDevice("00DB1234567890A3", "GPF");
+    const gsme = new SimStubDevice("00DB1234567890A3", "IHD");
     const hub = new SimCommsHub("00DB1234567890A4", [esme, gsme]);
     const frames = await hub.handle(rtds("ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX"));
     assert.equal(frames.length, 1);
