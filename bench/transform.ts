@@ -9,14 +9,16 @@
  * cached by the key store in the product too), i.e. the floor no implementation on node goes below.
  * Measurements are interleaved in rounds and the median round is reported (see gbcs.ts).
  */
+
 import { createCipheriv, createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { isCriticalSrv } from "../src/catalogue/index.js";
+import { isCriticalSrv, type Srv, srvEntry } from "../src/catalogue/index.js";
 import { findReferenceRoot } from "../src/catalogue/reference.js";
 import type { BenchContext } from "../src/cli/bench.js";
 import { RTDS_DEVICE_TYPES, rtdsRecords } from "../src/cli/profiles/rtds-devices.js";
+import { actingRole, readBoxedIdentities } from "../src/cli/profiles/rtds-identities.js";
 import { readRtdsTemplates } from "../src/cli/profiles/rtds-templates.js";
 import { CommandTransformer, type TransformInput } from "../src/dcc/transform/index.js";
 import { parseRequest } from "../src/duis/model/request.js";
@@ -42,6 +44,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const keys = KeyStore.fromDirectory(join(root, "rtds-keystore"));
   const transformer = new CommandTransformer(keys);
   const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
+  const userRoles = new Map(readBoxedIdentities(root).users.map((u) => [u.eui, u.roles]));
   const say = (line: string) => ctx.io.stdout.write(`  ${line}\n`);
 
   const cases: Case[] = [];
@@ -60,6 +63,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       body: request.body,
       at: RTDS_DCC_TIME,
       records,
+      role: actingRole(userRoles.get(euiFromDuis(originator)) ?? [], srvEntry(srv as Srv).roles, type),
     };
     const critical = isCriticalSrv(srv);
     const built = critical

@@ -6,6 +6,7 @@
  * and the pipeline, and the byte comparison runs the transformer on every paired RTDS template
  * with the RTDS keys. `scripts/gen-conformance.mjs` writes the file; a test checks it is current.
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -14,6 +15,7 @@ import {
   isCriticalSrv,
   type Srv,
   srvDeviceTypes,
+  srvEntry,
   srvs,
   useCasesForSrv,
 } from "../catalogue/index.js";
@@ -25,6 +27,7 @@ import { toHex } from "../gbcs/cursor.js";
 import { KeyStore } from "../smki/keystore.js";
 import { type DeviceType, euiFromDuis } from "../store/types.js";
 import { RTDS_DEVICE_TYPES, rtdsRecords } from "./profiles/rtds-devices.js";
+import { actingRole, readBoxedIdentities } from "./profiles/rtds-identities.js";
 
 /** RTDS built its GBZ commands at this DCC time (their Issuer Event IDs say so). */
 export const RTDS_DCC_TIME = Date.UTC(2015, 0, 1);
@@ -54,6 +57,7 @@ export function checkRtdsVectors(referenceRoot: string): RtdsVectorCheck[] {
   const keys = KeyStore.fromDirectory(join(referenceRoot, "rtds-keystore"));
   const transformer = new CommandTransformer(keys);
   const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
+  const userRoles = new Map(readBoxedIdentities(referenceRoot).users.map((u) => [u.eui, u.roles]));
   const doc = JSON.parse(
     readFileSync(join(referenceRoot, "catalogue", "duis-to-gbcs-pairs.json"), "utf8"),
   ) as {
@@ -77,6 +81,11 @@ export function checkRtdsVectors(referenceRoot: string): RtdsVectorCheck[] {
         body: request.body,
         at: RTDS_DCC_TIME,
         records,
+        role: actingRole(
+          userRoles.get(euiFromDuis(originator)) ?? [],
+          srvEntry(srv as Srv).roles,
+          deviceType,
+        ),
       };
       const built = pre
         ? transformer.preCommand(srv, deviceType, input)

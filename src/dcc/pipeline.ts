@@ -82,6 +82,7 @@ import {
   type RequestRecord,
   type RequestState,
   type UserRecord,
+  type UserRole,
 } from "../store/types.js";
 import type { Wan } from "../wan/port.js";
 import { type AccessCode, AccessControl, type AccessRequest } from "./access.js";
@@ -430,7 +431,7 @@ export class Pipeline {
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
     const { executeAt, runsAt } = this.executionDate(request, at);
-    const device = await this.authorise({
+    const { device, role } = await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
@@ -444,6 +445,7 @@ export class Pipeline {
       counter: requestId.counter,
       body: request.body,
       at,
+      role,
       records: await this.recordsFor(request),
     });
     if (!command.ok) throw refusalError(command);
@@ -532,7 +534,7 @@ export class Pipeline {
     const { runsAt } = this.executionDate(request, at);
     const originator = euiFromDuis(requestId.originator);
     const deviceEui = euiFromDuis(requestId.target);
-    const device = await this.authorise({
+    const { device, role } = await this.authorise({
       user: originator,
       userRoles: user.roles,
       device: deviceEui,
@@ -545,6 +547,7 @@ export class Pipeline {
       counter: requestId.counter,
       body: request.body,
       at,
+      role,
       records: await this.recordsFor(request),
     });
     if (!pre.ok) throw refusalError(pre);
@@ -1067,10 +1070,11 @@ export class Pipeline {
   }
 
   /** Access control (role, registration, device status and type): the device, or its DUIS error. */
-  private async authorise(request: AccessRequest): Promise<DeviceRecord> {
+  /** The access check: the device and the role the user acts in, or the refusal's DuisError. */
+  private async authorise(request: AccessRequest): Promise<{ device: DeviceRecord; role: UserRole }> {
     const decision = await this.access.check(request);
     if (!decision.ok) throw new DuisError(ACCESS_ERRORS[decision.code], decision.reason);
-    return decision.device;
+    return { device: decision.device, role: decision.role };
   }
 
   private internal(error: unknown): DuisError {

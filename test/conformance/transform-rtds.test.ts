@@ -9,8 +9,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { isCriticalSrv } from "../../src/catalogue/index.js";
+import { isCriticalSrv, type Srv, srvEntry } from "../../src/catalogue/index.js";
 import { RTDS_DEVICE_TYPES, rtdsRecords } from "../../src/cli/profiles/rtds-devices.js";
+import { actingRole, readBoxedIdentities } from "../../src/cli/profiles/rtds-identities.js";
 import { CommandTransformer } from "../../src/dcc/transform/index.js";
 import { parseRequest } from "../../src/duis/model/request.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
@@ -79,6 +80,7 @@ describe("conformance: transform of every RTDS template equals its RTDS command 
   const transformer = new CommandTransformer(keys);
   // The DCC's records of the RTDS premises: the join partners' types, the devices' KA certificates.
   const records = rtdsRecords((eui) => keys.certificate(eui, "ka")?.raw);
+  const userRoles = new Map(readBoxedIdentities(reference()).users.map((u) => [u.eui, u.roles]));
   const pairs = rtdsTransformPairs();
 
   it("finds the paired files", () => {
@@ -100,6 +102,7 @@ describe("conformance: transform of every RTDS template equals its RTDS command 
         body: request.body,
         at: RTDS_DCC_TIME,
         records,
+        role: actingRole(userRoles.get(euiFromDuis(originator)) ?? [], srvEntry(srv as Srv).roles, type),
       };
       const result = pre ? transformer.preCommand(srv, type, input) : transformer.transform(srv, type, input);
       const want = fromHex(readFileSync(reference(expected), "utf8").trim());

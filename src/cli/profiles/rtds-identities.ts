@@ -13,7 +13,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decimalSerial, rfc2253Issuer } from "../../duis/signature/certificate.js";
-import type { UserCertificate, UserRecord, UserRole } from "../../store/types.js";
+import type { DeviceType, UserCertificate, UserRecord, UserRole } from "../../store/types.js";
 
 /** Where the DCC Boxed keys are, under the reference root. */
 export const DCCBOXED_KEYS_FOLDER = "dccboxed-keys";
@@ -191,4 +191,27 @@ export function certificatesNotValidAt(
   return credentials.filter(
     (c) => Date.parse(c.certificate.validTo) < at || Date.parse(c.certificate.validFrom) > at,
   );
+}
+
+/** Roles tied to a fuel: the electricity parties and the gas parties. */
+const ELECTRICITY_ROLES: ReadonlySet<string> = new Set(["IS", "ES", "ED"]);
+const GAS_ROLES: ReadonlySet<string> = new Set(["GS", "GT"]);
+
+/**
+ * The role a user acts in for an SRV to a device type without a store to ask (the conformance
+ * table, the benchmark): the first of its roles the SRV allows, of the device's fuel where the role
+ * has one (the access check finds the same role through the registrations).
+ */
+export function actingRole(
+  roles: readonly UserRole[],
+  srvRoles: readonly string[],
+  deviceType: DeviceType,
+): UserRole | undefined {
+  const wrongFuel =
+    deviceType === "ESME"
+      ? GAS_ROLES
+      : deviceType === "GSME" || deviceType === "GPF"
+        ? ELECTRICITY_ROLES
+        : new Set<string>();
+  return roles.find((r) => srvRoles.includes(r) && !wrongFuel.has(r));
 }

@@ -13,7 +13,7 @@
 import type { Srv } from "../../catalogue/index.js";
 import type { DuisElement } from "../../duis/model/element.js";
 import type { GbcsPayload } from "../../gbcs/payload.js";
-import type { DeviceType } from "../../store/types.js";
+import type { DeviceType, UserRole } from "../../store/types.js";
 
 /** What a command is built from: the request's identity, its body and the DCC's time. */
 export interface CommandContext {
@@ -31,6 +31,11 @@ export interface CommandContext {
   readonly at: number;
   /** What the DCC's records say of the other devices the body names (a join's other device). */
   readonly records: DeviceRecords;
+  /**
+   * The role the user acts in for this request (the access check's: `IS`, `ED`…), where known: some
+   * reads differ by the party (6.2.10 reads the supplier's or the network operator's settings).
+   */
+  readonly role: UserRole | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ import { ACB_EUI, type GbcsKeys } from "../../gbcs/crypto/keys.js";
 import { macKey, protectFrame } from "../../gbcs/crypto/mac.js";
 import { encodeFrame, type GbcsFrame } from "../../gbcs/frame.js";
 import { encodePayload } from "../../gbcs/payload.js";
-import type { DeviceType } from "../../store/types.js";
+import type { DeviceType, UserRole } from "../../store/types.js";
 import {
   BodyFieldError,
   type CommandContext,
@@ -55,6 +55,8 @@ export interface TransformInput {
   readonly at: number;
   /** The DCC's records of other devices the body names (default: none known). */
   readonly records?: DeviceRecords;
+  /** The role the user acts in (the access check's), where known. */
+  readonly role?: UserRole;
 }
 
 /** Why no command could be built, as data: `kind` tells the reasons apart, `reason` says it in words. */
@@ -216,6 +218,7 @@ export class CommandTransformer {
       body: bodyElement(input.body),
       at: input.at,
       records: input.records ?? NO_RECORDS,
+      role: input.role,
     };
     try {
       const spec = variants.find((v) => v.applies === undefined || v.applies(ctx));

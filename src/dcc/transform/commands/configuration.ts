@@ -7,9 +7,10 @@
  * Attributes and Get commands (GSME), with empty DUIS bodies. Where GBCS has two use cases for one
  * SRV and device type that differ by the meter's GBCS version or phases (6.2.1 ECS26b/ECS26k, 6.2.3
  * ECS26d/ECS26l and GCS21d/GCS21k, 6.2.4 ECS26e/ECS26m, GCS21e/GCS21m and ECS26i/ECS26n) or by the
- * requester's role (6.2.10 ECS25r1 Supplier / ECS25r2 Network Operator), the body does not tell
- * them apart and the transform does not know the device's version or the user's role: the first
- * row of each pair is the one built; the second is kept as data for when it does. (6.2.4 to a CHF
+ * requester's role (6.2.10 ECS25r1 Supplier / ECS25r2 Network Operator, chosen by the role the
+ * access check found), the body does not tell the version pairs apart and the transform does not
+ * know the device's version: the first row of each such pair is the one built; the second is kept
+ * as data for when it does. (6.2.4 to a CHF
  * goes out in RTDS from the ACB with the Service User as a supplementary remote party in the
  * grouping header; the payload here is the same, the header is the transformer's.)
  *
@@ -211,15 +212,19 @@ const reads: CommandSpec[] = [
   gbzRead("6.2.9", "GCS21j", [readAttributes(PREPAYMENT, [0x0000])]),
   // Event and alert behaviours: the Supplier's (0-30) alert and event configuration settings, the
   // Network Operator's (0-33).
+  // The network operator (role ED) reads its own settings (ECS25r2); a supplier, the supplier's.
+  {
+    ...dlmsRead("6.2.10", "ECS25r2", "ESME", [
+      [1, "0-33:97.98.15.255", 2],
+      [1, "0-33:97.98.18.255", 2],
+    ]),
+    applies: (ctx) => ctx.role === "ED",
+  },
   dlmsRead("6.2.10", "ECS25r1", "ESME", [
     [1, "0-30:97.98.15.255", 2],
     [1, "0-30:97.98.16.255", 2],
     [1, "0-30:97.98.17.255", 2],
     [1, "0-30:97.98.18.255", 2],
-  ]),
-  dlmsRead("6.2.10", "ECS25r2", "ESME", [
-    [1, "0-33:97.98.15.255", 2],
-    [1, "0-33:97.98.18.255", 2],
   ]),
   {
     srv: "6.2.10",
