@@ -25,3 +25,11 @@ export function integerAttributeOf(element: DuisElement, name: string, path: str
   if (!/^[+-]?\d+$/.test(value)) throw new BodyFieldError(path, `"${value}" is not an integer`);
   return Number(value);
 }
+
+/** The xs:boolean text of an element in hand, named in errors by `path`. */
+export function booleanOf(element: DuisElement, path: string): boolean {
+  const t = element.text?.trim();
+  if (t === "true" || t === "1") return true;
+  if (t === "false" || t === "0") return false;
+  throw new BodyFieldError(path, `"${t ?? ""}" is not a boolean`);
+}

@@ -12,6 +12,7 @@
  * - a ZigBee UTCTime in GBZ: 0 for now, 0xFFFFFFFF to cancel, else seconds since 2000.
  */
 import type { DuisElement } from "../../duis/model/element.js";
+import { type CosemDateTime, decodeCosemDateTime } from "../../gbcs/dlms/data.js";
 import { optionalDateTime } from "./body.js";
 import { zigbeeUtc } from "./gbz-builder.js";
 
@@ -95,4 +96,13 @@ export function executionZigbeeTime(execution: Execution, cancel: number = ZIGBE
     case "at":
       return zigbeeUtc(execution.ms);
   }
+}
+
+/**
+ * The access-request date-time of a future-dated DLMS command (GBCS: the xDLMS date-time of the
+ * access-request carries the execution date-time): null to execute on receipt.
+ */
+export function dlmsExecution(body: DuisElement): CosemDateTime | null {
+  const execution = executionOf(body);
+  return execution.kind === "now" ? null : decodeCosemDateTime(executionDateTimeOctets(execution));
 }

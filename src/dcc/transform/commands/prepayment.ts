@@ -9,14 +9,17 @@
  * the object descriptors and constants are data here, the DUIS values are read by path.
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
-import type { CosemDateTime } from "../../../gbcs/dlms/data.js";
-import { decodeCosemDateTime } from "../../../gbcs/dlms/data.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
 import { dateTime, integer, optionalText, text } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { BodyFieldError } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
-import { executionDateTimeOctets, executionOf, executionZigbeeTime } from "../execution-date-time.js";
+import {
+  dlmsExecution,
+  executionDateTimeOctets,
+  executionOf,
+  executionZigbeeTime,
+} from "../execution-date-time.js";
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
 
@@ -119,15 +122,6 @@ function debtRecoveryCharge(ctx: CommandContext, path: string) {
 /** Printable DUIS text as the octet-string a meter shows. */
 function ascii(value: string): Uint8Array {
   return Uint8Array.from(Buffer.from(value, "latin1"));
-}
-
-/**
- * The access-request date-time of a future-dated DLMS command: the execution date-time, or null to
- * execute on receipt.
- */
-export function dlmsExecution(ctx: CommandContext): CosemDateTime | null {
-  const execution = executionOf(ctx.body);
-  return execution.kind === "now" ? null : decodeCosemDateTime(executionDateTimeOctets(execution));
 }
 
 /** ZSE cluster ids. */
@@ -302,7 +296,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
       accessRequest(
         ctx.counter,
         [setOn(ESME_OBJECTS.supplierMessage, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierMessage"))))],
-        dlmsExecution(ctx),
+        dlmsExecution(ctx.body),
       ),
   },
   {
@@ -339,7 +333,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
             dlms.octets(dateTimeOctetsAt(ctx, "RestrictionDateTime")),
           ),
         ],
-        dlmsExecution(ctx),
+        dlmsExecution(ctx.body),
       ),
   },
   {
@@ -405,7 +399,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
           ),
           setOn(ESME_OBJECTS.supplierName, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierName")))),
         ],
-        dlmsExecution(ctx),
+        dlmsExecution(ctx.body),
       ),
   },
   {
