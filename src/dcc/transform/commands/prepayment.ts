@@ -22,6 +22,7 @@ import {
 } from "../execution-date-time.js";
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
+import { electricityPrepaymentConfiguration } from "../prepayment-electricity.js";
 
 /** A COSEM object: class and logical name. */
 interface CosemObject {
@@ -161,6 +162,16 @@ const SUPPLIER_CHANGE_CONTROL = 0x00001800;
 const PASSWORD_TYPE_PIN = 2;
 
 export const prepaymentCommands: readonly CommandSpec[] = [
+  // 2.1 Update Prepay Configuration. ECS08 (0x001F, GBCS before v3) is the same command with the
+  // maximum meter balance written to its value (attribute 2) rather than its passive value: the DCC
+  // builds ECS08a, its successor, from the same body.
+  {
+    srv: "2.1",
+    useCase: "ECS08a",
+    messageCode: messageCodeOf("ECS08a"),
+    deviceTypes: ["ESME"],
+    payload: (ctx) => electricityPrepaymentConfiguration(ctx),
+  },
   // 2.2 Top Up Device: the UTRN's 20 digits, as characters, are the token (GBCS §14.3).
   {
     srv: "2.2",
