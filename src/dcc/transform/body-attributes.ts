@@ -33,3 +33,10 @@ export function booleanOf(element: DuisElement, path: string): boolean {
   if (t === "false" || t === "0") return false;
   throw new BodyFieldError(path, `"${t ?? ""}" is not a boolean`);
 }
+
+/** The xs:integer text of an element in hand, named in errors by `path`. */
+export function integerOf(element: DuisElement, path: string): number {
+  const t = element.text?.trim() ?? "";
+  if (!/^[+-]?\d+$/.test(t)) throw new BodyFieldError(path, `"${t}" is not an integer`);
+  return Number(t);
+}

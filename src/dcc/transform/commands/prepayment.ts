@@ -23,6 +23,7 @@ import {
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
 import { electricityPrepaymentConfiguration } from "../prepayment-electricity.js";
+import { gasPrepaymentConfiguration } from "../prepayment-gas.js";
 
 /** A COSEM object: class and logical name. */
 interface CosemObject {
@@ -171,6 +172,13 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS08a"),
     deviceTypes: ["ESME"],
     payload: (ctx) => electricityPrepaymentConfiguration(ctx),
+  },
+  {
+    srv: "2.1",
+    useCase: "GCS05",
+    messageCode: messageCodeOf("GCS05"),
+    deviceTypes: ["GSME"],
+    payload: (ctx) => gasPrepaymentConfiguration(ctx),
   },
   // 2.2 Top Up Device: the UTRN's 20 digits, as characters, are the token (GBCS §14.3).
   {
