@@ -106,3 +106,18 @@ export function dlmsExecution(body: DuisElement): CosemDateTime | null {
   const execution = executionOf(body);
   return execution.kind === "now" ? null : decodeCosemDateTime(executionDateTimeOctets(execution));
 }
+
+/**
+ * A GBZ component of a future-dated request whose ZCL command has no time of its own to carry the
+ * execution date-time: GBCS puts it in the component's From Date Time (Extended Header control bit
+ * 4); a command to run now has none.
+ */
+export function fromExecution<T extends { readonly fromDateTime?: number }>(
+  component: T,
+  body: DuisElement,
+): T {
+  const execution = executionOf(body);
+  return execution.kind === "now"
+    ? component
+    : { ...component, fromDateTime: executionZigbeeTime(execution) };
+}

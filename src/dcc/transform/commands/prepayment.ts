@@ -19,6 +19,7 @@ import {
   executionDateTimeOctets,
   executionOf,
   executionZigbeeTime,
+  fromExecution,
 } from "../execution-date-time.js";
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
@@ -363,13 +364,16 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     payload: (ctx) =>
       gbzDirectedCommand([
         toClient(
-          command(ZCL.deviceManagement, 0x00, "publishChangeOfTenancy", {
-            providerId: 0,
-            issuerEventId: zigbeeUtc(ctx.at),
-            tariffType: 0,
-            implementationDateTime: zigbeeUtc(dateTime(ctx.body, "RestrictionDateTime")),
-            proposedTenancyChangeControl: TENANCY_CHANGE_CONTROL,
-          }),
+          fromExecution(
+            command(ZCL.deviceManagement, 0x00, "publishChangeOfTenancy", {
+              providerId: 0,
+              issuerEventId: zigbeeUtc(ctx.at),
+              tariffType: 0,
+              implementationDateTime: zigbeeUtc(dateTime(ctx.body, "RestrictionDateTime")),
+              proposedTenancyChangeControl: TENANCY_CHANGE_CONTROL,
+            }),
+            ctx.body,
+          ),
         ),
       ]),
   },
@@ -429,16 +433,19 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     payload: (ctx) =>
       gbzDirectedCommand([
         toClient(
-          command(ZCL.deviceManagement, 0x01, "publishChangeOfSupplier", {
-            currentProviderId: 0,
-            issuerEventId: zigbeeUtc(ctx.at),
-            tariffType: 0,
-            proposedProviderId: 0,
-            providerChangeImplementationTime: executionZigbeeTime(executionOf(ctx.body)),
-            providerChangeControl: SUPPLIER_CHANGE_CONTROL,
-            proposedProviderName: ascii(text(ctx.body, "SupplierName")),
-            proposedProviderContactDetails: ascii(text(ctx.body, "SupplierTelephoneNumber")),
-          }),
+          fromExecution(
+            command(ZCL.deviceManagement, 0x01, "publishChangeOfSupplier", {
+              currentProviderId: 0,
+              issuerEventId: zigbeeUtc(ctx.at),
+              tariffType: 0,
+              proposedProviderId: 0,
+              providerChangeImplementationTime: 0,
+              providerChangeControl: SUPPLIER_CHANGE_CONTROL,
+              proposedProviderName: ascii(text(ctx.body, "SupplierName")),
+              proposedProviderContactDetails: ascii(text(ctx.body, "SupplierTelephoneNumber")),
+            }),
+            ctx.body,
+          ),
         ),
       ]),
   },
