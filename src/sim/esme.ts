@@ -18,7 +18,9 @@
  * with the ESME's DS key (as RTDS's are; MACed instead when the ESME has no DS key). When Arm Supply
  * moves the switch into Armed, the ESME also raises the critical alert 0x8F32 "Supply Armed" for the
  * supplier that armed it (a Generic Critical Alert, see `alert.ts`), which its hub sends to the DCC
- * as an unsolicited frame. Other message codes are dropped as `unsupported`.
+ * as an unsolicited frame. A known non-critical command of a use case not modelled is acknowledged
+ * (`acknowledge.ts`: sets and actions succeed, gets answer object-unavailable); any other message
+ * code is dropped as `unsupported`.
  *
  * Register values come from an {@link ImportEnergy} model read at the injected clock's time, so
  * they advance with (simulated) time and are reproducible from the device's seed.
@@ -35,6 +37,7 @@ import {
   type ImportRegisterCollection,
 } from "../gbcs/dlms/use-cases/ecs17b.js";
 import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
+import { acknowledge } from "./acknowledge.js";
 import { AlertCounter, buildDlmsAlert, SUPPLY_ARMED_ALERT } from "./alert.js";
 import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
@@ -94,7 +97,7 @@ export class SimEsme implements SimDevice {
       case ECS17B_MESSAGE_CODE:
         return { response: this.readImportRegisters(frame, checked.originator, checked.z) };
       default:
-        return { dropped: "unsupported" };
+        return acknowledge(this.eui, frame, checked.originator, checked.z);
     }
   }
 

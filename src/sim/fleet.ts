@@ -9,6 +9,7 @@ import { SimCommsHub } from "./chf.js";
 import type { SimDevice, SimDeviceType, Uplink } from "./device.js";
 import { deviceEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
+import { SimGpf } from "./gpf.js";
 import { SimGsme } from "./gsme.js";
 import { DeviceKeyring } from "./keyring.js";
 import { SimStubDevice } from "./stubs.js";
@@ -93,6 +94,9 @@ export class SimFleet {
         energy: deviceEnergy(eui),
         now: this.now,
       });
+    }
+    if (type === "GPF" && this.keys.privateKey(eui, "ka") !== undefined) {
+      return new SimGpf(DeviceKeyring.fromKeyStore(this.keys, eui, parties));
     }
     return new SimStubDevice(eui, type);
   }

@@ -10,7 +10,9 @@
  * when the GSME has no DS key).
  *
  * (A real GSME sleeps on battery and its reads are usually answered by the GPF's mirror; here the
- * GSME answers itself through the hub. Other message codes are dropped as `unsupported`.)
+ * GSME answers itself through the hub. A known non-critical command of a use case not modelled is
+ * acknowledged (`acknowledge.ts`: Default Responses, attributes unsupported); any other message
+ * code is dropped as `unsupported`.)
  *
  * The register follows the premises' demand model (`ImportEnergy` of the device's seed): gas energy
  * at three times the electricity model's, converted at 11.2 kWh per m³, in litres (divisor 1000).
@@ -25,6 +27,7 @@ import {
   GCS13A_MESSAGE_CODE,
   type GsmeConsumptionRegister,
 } from "../gbcs/gbz/use-cases/gcs13a.js";
+import { acknowledge } from "./acknowledge.js";
 import { CommandChecker } from "./command-check.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
@@ -84,7 +87,8 @@ export class SimGsme implements SimDevice {
     const checked = this.checker.check(frame, { critical });
     if (!checked.ok) return { dropped: checked.dropped };
     if (critical) return this.changeSupply(frame, checked.originator, checked.z);
-    if (frame.messageCode !== GCS13A_MESSAGE_CODE) return { dropped: "unsupported" };
+    if (frame.messageCode !== GCS13A_MESSAGE_CODE)
+      return acknowledge(this.eui, frame, checked.originator, checked.z);
     const at = this.now();
     const header = {
       cra: 2,
