@@ -8,7 +8,8 @@
  * a ZCL Date for a GSME (year - 1900, month, day of month, day of week; 0xFF not specified). An
  * xs:date (a schedule's start or end, where DUIS writes an unspecified year as 65535) and an xs:time
  * (a switch time) become a COSEM date and a COSEM time octet-string(4) (hour, minute, second,
- * hundredths).
+ * hundredths). Times and dates are taken as written: DUIS writes them in UTC (`Z`), as the
+ * meter's calendars run in UTC.
  */
 import type { DuisElement } from "../../duis/model/element.js";
 import { find, required } from "./body.js";

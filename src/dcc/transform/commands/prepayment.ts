@@ -15,8 +15,8 @@ import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { BodyFieldError } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
 import {
+  dateTimeOctets,
   dlmsExecution,
-  executionDateTimeOctets,
   executionOf,
   executionZigbeeTime,
   fromExecution,
@@ -350,7 +350,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
           setOn(
             ESME_OBJECTS.tenancyDateTime,
             VALUE,
-            dlms.octets(dateTimeOctetsAt(ctx, "RestrictionDateTime")),
+            dlms.octets(dateTimeOctets(dateTime(ctx.body, "RestrictionDateTime"))),
           ),
         ],
         dlmsExecution(ctx.body),
@@ -477,7 +477,3 @@ export const prepaymentCommands: readonly CommandSpec[] = [
       ]),
   },
 ];
-
-function dateTimeOctetsAt(ctx: CommandContext, path: string): Uint8Array {
-  return executionDateTimeOctets({ kind: "at", ms: dateTime(ctx.body, path) });
-}

@@ -11,7 +11,10 @@
  *
  * 7.4 reads the supply state (ECS45: the Disconnect Control's control_state; GCS33: the Metering
  * cluster's RemainingBatteryLifeinDays and SupplyStatus). 7.5-7.16 are the auxiliary load controls
- * of an ESME (ALCS, HCALCS and APC [n], n = 1..5), built in `auxiliary-load.ts`.
+ * of an ESME (ALCS, HCALCS and APC [n], n = 1..5): their objects and script identifiers are in
+ * `auxiliary-load.ts`; 7.7, 7.11, 7.14 and 7.15 read the switches, the boost button and the
+ * controllers' data, 7.9/7.10 add switches to and remove them from the boost button, 7.12 sets the
+ * randomised offset limit.
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
@@ -31,8 +34,7 @@ import {
 } from "../auxiliary-load.js";
 import { all, dateTime, has, integer } from "../body.js";
 import { attributeInteger, booleanOf, integerAttributeOf } from "../body-attributes.js";
-import type { CommandSpec } from "../command-spec.js";
-import { BodyFieldError, type CommandContext } from "../command-spec.js";
+import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
 import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
 import { dlmsExecution } from "../execution-date-time.js";
 import { clusterCommand, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
