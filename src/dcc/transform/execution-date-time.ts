@@ -1,6 +1,8 @@
 /**
  * The execution date-time of a future-dated DUIS request (`ExecutionDateTime`, DUIS
- * FutureDatedAbstractType) as GBCS commands carry it.
+ * FutureDatedAbstractType) as GBCS commands carry it, for the SRVs the device executes at that date
+ * (DUIS future-dated pattern "device", e.g. 2.1). The SRVs the DCC holds until their date (pattern
+ * "DSP") are sent then as on-demand commands and carry no date.
  *
  * DUIS has three cases: no ExecutionDateTime (execute now), a date-time (execute then), and the
  * date-time 3000-12-31T00:00:00Z, which DUIS reserves for cancelling an earlier future-dated
@@ -12,7 +14,6 @@
  * - a ZigBee UTCTime in GBZ: 0 for now, 0xFFFFFFFF to cancel, else seconds since 2000.
  */
 import type { DuisElement } from "../../duis/model/element.js";
-import { type CosemDateTime, decodeCosemDateTime } from "../../gbcs/dlms/data.js";
 import { optionalDateTime } from "./body.js";
 import { zigbeeUtc } from "./gbz-builder.js";
 
@@ -96,28 +97,4 @@ export function executionZigbeeTime(execution: Execution, cancel: number = ZIGBE
     case "at":
       return zigbeeUtc(execution.ms);
   }
-}
-
-/**
- * The access-request date-time of a future-dated DLMS command (GBCS: the xDLMS date-time of the
- * access-request carries the execution date-time): null to execute on receipt.
- */
-export function dlmsExecution(body: DuisElement): CosemDateTime | null {
-  const execution = executionOf(body);
-  return execution.kind === "now" ? null : decodeCosemDateTime(executionDateTimeOctets(execution));
-}
-
-/**
- * A GBZ component of a future-dated request whose ZCL command has no time of its own to carry the
- * execution date-time: GBCS puts it in the component's From Date Time (Extended Header control bit
- * 4); a command to run now has none.
- */
-export function fromExecution<T extends { readonly fromDateTime?: number }>(
-  component: T,
-  body: DuisElement,
-): T {
-  const execution = executionOf(body);
-  return execution.kind === "now"
-    ? component
-    : { ...component, fromDateTime: executionZigbeeTime(execution) };
 }

@@ -7,6 +7,11 @@
  * (classes 111-115) and on SMETS data objects; GSME (and GPF) commands are ZSE commands of the
  * Prepayment, Messaging and Device Management clusters. Each row follows its GBCS use-case template:
  * the object descriptors and constants are data here, the DUIS values are read by path.
+ *
+ * Future dating: 2.1 is executed by the device, so ECS08a and GCS05 carry the ExecutionDateTime (see
+ * `execution-date-time.ts`). 3.1, 3.2 and 3.4 are future-dated by the DCC (DUIS pattern "DSP"): the
+ * DCC holds the request until its date and then sends the command as it sends an on-demand one, so
+ * their commands carry no date.
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
@@ -14,13 +19,7 @@ import { dateTime, integer, optionalText, text } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { BodyFieldError } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
-import {
-  dateTimeOctets,
-  dlmsExecution,
-  executionOf,
-  executionZigbeeTime,
-  fromExecution,
-} from "../execution-date-time.js";
+import { dateTimeOctets } from "../execution-date-time.js";
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
 import { electricityPrepaymentConfiguration } from "../prepayment-electricity.js";
@@ -313,11 +312,9 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS10"),
     deviceTypes: ["ESME"],
     payload: (ctx) =>
-      accessRequest(
-        ctx.counter,
-        [setOn(ESME_OBJECTS.supplierMessage, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierMessage"))))],
-        dlmsExecution(ctx.body),
-      ),
+      accessRequest(ctx.counter, [
+        setOn(ESME_OBJECTS.supplierMessage, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierMessage")))),
+      ]),
   },
   {
     srv: "3.1",
@@ -330,7 +327,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
           command(ZCL.messaging, 0x00, "displayMessage", {
             messageId: zigbeeUtc(ctx.at),
             messageControl: 0,
-            startTime: executionZigbeeTime(executionOf(ctx.body)),
+            startTime: 0,
             durationInMinutes: DISPLAY_UNTIL_CHANGED,
             message: ascii(text(ctx.body, "SupplierMessage")),
           }),
@@ -344,17 +341,13 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS12"),
     deviceTypes: ["ESME"],
     payload: (ctx) =>
-      accessRequest(
-        ctx.counter,
-        [
-          setOn(
-            ESME_OBJECTS.tenancyDateTime,
-            VALUE,
-            dlms.octets(dateTimeOctets(dateTime(ctx.body, "RestrictionDateTime"))),
-          ),
-        ],
-        dlmsExecution(ctx.body),
-      ),
+      accessRequest(ctx.counter, [
+        setOn(
+          ESME_OBJECTS.tenancyDateTime,
+          VALUE,
+          dlms.octets(dateTimeOctets(dateTime(ctx.body, "RestrictionDateTime"))),
+        ),
+      ]),
   },
   {
     srv: "3.2",
@@ -364,16 +357,13 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     payload: (ctx) =>
       gbzDirectedCommand([
         toClient(
-          fromExecution(
-            command(ZCL.deviceManagement, 0x00, "publishChangeOfTenancy", {
-              providerId: 0,
-              issuerEventId: zigbeeUtc(ctx.at),
-              tariffType: 0,
-              implementationDateTime: zigbeeUtc(dateTime(ctx.body, "RestrictionDateTime")),
-              proposedTenancyChangeControl: TENANCY_CHANGE_CONTROL,
-            }),
-            ctx.body,
-          ),
+          command(ZCL.deviceManagement, 0x00, "publishChangeOfTenancy", {
+            providerId: 0,
+            issuerEventId: zigbeeUtc(ctx.at),
+            tariffType: 0,
+            implementationDateTime: zigbeeUtc(dateTime(ctx.body, "RestrictionDateTime")),
+            proposedTenancyChangeControl: TENANCY_CHANGE_CONTROL,
+          }),
         ),
       ]),
   },
@@ -412,18 +402,14 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS16"),
     deviceTypes: ["ESME"],
     payload: (ctx) =>
-      accessRequest(
-        ctx.counter,
-        [
-          setOn(
-            ESME_OBJECTS.supplierTelephone,
-            VALUE,
-            dlms.octets(ascii(text(ctx.body, "SupplierTelephoneNumber"))),
-          ),
-          setOn(ESME_OBJECTS.supplierName, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierName")))),
-        ],
-        dlmsExecution(ctx.body),
-      ),
+      accessRequest(ctx.counter, [
+        setOn(
+          ESME_OBJECTS.supplierTelephone,
+          VALUE,
+          dlms.octets(ascii(text(ctx.body, "SupplierTelephoneNumber"))),
+        ),
+        setOn(ESME_OBJECTS.supplierName, VALUE, dlms.octets(ascii(text(ctx.body, "SupplierName")))),
+      ]),
   },
   {
     srv: "3.4",
@@ -433,19 +419,16 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     payload: (ctx) =>
       gbzDirectedCommand([
         toClient(
-          fromExecution(
-            command(ZCL.deviceManagement, 0x01, "publishChangeOfSupplier", {
-              currentProviderId: 0,
-              issuerEventId: zigbeeUtc(ctx.at),
-              tariffType: 0,
-              proposedProviderId: 0,
-              providerChangeImplementationTime: 0,
-              providerChangeControl: SUPPLIER_CHANGE_CONTROL,
-              proposedProviderName: ascii(text(ctx.body, "SupplierName")),
-              proposedProviderContactDetails: ascii(text(ctx.body, "SupplierTelephoneNumber")),
-            }),
-            ctx.body,
-          ),
+          command(ZCL.deviceManagement, 0x01, "publishChangeOfSupplier", {
+            currentProviderId: 0,
+            issuerEventId: zigbeeUtc(ctx.at),
+            tariffType: 0,
+            proposedProviderId: 0,
+            providerChangeImplementationTime: 0,
+            providerChangeControl: SUPPLIER_CHANGE_CONTROL,
+            proposedProviderName: ascii(text(ctx.body, "SupplierName")),
+            proposedProviderContactDetails: ascii(text(ctx.body, "SupplierTelephoneNumber")),
+          }),
         ),
       ]),
   },

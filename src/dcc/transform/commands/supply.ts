@@ -14,7 +14,8 @@
  * of an ESME (ALCS, HCALCS and APC [n], n = 1..5): their objects and script identifiers are in
  * `auxiliary-load.ts`; 7.7, 7.11, 7.14 and 7.15 read the switches, the boost button and the
  * controllers' data, 7.9/7.10 add switches to and remove them from the boost button, 7.12 sets the
- * randomised offset limit.
+ * randomised offset limit. The future-dated ones of these (7.7, 7.9-7.11, 7.14, 7.15) are held by
+ * the DCC until their date and sent then as on-demand commands, with no date in the command.
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
@@ -36,7 +37,6 @@ import { all, dateTime, has, integer } from "../body.js";
 import { attributeInteger, booleanOf, integerAttributeOf } from "../body-attributes.js";
 import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
 import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
-import { dlmsExecution } from "../execution-date-time.js";
 import { clusterCommand, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
 
 /** The ESME's Disconnect Control Script Table (class 9). */
@@ -167,7 +167,7 @@ export const supplyCommands: readonly CommandSpec[] = [
     useCase: "ECS61a",
     messageCode: messageCodeOf("ECS61a"),
     deviceTypes: ["ESME"],
-    payload: (ctx) => accessRequest(ctx.counter, READ_ALCS_DATA.map(getOf), dlmsExecution(ctx.body)),
+    payload: (ctx) => accessRequest(ctx.counter, READ_ALCS_DATA.map(getOf)),
   },
   {
     srv: "7.8",
@@ -202,18 +202,14 @@ export const supplyCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("ECS61c"),
     deviceTypes: ["ESME"],
     payload: (ctx) =>
-      accessRequest(
-        ctx.counter,
-        [
-          getOf(BOOST_BUTTON.duration),
-          get(BOOST_BUTTON.eventLog.classId, BOOST_BUTTON.eventLog.obis, BUFFER, {
-            accessSelector: RANGE_DESCRIPTOR,
-            accessParameters: logRange(ctx),
-          }),
-          ...BOOST_BUTTON.loads.map(getOf),
-        ],
-        dlmsExecution(ctx.body),
-      ),
+      accessRequest(ctx.counter, [
+        getOf(BOOST_BUTTON.duration),
+        get(BOOST_BUTTON.eventLog.classId, BOOST_BUTTON.eventLog.obis, BUFFER, {
+          accessSelector: RANGE_DESCRIPTOR,
+          accessParameters: logRange(ctx),
+        }),
+        ...BOOST_BUTTON.loads.map(getOf),
+      ]),
   },
   {
     srv: "7.12",
@@ -242,16 +238,14 @@ export const supplyCommands: readonly CommandSpec[] = [
     useCase: "ECS61d",
     messageCode: gbcsMessageCode("ECS61d"),
     deviceTypes: ["ESME"],
-    payload: (ctx) =>
-      accessRequest(ctx.counter, AUXILIARY_CONFIGURATION_DATA.map(getOf), dlmsExecution(ctx.body)),
+    payload: (ctx) => accessRequest(ctx.counter, AUXILIARY_CONFIGURATION_DATA.map(getOf)),
   },
   {
     srv: "7.15",
     useCase: "ECS61e",
     messageCode: gbcsMessageCode("ECS61e"),
     deviceTypes: ["ESME"],
-    payload: (ctx) =>
-      accessRequest(ctx.counter, AUXILIARY_OPERATIONAL_DATA.map(getOf), dlmsExecution(ctx.body)),
+    payload: (ctx) => accessRequest(ctx.counter, AUXILIARY_OPERATIONAL_DATA.map(getOf)),
   },
   {
     srv: "7.16",
@@ -293,7 +287,7 @@ function boostButtonChange(ctx: CommandContext, element: string, member: boolean
       if (load === undefined) throw new BodyFieldError(`${element}@index`, "is not a load switch 1..5");
       return set(load.classId, load.obis, DATA_VALUE, dlms.boolean(member));
     });
-  return accessRequest(ctx.counter, items, dlmsExecution(ctx.body));
+  return accessRequest(ctx.counter, items);
 }
 
 /** Selective access by range (Profile Generic selector 1). */
