@@ -15,6 +15,8 @@ import { macKey, protectFrame } from "../../src/gbcs/crypto/mac.js";
 import { fromHex } from "../../src/gbcs/cursor.js";
 import {
   type AccessRequest,
+  ActionResult,
+  DataAccessResult,
   type DlmsData,
   decodeDlmsPayload,
   encodeApdu,
@@ -22,6 +24,9 @@ import {
 } from "../../src/gbcs/dlms/index.js";
 import { decodeFrame, encodeFrame, type GbcsFrame } from "../../src/gbcs/frame.js";
 import { type DecodedMessage, decodeMessage } from "../../src/gbcs/message.js";
+import { ESME_ATTRIBUTES, ESME_METHODS } from "../../src/sim/cosem/esme-objects.js";
+import { CosemInterpreter, methodKey } from "../../src/sim/cosem/interpreter.js";
+import { CosemStore } from "../../src/sim/cosem/store.js";
 import { ImportEnergy, profileFromSeed } from "../../src/sim/energy.js";
 import { SimEsme } from "../../src/sim/esme.js";
 import { DeviceKeyring } from "../../src/sim/keyring.js";
@@ -211,4 +216,113 @@ describe("simulated ESME: every RTDS command with a DLMS payload", () => {
       }
     });
   }
+});
+
+describe("the ESME's COSEM interpreter", () => {
+  const store = () => new CosemStore(ESME_ATTRIBUTES, ESME_METHODS);
+  const invoke = {
+    invokeId: 7,
+    highPriority: false,
+    confirmed: false,
+    breakOnError: true,
+    selfDescriptive: false,
+    reserved: 0,
+  };
+  const NULL: DlmsData = { type: "null-data" };
+  const request = (specs: AccessRequest["accessRequestSpecification"], data: DlmsData[]): AccessRequest => ({
+    apdu: "access-request",
+    longInvokeIdAndPriority: invoke,
+    dateTime: null,
+    accessRequestSpecification: specs,
+    accessRequestListOfData: data,
+  });
+  const attr = (classId: number, instanceId: string, attributeId: number) => ({
+    classId,
+    instanceId,
+    attributeId,
+  });
+
+  it("answers object-undefined for an unknown object, and stops there (break-on-error)", () => {
+    const interpreter = new CosemInterpreter<undefined>(store(), new Map());
+    const response = interpreter.answer(
+      request(
+        [
+          { kind: "access-request-get", cosemAttributeDescriptor: attr(1, "0-0:96.1.1.255", 2) },
+          { kind: "access-request-get", cosemAttributeDescriptor: attr(1, "0-0:1.2.3.255", 2) },
+          { kind: "access-request-get", cosemAttributeDescriptor: attr(1, "0-0:96.1.1.255", 2) },
+        ],
+        [NULL, NULL, NULL],
+      ),
+      undefined,
+    );
+    assert.deepEqual(
+      response.accessResponseSpecification.map((s) => s.result),
+      [0, DataAccessResult["object-undefined"], DataAccessResult["other-reason"]],
+    );
+    assert.deepEqual(response.accessResponseListOfData.slice(1), [NULL, NULL]);
+    assert.equal(response.longInvokeIdAndPriority.invokeId, 7);
+  });
+
+  it("refuses a set of another type (type-unmatched) and keeps the value", () => {
+    const objects = store();
+    const before = objects.get(1, "0-0:94.44.0.1", 2);
+    assert.equal(before?.type, "long-unsigned");
+    assert.equal(
+      objects.set(1, "0-0:94.44.0.1", 2, { type: "boolean", value: true }),
+      DataAccessResult["type-unmatched"],
+    );
+    assert.deepEqual(objects.get(1, "0-0:94.44.0.1", 2), before);
+    assert.equal(objects.set(1, "0-0:94.44.0.1", 2, { type: "long-unsigned", value: 900 }), 0);
+    assert.deepEqual(objects.get(1, "0-0:94.44.0.1", 2), { type: "long-unsigned", value: 900 });
+  });
+
+  it("runs a method's handler, succeeds for a method without one, refuses an unknown method", () => {
+    const calls: DlmsData[] = [];
+    const handlers = new Map([
+      [
+        methodKey(9, "0-0:10.0.106.255", 1),
+        (p: DlmsData) => {
+          calls.push(p);
+          return { result: 0 };
+        },
+      ],
+    ]);
+    const interpreter = new CosemInterpreter<undefined>(store(), handlers);
+    const action = (classId: number, instanceId: string, methodId: number) => ({
+      kind: "access-request-action" as const,
+      cosemMethodDescriptor: { classId, instanceId, methodId },
+    });
+    const script: DlmsData = { type: "long-unsigned", value: 52 };
+    const response = interpreter.answer(
+      request(
+        [action(9, "0-0:10.0.106.255", 1), action(4, "1-0:1.6.0.255", 1), action(9, "0-0:10.0.106.255", 9)],
+        [script, NULL, NULL],
+      ),
+      undefined,
+    );
+    assert.deepEqual(calls, [script]);
+    assert.deepEqual(
+      response.accessResponseSpecification.map((s) => s.result),
+      [0, 0, ActionResult["object-undefined"]],
+    );
+  });
+
+  it("reads a profile for a range of capture times (selector 1)", async () => {
+    const c = esmeCommands().find((x) => x.file === "ECS23_4.10_SUCCESS_COMMAND_GBCS.HEX")!;
+    const esme = freshEsme(c);
+    const buffer = esme.attribute(7, "1-0:32.24.0.255", 2);
+    assert.equal(buffer?.type, "compact-array");
+    const outcome = await esme.handle(c.command, c.frame);
+    const answer = accessResponse(decodeMessage(outcome.response!, { keys: requesterKeys })).apdu;
+    const rows = answer.accessResponseListOfData[4]!;
+    assert.equal(rows.type, "compact-array");
+    // RTDS asks from 473212740 to 473385600 (2014-12-30T00:59Z to 2015-01-01T00:00Z, seconds since 2000).
+    const times =
+      rows.type === "compact-array"
+        ? rows.elements.map((r) => (r.type === "structure" ? r.elements[0] : undefined))
+        : [];
+    assert.ok(times.length > 0 && buffer?.type === "compact-array" && times.length < buffer.elements.length);
+    for (const t of times)
+      assert.ok(t?.type === "double-long-unsigned" && t.value >= 473212740 && t.value <= 473385600);
+  });
 });
