@@ -62,7 +62,7 @@ import { CosemStore } from "./cosem/store.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
 import type { DeviceKeyring } from "./keyring.js";
-import type { SupplyState } from "./supply.js";
+import { DISCONNECT_CONTROL_SCRIPTS, SUPPLY_SCRIPTS, type SupplyState } from "./supply.js";
 
 export interface EsmeOptions {
   readonly keys: DeviceKeyring;
@@ -78,17 +78,10 @@ export interface EsmeOptions {
 /** Facts of the objects the ESME's own behaviour is tied to (Blue Book classes, GBCS OBIS codes). */
 const CLOCK = { classId: 8, obis: "0-0:1.0.0.255", time: 2 } as const;
 const DISCONNECT_CONTROL = { classId: 70, obis: "0-0:96.3.10.255", controlState: 3 } as const;
-const SUPPLY_SCRIPTS = { classId: 9, obis: "0-0:10.0.106.255", execute: 1 } as const;
 const IMPORT_REGISTERS = { classId: 1, obis: "0-0:94.44.34.10", value: 2 } as const;
 const DATA_PROTECTION_CLASS = 30;
 const GET_PROTECTED_ATTRIBUTES = 1;
 
-/** Disconnect Control Script Table script id → the state it leaves the supply in. */
-const SUPPLY_SCRIPT: ReadonlyMap<number, SupplyState> = new Map([
-  [51, "Enabled"],
-  [52, "Disabled"],
-  [54, "Armed"],
-]);
 /** Disconnect Control control_state (Blue Book class 70): disconnected, connected, ready_for_reconnection. */
 const CONTROL_STATE: Readonly<Record<SupplyState, number>> = { Disabled: 0, Enabled: 1, Armed: 2 };
 
@@ -183,7 +176,11 @@ export class SimEsme implements SimDevice {
   private handlers(): Map<string, ActionHandler<EsmeRequest>> {
     const handlers = new Map<string, ActionHandler<EsmeRequest>>();
     handlers.set(
-      methodKey(SUPPLY_SCRIPTS.classId, SUPPLY_SCRIPTS.obis, SUPPLY_SCRIPTS.execute),
+      methodKey(
+        DISCONNECT_CONTROL_SCRIPTS.classId,
+        DISCONNECT_CONTROL_SCRIPTS.obis,
+        DISCONNECT_CONTROL_SCRIPTS.execute,
+      ),
       (script, request) => this.runSupplyScript(script, request),
     );
     const protectedRead = protectedReadHandler(this.store);
@@ -197,7 +194,7 @@ export class SimEsme implements SimDevice {
 
   /** ECS42/43/44: the Disconnect Control Script Table's script moves the switch. */
   private runSupplyScript(script: DlmsData, request: EsmeRequest): { result: number } {
-    const state = script.type === "long-unsigned" ? SUPPLY_SCRIPT.get(script.value) : undefined;
+    const state = script.type === "long-unsigned" ? SUPPLY_SCRIPTS.get(script.value) : undefined;
     if (state === undefined) return { result: ActionResult["other-reason"] };
     const armed = state === "Armed" && this.supply !== "Armed";
     this.supply = state;

@@ -16,10 +16,12 @@ import { fromHex } from "../../src/gbcs/cursor.js";
 import {
   type AccessRequest,
   ActionResult,
+  type CosemAttributeDescriptor,
   DataAccessResult,
   type DlmsData,
   decodeDlmsPayload,
   encodeApdu,
+  gbcsInvokeIdAndPriority,
   isDlmsContent,
 } from "../../src/gbcs/dlms/index.js";
 import { decodeFrame, encodeFrame, type GbcsFrame } from "../../src/gbcs/frame.js";
@@ -143,15 +145,16 @@ function assertSameShape(ours: DecodedMessage, theirs: DecodedMessage): void {
 }
 
 /** A get of `attributes`, MACed by the ACB as the DCC sends it, after `after` from the same originator. */
-function readBack(after: GbcsFrame, request: AccessRequest): Uint8Array {
+function getCommand(after: GbcsFrame, attributes: readonly CosemAttributeDescriptor[]): Uint8Array {
   const gets: AccessRequest = {
-    ...request,
-    accessRequestSpecification: request.accessRequestSpecification.flatMap((s) =>
-      s.kind === "access-request-set" || s.kind === "access-request-set-with-selection"
-        ? [{ kind: "access-request-get" as const, cosemAttributeDescriptor: s.cosemAttributeDescriptor }]
-        : [],
-    ),
-    accessRequestListOfData: [],
+    apdu: "access-request",
+    longInvokeIdAndPriority: gbcsInvokeIdAndPriority(after.counter + 1n),
+    dateTime: null,
+    accessRequestSpecification: attributes.map((d) => ({
+      kind: "access-request-get" as const,
+      cosemAttributeDescriptor: d,
+    })),
+    accessRequestListOfData: attributes.map(() => ({ type: "null-data" as const })),
   };
   const frame: GbcsFrame = {
     cra: 1,
@@ -160,10 +163,7 @@ function readBack(after: GbcsFrame, request: AccessRequest): Uint8Array {
     recipient: DEVICE,
     dateTime: null,
     messageCode: READ_BACK_MESSAGE_CODE,
-    content: encodeApdu({
-      ...gets,
-      accessRequestListOfData: gets.accessRequestSpecification.map(() => ({ type: "null-data" })),
-    }),
+    content: encodeApdu(gets),
     signature: new Uint8Array(0),
   };
   const z = requesterKeys.sharedSecret(ACB, DEVICE);
@@ -206,7 +206,10 @@ describe("simulated ESME: every RTDS command with a DLMS payload", () => {
         .map((s, i) => ({ s, value: request.accessRequestListOfData[i]! }))
         .filter(({ s }) => s.kind === "access-request-set" || s.kind === "access-request-set-with-selection");
       if (sets.length === 0) return;
-      const get = readBack(c.frame, request);
+      const get = getCommand(
+        c.frame,
+        sets.map(({ s }) => ("cosemAttributeDescriptor" in s ? s.cosemAttributeDescriptor : undefined)!),
+      );
       const answer = await esme.handle(get, decodeFrame(get));
       assert.ok(answer.response, "the read back is answered");
       const back = accessResponse(decodeMessage(answer.response, { keys: requesterKeys })).apdu;
@@ -324,5 +327,18 @@ describe("the ESME's COSEM interpreter", () => {
     assert.ok(times.length > 0 && buffer?.type === "compact-array" && times.length < buffer.elements.length);
     for (const t of times)
       assert.ok(t?.type === "double-long-unsigned" && t.value >= 473212740 && t.value <= 473385600);
+  });
+
+  it("reads the supply switch's state (ECS45's control state) as the last supply command left it", async () => {
+    const c = esmeCommands().find((x) => x.file === "ECS43_7.2_SUCCESS_COMMAND_GBCS.HEX")!;
+    const esme = freshEsme(c);
+    assert.deepEqual(esme.attribute(70, "0-0:96.3.10.255", 3), { type: "enum", value: 1 });
+    assert.ok((await esme.handle(c.command, c.frame)).response);
+    assert.equal(esme.supplyState, "Disabled");
+    const get = getCommand(c.frame, [{ classId: 70, instanceId: "0-0:96.3.10.255", attributeId: 3 }]);
+    const answer = accessResponse(
+      decodeMessage((await esme.handle(get, decodeFrame(get))).response!, { keys: requesterKeys }),
+    );
+    assert.deepEqual(answer.apdu.accessResponseListOfData, [{ type: "enum", value: 0 }]);
   });
 });
