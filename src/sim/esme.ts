@@ -22,8 +22,9 @@
  * Side effects, as method handlers: the Disconnect Control Script Table (class 9, 0-0:10.0.106.255,
  * execute: script 51 enables, 52 disables, 54 arms the supply; ECS42/43/44), and the critical alert
  * 0x8F32 "Supply Armed" when the switch moves into Armed (a Generic Critical Alert to the party that
- * armed it, see `alert.ts`). Live attributes: the clock, the disconnect control state, and the
- * import register collection read by ECS17b, from an {@link ImportEnergy} model at the clock's time.
+ * armed it, see `alert.ts`). Live attributes: the clock, the disconnect control state, the import
+ * register collection read by ECS17b and the half-hour import profile (from an {@link ImportEnergy}
+ * model at the clock's time), and every profile's rows, captured up to the clock's time.
  */
 
 import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
@@ -56,7 +57,7 @@ import { CommandChecker } from "./command-check.js";
 import { ESME_ATTRIBUTES, ESME_METHODS, ESME_USE_CASES } from "./cosem/esme-objects.js";
 import type { UseCaseFact } from "./cosem/facts.js";
 import { type ActionHandler, CosemInterpreter, methodKey } from "./cosem/interpreter.js";
-import { CAPTURE_PERIOD, filledBuffer, PROFILE_CLASS } from "./cosem/profiles.js";
+import { BUFFER, CAPTURE_PERIOD, capturedRows, msOf, PROFILE_CLASS } from "./cosem/profiles.js";
 import { protectedReadHandler, type SensitiveContext } from "./cosem/protected-read.js";
 import { CosemStore } from "./cosem/store.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
@@ -79,13 +80,15 @@ export interface EsmeOptions {
 const CLOCK = { classId: 8, obis: "0-0:1.0.0.255", time: 2 } as const;
 const DISCONNECT_CONTROL = { classId: 70, obis: "0-0:96.3.10.255", controlState: 3 } as const;
 const IMPORT_REGISTERS = { classId: 1, obis: "0-0:94.44.34.10", value: 2 } as const;
+/** The Half Hour Profile Data (active import) of ECS22b: { capture time, active import in the half hour }. */
+const HALF_HOUR_IMPORT_PROFILE = "0-0:99.1.0.255";
 const DATA_PROTECTION_CLASS = 30;
 const GET_PROTECTED_ATTRIBUTES = 1;
 
 /** Disconnect Control control_state (Blue Book class 70): disconnected, connected, ready_for_reconnection. */
 const CONTROL_STATE: Readonly<Record<SupplyState, number>> = { Disabled: 0, Enabled: 1, Armed: 2 };
 
-/** Rows a new ESME's profiles hold: the periods up to its installation. */
+/** Rows a profile holds: the last periods up to the clock's time. */
 const PROFILE_ROWS = 48;
 
 /** The context of one command, as the method handlers see it. */
@@ -164,14 +167,26 @@ export class SimEsme implements SimDevice {
     this.store.live(IMPORT_REGISTERS.classId, IMPORT_REGISTERS.obis, IMPORT_REGISTERS.value, {
       get: () => importRegisterCollectionToData(this.registers()),
     });
-    const now = this.now();
+    // Profiles capture as the clock moves: each read sees the rows of the periods up to now.
     for (const { obis, attributeId, value } of [...this.store.attributesOf(PROFILE_CLASS)]) {
-      if (attributeId !== 2) continue;
-      const period = this.store.get(PROFILE_CLASS, obis, CAPTURE_PERIOD);
-      const seconds = period?.type === "double-long-unsigned" ? period.value : 0;
-      this.store.set(PROFILE_CLASS, obis, attributeId, filledBuffer(value, seconds, now, PROFILE_ROWS));
+      if (attributeId !== BUFFER) continue;
+      const columns = obis === HALF_HOUR_IMPORT_PROFILE ? this.halfHourImport : undefined;
+      const rows = () => {
+        const period = this.store.get(PROFILE_CLASS, obis, CAPTURE_PERIOD);
+        const seconds = period?.type === "double-long-unsigned" ? period.value : 0;
+        return capturedRows(value, seconds, this.clock(), PROFILE_ROWS, columns);
+      };
+      if (rows() !== undefined)
+        this.store.live(PROFILE_CLASS, obis, attributeId, { get: () => rows() ?? value });
     }
   }
+
+  /** The half-hour import profile's value column: the active import (Wh) of the period ending then. */
+  private readonly halfHourImport = (seconds: number, step: number): readonly DlmsData[] => {
+    const end = this.energy.at(msOf(seconds)).activeWh;
+    const start = this.energy.at(msOf(seconds - step)).activeWh;
+    return [{ type: "double-long-unsigned", value: Math.max(0, end - start) }];
+  };
 
   private handlers(): Map<string, ActionHandler<EsmeRequest>> {
     const handlers = new Map<string, ActionHandler<EsmeRequest>>();

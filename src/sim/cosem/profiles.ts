@@ -122,24 +122,38 @@ export function zeroOf(d: TypeDescription): DlmsData {
 }
 
 /**
- * The buffer of a new device: rows captured every `period` seconds (a day where the profile has no
- * period of its own) for the `count` periods up to `now`, zeros but for the capture time.
+ * A profile's buffer as the device holds it at `now`: a row captured every `period` seconds (a day
+ * where the profile has no period of its own) for the last `count` periods, each zeros but for its
+ * capture time and the columns `columns` gives for that time. Undefined when the buffer's rows do not
+ * start with a capture time. Columns of another count than the row's are not used.
  */
-export function filledBuffer(buffer: DlmsData, period: number, now: number, count: number): DlmsData {
-  if (buffer.type !== "compact-array") return buffer;
-  const template = zeroOf(buffer.contentsDescription);
-  if (template.type !== "structure" || buffer.contentsDescription.type !== "structure") return buffer;
-  if (buffer.contentsDescription.elements[0]?.type !== "double-long-unsigned") return buffer;
+export function capturedRows(
+  buffer: DlmsData,
+  period: number,
+  now: number,
+  count: number,
+  columns?: (seconds: number, step: number) => readonly DlmsData[] | undefined,
+): DlmsData | undefined {
+  if (buffer.type !== "compact-array") return undefined;
+  const description = buffer.contentsDescription;
+  if (description.type !== "structure" || description.elements[0]?.type !== "double-long-unsigned")
+    return undefined;
+  const template = description.elements.slice(1).map(zeroOf);
   const step = period > 0 ? period : 86_400;
   const last = Math.floor(seconds2000(now) / step) * step;
   const rows: DlmsData[] = [];
   for (let i = count - 1; i >= 0; i--) {
     const t = last - i * step;
     if (t < 0) continue;
-    rows.push({
-      type: "structure",
-      elements: [{ type: "double-long-unsigned", value: t }, ...template.elements.slice(1)],
-    });
+    const given = columns?.(t, step);
+    // columns of another count than the row's (a twin element's extra column) are not used
+    const rest = given !== undefined && given.length === template.length ? given : template;
+    rows.push({ type: "structure", elements: [{ type: "double-long-unsigned", value: t }, ...rest] });
   }
   return { ...buffer, elements: rows };
+}
+
+/** ms since 1970 of a capture time in seconds since 2000. */
+export function msOf(seconds: number): number {
+  return EPOCH_2000 + seconds * 1000;
 }
