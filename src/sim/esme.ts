@@ -10,7 +10,8 @@
  * 4. the originator counter is strictly greater than the last accepted from that originator;
  * 5. a critical command (by its message code) carries its originator's signature, which verifies
  *    with the DS certificate in the device's trust anchors.
- * A command failing a check, or of a message code it does not know, is dropped without an answer.
+ * A command failing a check, or whose payload is not DLMS, is dropped without an answer; a message
+ * code without RTDS facts is critical when it is signed.
  *
  * The response (GBCS §7, the RTDS responses): the access-response of the interpreter, in a grouping
  * header dated with the ESME's clock where the use case's response is, signed with the ESME's DS
@@ -221,10 +222,18 @@ export class SimEsme implements SimDevice {
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    const facts = USE_CASES.get(frame.messageCode);
-    const checked = this.checker.check(frame, { critical: facts?.critical === true });
+    // A use case RTDS has no vector for: critical when signed (the signature is then checked), and
+    // answered MACed and undated, as most ESME responses are.
+    const facts = USE_CASES.get(frame.messageCode) ?? {
+      messageCode: frame.messageCode,
+      useCase: "",
+      critical: (frame.signature?.length ?? 0) > 0,
+      signedResponse: false,
+      responseDateTime: false,
+    };
+    const checked = this.checker.check(frame, { critical: facts.critical });
     if (!checked.ok) return { dropped: checked.dropped };
-    if (facts === undefined || !isDlmsContent(frame.content)) return { dropped: "unsupported" };
+    if (!isDlmsContent(frame.content)) return { dropped: "unsupported" };
     let request: AccessRequest;
     try {
       const apdu = decodeDlmsPayload(frame.content).apdu;

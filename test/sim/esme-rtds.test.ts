@@ -145,7 +145,11 @@ function assertSameShape(ours: DecodedMessage, theirs: DecodedMessage): void {
 }
 
 /** A get of `attributes`, MACed by the ACB as the DCC sends it, after `after` from the same originator. */
-function getCommand(after: GbcsFrame, attributes: readonly CosemAttributeDescriptor[]): Uint8Array {
+function getCommand(
+  after: GbcsFrame,
+  attributes: readonly CosemAttributeDescriptor[],
+  messageCode = READ_BACK_MESSAGE_CODE,
+): Uint8Array {
   const gets: AccessRequest = {
     apdu: "access-request",
     longInvokeIdAndPriority: gbcsInvokeIdAndPriority(after.counter + 1n),
@@ -162,7 +166,7 @@ function getCommand(after: GbcsFrame, attributes: readonly CosemAttributeDescrip
     originator: after.originator,
     recipient: DEVICE,
     dateTime: null,
-    messageCode: READ_BACK_MESSAGE_CODE,
+    messageCode,
     content: encodeApdu(gets),
     signature: new Uint8Array(0),
   };
@@ -340,5 +344,19 @@ describe("the ESME's COSEM interpreter", () => {
       decodeMessage((await esme.handle(get, decodeFrame(get))).response!, { keys: requesterKeys }),
     );
     assert.deepEqual(answer.apdu.accessResponseListOfData, [{ type: "enum", value: 0 }]);
+  });
+
+  it("answers a DLMS use case RTDS has no vector for (a non-critical read of an unknown message code)", async () => {
+    const c = esmeCommands().find((x) => x.file === "ECS26e_6.2.4_SUCCESS_COMMAND_GBCS.HEX")!;
+    const esme = freshEsme(c);
+    const get = getCommand(c.frame, [{ classId: 1, instanceId: "0-0:96.1.1.255", attributeId: 2 }], 0x7ffe);
+    const outcome = await esme.handle(get, decodeFrame(get));
+    assert.ok(outcome.response);
+    const answer = decodeMessage(outcome.response, { keys: requesterKeys });
+    assert.equal(answer.frame.messageCode, 0x7ffe);
+    assert.equal(answer.mac.valid, true);
+    assert.deepEqual(accessResponse(answer).apdu.accessResponseSpecification, [
+      { kind: "access-response-get", result: 0 },
+    ]);
   });
 });
