@@ -83,6 +83,13 @@ const DISCONNECT_CONTROL = { classId: 70, obis: "0-0:96.3.10.255", controlState:
 const IMPORT_REGISTERS = { classId: 1, obis: "0-0:94.44.34.10", value: 2 } as const;
 /** The Half Hour Profile Data (active import) of ECS22b: { capture time, active import in the half hour }. */
 const HALF_HOUR_IMPORT_PROFILE = "0-0:99.1.0.255";
+/** The half-hour profiles (ECS22a/b/c), which capture every 1800 s though no command reads their period. */
+const HALF_HOUR_PROFILES: ReadonlySet<string> = new Set([
+  "0-0:99.1.0.255",
+  "0-0:99.1.1.255",
+  "0-0:99.1.2.255",
+]);
+const HALF_HOUR = 1800;
 const DATA_PROTECTION_CLASS = 30;
 const GET_PROTECTED_ATTRIBUTES = 1;
 
@@ -174,7 +181,12 @@ export class SimEsme implements SimDevice {
       const columns = obis === HALF_HOUR_IMPORT_PROFILE ? this.halfHourImport : undefined;
       const rows = () => {
         const period = this.store.get(PROFILE_CLASS, obis, CAPTURE_PERIOD);
-        const seconds = period?.type === "double-long-unsigned" ? period.value : 0;
+        const seconds =
+          period?.type === "double-long-unsigned"
+            ? period.value
+            : HALF_HOUR_PROFILES.has(obis)
+              ? HALF_HOUR
+              : 0;
         return capturedRows(value, seconds, this.clock(), PROFILE_ROWS, columns);
       };
       if (rows() !== undefined)
