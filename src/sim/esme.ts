@@ -1,57 +1,113 @@
 /**
- * A simulated SMETS2 electricity meter (ESME) that speaks real GBCS.
+ * A simulated SMETS2 electricity meter (ESME) that speaks real GBCS: a COSEM object store (the
+ * objects of `cosem/esme-objects.ts`, generated from the RTDS ESME use cases) behind one xDLMS
+ * interpreter (`cosem/interpreter.ts`), so it answers every DLMS command the DCC can send it.
  *
  * On each command it makes the checks GBCS asks of a device (GBCS §4.3, §6.2.3; `CommandChecker`):
  * 1. the command is for it (recipient system title) and carries a MAC Header;
- * 2. the MAC verifies with the key derived from its own KA private key and the ACB's KA public key
- *    (the ACB MACs every command; the KDF uses the header's originator, i.e. the supplier);
+ * 2. the MAC verifies with the key derived from its own KA private key and the ACB's KA public key;
  * 3. the originator is a remote party whose KA certificate it holds (the response goes to it);
  * 4. the originator counter is strictly greater than the last accepted from that originator;
- * then it acts and answers. A command failing a check is dropped without an answer, as a real
- * device does (an alert for it is not modelled yet).
+ * 5. a critical command (by its message code) carries its originator's signature, which verifies
+ *    with the DS certificate in the device's trust anchors.
+ * A command failing a check, or whose payload is not DLMS, is dropped without an answer; a message
+ * code without RTDS facts is critical when it is signed.
  *
- * Use cases implemented: ECS17b (0x0027, SRV 4.1.1 Read Instantaneous Import Registers): the
- * import register collection, encrypted for the remote party (KDF with CRA flag 4), in a response
- * MACed between the ESME and that party; and the critical ECS42/43/44 (SRV 7.1/7.2/7.3 Enable,
- * Disable, Arm Supply), whose originator's signature is checked too (the supplier's DS certificate
- * from the device's trust anchors): the meter's supply state changes, and the response is signed
- * with the ESME's DS key (as RTDS's are; MACed instead when the ESME has no DS key). When Arm Supply
- * moves the switch into Armed, the ESME also raises the critical alert 0x8F32 "Supply Armed" for the
- * supplier that armed it (a Generic Critical Alert, see `alert.ts`), which its hub sends to the DCC
- * as an unsolicited frame. Other message codes are dropped as `unsupported`.
+ * The response (GBCS §7, the RTDS responses): the access-response of the interpreter, in a grouping
+ * header dated with the ESME's clock where the use case's response is, signed with the ESME's DS
+ * key where the RTDS response of the use case is signed (MACed when the ESME has no DS key), else
+ * MACed for the recipient. Sensitive values (get_protected_attributes) are encrypted for the party
+ * they are for: the recipient, or the Supplementary Remote Party the command names, under the
+ * ESME's own Supplementary Originator Counter.
  *
- * Register values come from an {@link ImportEnergy} model read at the injected clock's time, so
- * they advance with (simulated) time and are reproducible from the device's seed.
+ * Side effects, as method handlers: the Disconnect Control Script Table (class 9, 0-0:10.0.106.255,
+ * execute: script 51 enables, 52 disables, 54 arms the supply; ECS42/43/44), and the critical alert
+ * 0x8F32 "Supply Armed" when the switch moves into Armed (a Generic Critical Alert to the party that
+ * armed it, see `alert.ts`). Live attributes: the clock, the disconnect control state, the import
+ * register collection read by ECS17b and the half-hour import profile (from an {@link ImportEnergy}
+ * model at the clock's time), and every profile's rows, captured up to the clock's time.
  */
 
 import { deriveKeyFromSecret } from "../gbcs/crypto/kdf.js";
 import { macKey, protectFrame } from "../gbcs/crypto/mac.js";
-import { encryptPayloadData, payloadKdfInfo } from "../gbcs/crypto/payload-encryption.js";
+import { encryptPayloadData, payloadKdfInfo, payloadParties } from "../gbcs/crypto/payload-encryption.js";
 import { signFrame } from "../gbcs/crypto/signature.js";
 import {
-  buildEcs17bResponse,
+  type AccessRequest,
+  ActionResult,
+  type DlmsData,
+  decodeDlmsPayload,
+  encodeApdu,
+  isDlmsContent,
+} from "../gbcs/dlms/index.js";
+import {
   DlmsUnit,
-  ECS17B_MESSAGE_CODE,
   type ImportRegisterCollection,
+  importRegisterCollectionToData,
 } from "../gbcs/dlms/use-cases/ecs17b.js";
-import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../gbcs/frame.js";
+import { DecodeError } from "../gbcs/errors.js";
+import {
+  cosemDateTime,
+  encodeFrame,
+  type GbcsFrame,
+  type SupplementaryInfo,
+  toCosemDateTime,
+} from "../gbcs/frame.js";
 import { AlertCounter, buildDlmsAlert, SUPPLY_ARMED_ALERT } from "./alert.js";
 import { CommandChecker } from "./command-check.js";
+import { ESME_ATTRIBUTES, ESME_METHODS, ESME_USE_CASES } from "./cosem/esme-objects.js";
+import type { UseCaseFact } from "./cosem/facts.js";
+import { type ActionHandler, CosemInterpreter, methodKey } from "./cosem/interpreter.js";
+import { BUFFER, CAPTURE_PERIOD, capturedRows, msOf, PROFILE_CLASS } from "./cosem/profiles.js";
+import { protectedReadHandler, type SensitiveContext } from "./cosem/protected-read.js";
+import { CosemStore } from "./cosem/store.js";
 import type { CommandOutcome, SimDevice } from "./device.js";
 import type { ImportEnergy } from "./energy.js";
 import type { DeviceKeyring } from "./keyring.js";
-import { buildSupplyResponse, readSupplyCommand, SUPPLY_COMMANDS, type SupplyState } from "./supply.js";
+import { DISCONNECT_CONTROL_SCRIPTS, SUPPLY_SCRIPTS, type SupplyState } from "./supply.js";
 
 export interface EsmeOptions {
   readonly keys: DeviceKeyring;
   readonly energy: ImportEnergy;
   /** The device's clock (ms since the epoch). */
   readonly now: () => number;
-  /** A twin-element ESME reports a second active import register. */
+  /** A twin-element ESME: its registers and profiles have the second element's values too. */
   readonly twin?: boolean;
   /** The supply state at installation (default Enabled). */
   readonly supply?: SupplyState;
 }
+
+/** Facts of the objects the ESME's own behaviour is tied to (Blue Book classes, GBCS OBIS codes). */
+const CLOCK = { classId: 8, obis: "0-0:1.0.0.255", time: 2 } as const;
+const DISCONNECT_CONTROL = { classId: 70, obis: "0-0:96.3.10.255", controlState: 3 } as const;
+const IMPORT_REGISTERS = { classId: 1, obis: "0-0:94.44.34.10", value: 2 } as const;
+/** The Half Hour Profile Data (active import) of ECS22b: { capture time, active import in the half hour }. */
+const HALF_HOUR_IMPORT_PROFILE = "0-0:99.1.0.255";
+/** The half-hour profiles (ECS22a/b/c), which capture every 1800 s though no command reads their period. */
+const HALF_HOUR_PROFILES: ReadonlySet<string> = new Set([
+  "0-0:99.1.0.255",
+  "0-0:99.1.1.255",
+  "0-0:99.1.2.255",
+]);
+const HALF_HOUR = 1800;
+const DATA_PROTECTION_CLASS = 30;
+const GET_PROTECTED_ATTRIBUTES = 1;
+
+/** Disconnect Control control_state (Blue Book class 70): disconnected, connected, ready_for_reconnection. */
+const CONTROL_STATE: Readonly<Record<SupplyState, number>> = { Disabled: 0, Enabled: 1, Armed: 2 };
+
+/** Rows a profile holds: the last periods up to the clock's time. */
+const PROFILE_ROWS = 48;
+
+/** The context of one command, as the method handlers see it. */
+interface EsmeRequest extends SensitiveContext {
+  /** The party that sent the command. */
+  readonly originator: string;
+  /** Alerts the command's effects raise. */
+  readonly alerts: Uint8Array[];
+}
+
+const USE_CASES: ReadonlyMap<number, UseCaseFact> = new Map(ESME_USE_CASES.map((u) => [u.messageCode, u]));
 
 export class SimEsme implements SimDevice {
   readonly type = "ESME" as const;
@@ -62,7 +118,13 @@ export class SimEsme implements SimDevice {
   private readonly twin: boolean;
   private readonly checker: CommandChecker;
   private readonly alertCounter: AlertCounter;
+  /** The Supplementary Originator Counter of responses whose data is for a supplementary party. */
+  private readonly originatorCounter: AlertCounter;
+  private readonly store: CosemStore;
+  private readonly interpreter: CosemInterpreter<EsmeRequest>;
   private supply: SupplyState;
+  /** The clock's offset from the device's time source, as a set of the clock left it (ms). */
+  private clockOffset = 0;
 
   constructor(options: EsmeOptions) {
     this.keys = options.keys;
@@ -72,7 +134,11 @@ export class SimEsme implements SimDevice {
     this.twin = options.twin ?? false;
     this.checker = new CommandChecker(options.keys);
     this.alertCounter = new AlertCounter(options.now);
+    this.originatorCounter = new AlertCounter(options.now);
     this.supply = options.supply ?? "Enabled";
+    this.store = new CosemStore(ESME_ATTRIBUTES, ESME_METHODS, this.twin);
+    this.install();
+    this.interpreter = new CosemInterpreter(this.store, this.handlers());
   }
 
   /** The load switch's state, as the last Enable/Disable/Arm Supply command left it. */
@@ -81,45 +147,175 @@ export class SimEsme implements SimDevice {
   }
 
   /** The register collection the meter would report now (what ECS17b returns, before encryption). */
-  registers(at = this.now()): ImportRegisterCollection {
+  registers(at = this.clock()): ImportRegisterCollection {
     return importRegisterCollection(this.energy, at, this.twin);
   }
 
-  async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
-    const critical = SUPPLY_COMMANDS.has(frame.messageCode);
-    const checked = this.checker.check(frame, { critical });
-    if (!checked.ok) return { dropped: checked.dropped };
-    if (critical) return this.switchSupply(frame, checked.originator, checked.z);
-    switch (frame.messageCode) {
-      case ECS17B_MESSAGE_CODE:
-        return { response: this.readImportRegisters(frame, checked.originator, checked.z) };
-      default:
-        return { dropped: "unsupported" };
+  /** An attribute's value as a get would answer it (undefined: no such attribute). */
+  attribute(classId: number, obis: string, attributeId: number): DlmsData | undefined {
+    return this.store.get(classId, obis, attributeId);
+  }
+
+  private clock(): number {
+    return this.now() + this.clockOffset;
+  }
+
+  /** Live attributes, and the profiles' rows up to now. */
+  private install(): void {
+    this.store.live(CLOCK.classId, CLOCK.obis, CLOCK.time, {
+      get: () => ({ type: "octet-string", value: toCosemDateTime(new Date(this.clock())) }),
+      set: (value) => {
+        const at = value.type === "octet-string" ? cosemDateTime(value.value) : null;
+        if (at !== null) this.clockOffset = at.getTime() - this.now();
+      },
+    });
+    this.store.live(DISCONNECT_CONTROL.classId, DISCONNECT_CONTROL.obis, DISCONNECT_CONTROL.controlState, {
+      get: () => ({ type: "enum", value: CONTROL_STATE[this.supply] }),
+    });
+    this.store.live(IMPORT_REGISTERS.classId, IMPORT_REGISTERS.obis, IMPORT_REGISTERS.value, {
+      get: () => importRegisterCollectionToData(this.registers()),
+    });
+    // Profiles capture as the clock moves: each read sees the rows of the periods up to now.
+    for (const { obis, attributeId, value } of [...this.store.attributesOf(PROFILE_CLASS)]) {
+      if (attributeId !== BUFFER) continue;
+      const columns = obis === HALF_HOUR_IMPORT_PROFILE ? this.halfHourImport : undefined;
+      const rows = () => {
+        const period = this.store.get(PROFILE_CLASS, obis, CAPTURE_PERIOD);
+        const seconds =
+          period?.type === "double-long-unsigned"
+            ? period.value
+            : HALF_HOUR_PROFILES.has(obis)
+              ? HALF_HOUR
+              : 0;
+        return capturedRows(value, seconds, this.clock(), PROFILE_ROWS, columns);
+      };
+      if (rows() !== undefined)
+        this.store.live(PROFILE_CLASS, obis, attributeId, { get: () => rows() ?? value });
     }
   }
 
-  /** ECS42/43/44: runs the disconnect-control script and answers with its result. */
-  private switchSupply(command: GbcsFrame, originator: string, z: Uint8Array): CommandOutcome {
-    const read = readSupplyCommand(command.messageCode, command.content);
-    if (read === undefined) return { dropped: "malformed" };
-    const armed = read.state === "Armed" && this.supply !== "Armed";
-    this.supply = read.state;
-    const response: GbcsFrame = {
-      cra: 2,
+  /** The half-hour import profile's value column: the active import (Wh) of the period ending then. */
+  private readonly halfHourImport = (seconds: number, step: number): readonly DlmsData[] => {
+    const end = this.energy.at(msOf(seconds)).activeWh;
+    const start = this.energy.at(msOf(seconds - step)).activeWh;
+    return [{ type: "double-long-unsigned", value: Math.max(0, end - start) }];
+  };
+
+  private handlers(): Map<string, ActionHandler<EsmeRequest>> {
+    const handlers = new Map<string, ActionHandler<EsmeRequest>>();
+    handlers.set(
+      methodKey(
+        DISCONNECT_CONTROL_SCRIPTS.classId,
+        DISCONNECT_CONTROL_SCRIPTS.obis,
+        DISCONNECT_CONTROL_SCRIPTS.execute,
+      ),
+      (script, request) => this.runSupplyScript(script, request),
+    );
+    const protectedRead = protectedReadHandler(this.store);
+    for (const m of ESME_METHODS) {
+      if (m.classId === DATA_PROTECTION_CLASS && m.methodId === GET_PROTECTED_ATTRIBUTES) {
+        handlers.set(methodKey(m.classId, m.obis, m.methodId), protectedRead);
+      }
+    }
+    return handlers;
+  }
+
+  /** ECS42/43/44: the Disconnect Control Script Table's script moves the switch. */
+  private runSupplyScript(script: DlmsData, request: EsmeRequest): { result: number } {
+    const state = script.type === "long-unsigned" ? SUPPLY_SCRIPTS.get(script.value) : undefined;
+    if (state === undefined) return { result: ActionResult["other-reason"] };
+    const armed = state === "Armed" && this.supply !== "Armed";
+    this.supply = state;
+    if (armed) {
+      const alert = this.raise(SUPPLY_ARMED_ALERT, request.originator);
+      if (alert !== undefined) request.alerts.push(alert);
+    }
+    return { result: ActionResult.success };
+  }
+
+  async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
+    // A use case RTDS has no vector for: critical when signed (the signature is then checked), and
+    // answered MACed and undated, as most ESME responses are.
+    const facts = USE_CASES.get(frame.messageCode) ?? {
+      messageCode: frame.messageCode,
+      useCase: "",
+      critical: (frame.signature?.length ?? 0) > 0,
+      signedResponse: false,
+      responseDateTime: false,
+    };
+    const checked = this.checker.check(frame, { critical: facts.critical });
+    if (!checked.ok) return { dropped: checked.dropped };
+    if (!isDlmsContent(frame.content)) return { dropped: "unsupported" };
+    let request: AccessRequest;
+    try {
+      const apdu = decodeDlmsPayload(frame.content).apdu;
+      if (apdu.apdu !== "access-request") return { dropped: "malformed" };
+      request = apdu;
+    } catch (error) {
+      if (error instanceof DecodeError) return { dropped: "malformed" };
+      throw error;
+    }
+    return this.answer(frame, request, facts, checked.originator, checked.z);
+  }
+
+  private answer(
+    command: GbcsFrame,
+    request: AccessRequest,
+    facts: UseCaseFact,
+    originator: string,
+    z: Uint8Array,
+  ): CommandOutcome {
+    const at = this.clock();
+    const header = { cra: 2, counter: command.counter, originator: this.eui, recipient: originator } as const;
+    const supplementary = command.supplementary;
+    // The response repeats the Supplementary Remote Party; data for that party is keyed with the
+    // ESME's own Supplementary Originator Counter, taken only when the response carries such data.
+    let sealedFor: SupplementaryInfo | undefined =
+      supplementary === undefined
+        ? undefined
+        : {
+            remotePartyId: supplementary.remotePartyId,
+            ...(supplementary.remotePartyCounter === undefined
+              ? {}
+              : { remotePartyCounter: supplementary.remotePartyCounter }),
+          };
+    const context: EsmeRequest = {
       counter: command.counter,
-      originator: this.eui,
+      device: this.eui,
       recipient: originator,
-      dateTime: null,
+      originator,
+      alerts: [],
+      seal: (plaintext, aad) => {
+        if (sealedFor !== undefined && sealedFor.originatorCounter === undefined) {
+          sealedFor = { ...sealedFor, originatorCounter: this.originatorCounter.next() };
+        }
+        const keyed = { ...header, ...(sealedFor === undefined ? {} : { supplementary: sealedFor }) };
+        const [a, b] = payloadParties(keyed);
+        const secret = this.keys.sharedSecret(a, b);
+        if (secret === undefined) return undefined;
+        // Sensitive data (GBCS §4.3.3.5): encrypted under the KDF key with CRA flag 4.
+        return encryptPayloadData(
+          deriveKeyFromSecret(secret, payloadKdfInfo(keyed)),
+          this.eui,
+          plaintext,
+          aad,
+        );
+      },
+    };
+    const content = encodeApdu(this.interpreter.answer(request, context));
+    const response: GbcsFrame = {
+      ...header,
+      ...(sealedFor === undefined ? {} : { supplementary: sealedFor }),
+      dateTime: facts.responseDateTime ? toCosemDateTime(new Date(at)) : null,
       messageCode: command.messageCode,
-      content: buildSupplyResponse(read.invoke),
+      content,
       signature: new Uint8Array(0),
     };
-    const ds = this.keys.signingPrivateKey(this.eui);
+    const ds = facts.signedResponse ? this.keys.signingPrivateKey(this.eui) : undefined;
     const bytes = encodeFrame(
       ds === undefined ? protectFrame(response, macKey(response, z)) : signFrame(response, ds),
     );
-    const alert = armed ? this.raise(SUPPLY_ARMED_ALERT, originator) : undefined;
-    return alert === undefined ? { response: bytes } : { response: bytes, alerts: [alert] };
+    return context.alerts.length === 0 ? { response: bytes } : { response: bytes, alerts: context.alerts };
   }
 
   /** A critical alert for `recipient`, stamped with the device's clock. */
@@ -128,32 +324,9 @@ export class SimEsme implements SimDevice {
       recipient,
       counter: this.alertCounter.next(),
       alertCode,
-      at: this.now(),
+      at: this.clock(),
       critical: true,
     });
-  }
-
-  /** ECS17b: the register collection encrypted for the originator, in a MACed response. */
-  private readImportRegisters(command: GbcsFrame, originator: string, z: Uint8Array): Uint8Array {
-    const at = this.now();
-    const header = { cra: 2, counter: command.counter, originator: this.eui, recipient: originator } as const;
-    // Sensitive data (GBCS §4.3.3.5): encrypted under the KDF key with CRA flag 4 for the recipient.
-    const dataKey = deriveKeyFromSecret(z, payloadKdfInfo(header));
-    const content = buildEcs17bResponse({
-      counter: command.counter,
-      originator: Buffer.from(this.eui, "hex"),
-      recipient: Buffer.from(originator, "hex"),
-      registers: this.registers(at),
-      encrypt: (plaintext, aad) => encryptPayloadData(dataKey, this.eui, plaintext, aad),
-    });
-    const response: GbcsFrame = {
-      ...header,
-      dateTime: toCosemDateTime(new Date(at)),
-      messageCode: command.messageCode,
-      content,
-      signature: new Uint8Array(0),
-    };
-    return encodeFrame(protectFrame(response, macKey(response, z)));
   }
 }
 

@@ -16,6 +16,7 @@ import { COMMAND_SPECS } from "../../src/dcc/transform/index.js";
 import { ECS17B_MESSAGE_CODE } from "../../src/gbcs/dlms/use-cases/ecs17b.js";
 import { GCS13A_MESSAGE_CODE } from "../../src/gbcs/gbz/use-cases/gcs13a.js";
 import { MESSAGE_CODES } from "../../src/gbcs/message-codes.js";
+import { ESME_USE_CASES } from "../../src/sim/cosem/esme-objects.js";
 import { GAS_SUPPLY_COMMANDS } from "../../src/sim/gas-supply.js";
 import { SUPPLY_COMMANDS } from "../../src/sim/supply.js";
 
@@ -39,6 +40,15 @@ describe("catalogue: copies of the message codes agree with the use-case table",
   it("the simulated devices' supply commands", () => {
     for (const [code, c] of SUPPLY_COMMANDS) assert.equal(messageCodeEntry(code)?.useCase, c.useCase);
     assert.deepEqual([...GAS_SUPPLY_COMMANDS.keys()], [messageCodeOf("GCS32"), messageCodeOf("GCS39")]);
+  });
+
+  it("the simulated ESME's use-case facts (generated from RTDS) agree where the table knows the code", () => {
+    for (const u of ESME_USE_CASES) {
+      const e = messageCodeEntry(u.messageCode);
+      if (e === undefined) continue; // codes after the table's sources (0x011A…): RTDS only
+      assert.ok(e.useCase !== null && u.useCase.startsWith(e.useCase), `${u.useCase} is ${e.useCase}`);
+      if (e.critical !== null) assert.equal(u.critical, e.critical, `${u.useCase} critical`);
+    }
   });
 
   it("the dcc's command specs", () => {
