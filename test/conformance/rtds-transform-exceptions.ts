@@ -82,10 +82,6 @@ export const RTDS_TRANSFORM_EXCEPTIONS: ReadonlyMap<string, string> = new Map<st
     "RTDS sends both GCS60 and GCS60a to the GSME for the same body; the DCC sends GCS60 to a GSME, GCS60a to a GPF",
   ],
   [
-    "ECS25r2_6.2.10_SUCCESS_COMMAND_GBCS.HEX",
-    "the network operator's form of ECS25r1, same body and device type; the DCC builds ECS25r1",
-  ],
-  [
     "ECS26k_6.2.1_SUCCESS_COMMAND_GBCS.HEX",
     "the polyphase form of ECS26b, same body and device type; the DCC has no ESME variant in its records yet",
   ],
@@ -96,4 +92,20 @@ export const RTDS_TRANSFORM_EXCEPTIONS: ReadonlyMap<string, string> = new Map<st
   ["ECS26m_6.2.4_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of ECS26e (as ECS26l)"],
   ["GCS21k_6.2.3_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of GCS21d (as ECS26l)"],
   ["GCS21m_6.2.4_SUCCESS_COMMAND_GBCS.HEX", "the later-GBCS-version form of GCS21e (as ECS26l)"],
+  [
+    "ECS08_2.1_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "ECS08 (0x001F) is the older form of ECS08a (0x00DE) with the same DUIS body; the DCC builds ECS08a",
+  ],
+  [
+    "ECS08_2.1_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "ECS08 (0x001F) is the older form of ECS08a (0x00DE) with the same DUIS body; the DCC builds ECS08a",
+  ],
+  [
+    "ECS08_2.1_CANCELLATION_SUCCESS_PRECOMMAND_GBCS.HEX",
+    "ECS08 (0x001F) is the older form of ECS08a (0x00DE) with the same DUIS body; the DCC builds ECS08a",
+  ],
+  [
+    "GCS09_3.2_SUCCESS_COMMAND_GBCS.HEX",
+    "RTDS contradicts its request: the implementation date is 2016-11-22T02:46:56Z, the template's RestrictionDateTime 2015-02-01T00:00:00Z",
+  ],
 ]);
