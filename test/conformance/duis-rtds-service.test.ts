@@ -232,7 +232,10 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
     // A future-dated request (DSP pattern) is held until its execution date: no response yet.
     const acknowledged = answers.filter((a) => a.outcome === "I99" && !isHeldByDcc(a.request, Date.now()));
     const pending = new Map(
-      acknowledged.map((a) => [parseResponse(parseXml(a.body).root).header.requestId!.counter, a]),
+      acknowledged.map((a) => {
+        const id = parseResponse(parseXml(a.body).root).header.requestId!;
+        return [`${id.originator}:${id.counter}`, a];
+      }),
     );
     // A liveness bound, not a speed check: the WAN of this profile has no delay.
     const deadline = new Promise<never>((_, reject) => {
@@ -249,9 +252,18 @@ describe("conformance: RTDS 4.9.1 templates against the service (--profile rtds)
       checkDcccSigned(message.body, "asynchronous response");
       delivered.push(message.body);
       const response = parseResponse(parseXml(message.body).root);
-      const a = pending.get(response.header.requestId!.counter);
-      assert.ok(a !== undefined, `unexpected response ${response.header.requestId?.counter}`);
-      pending.delete(response.header.requestId!.counter);
+      const key = `${response.header.requestId!.originator}:${response.header.requestId!.counter}`;
+      const a = pending.get(key);
+      if (a === undefined) {
+        const counter = response.header.requestId?.counter;
+        const from = answers
+          .filter((x) => x.request.includes(`:${counter}</sr:RequestID>`))
+          .map((x) => `${x.template.file} (${x.outcome})`);
+        assert.fail(
+          `unexpected response ${response.header.responseCode} for counter ${counter}: ${from.join(", ")}`,
+        );
+      }
+      pending.delete(key);
       const silent = RTDS_SERVICE_EXCEPTIONS.get(a.template.file)?.deviceAnswer === "E21";
       const code = response.header.responseCode;
       const payload =
