@@ -744,12 +744,13 @@ export class Pipeline {
     if (text === undefined) return { executeAt: null, runsAt: null };
     const srv = request.header.serviceReferenceVariant;
     const pattern = srvEntry(srv).futureDated;
-    if (pattern !== "dsp" && pattern !== "device") {
+    if (pattern === "none") {
       throw new DuisError("requestNotTransformable", `SRV ${srv} cannot be future-dated`);
     }
     const when = dateTimeToDate(text).getTime();
     const runsAt = when > at ? when : null;
-    return { executeAt: pattern === "dsp" ? runsAt : null, runsAt };
+    // "DSP & Device" (6.23): the DCC holds it until its date too.
+    return { executeAt: pattern === "device" ? null : runsAt, runsAt };
   }
 
   /**

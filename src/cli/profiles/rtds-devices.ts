@@ -147,7 +147,10 @@ export function rtdsPremises(templates: readonly RtdsTemplate[], at: number): Rt
       // An MPAN named as an export MPAN has an export supplier; every MPAN an import supplier.
       const elements = points.get(mpxn)!;
       register(mpxn, "IS", RTDS_SUPPLIER);
-      if ([...elements].some((e) => e.startsWith("Export"))) register(mpxn, "ES", RTDS_SUPPLIER);
+      // An export supplier where a template names the MPAN as export, or where the MPAN is the
+      // ESME's (the RTDS sends its export SRVs, 4.6.2 and 6.20.2, to that ESME).
+      const esmeMpan = RTDS_DEVICE_METER_POINTS["00db1234567890a0"] === mpxn;
+      if (esmeMpan || [...elements].some((e) => e.startsWith("Export"))) register(mpxn, "ES", RTDS_SUPPLIER);
       register(mpxn, "ED", RTDS_NETWORK_OPERATOR);
     } else {
       register(mpxn, "GS", RTDS_SUPPLIER);
