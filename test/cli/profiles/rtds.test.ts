@@ -116,6 +116,7 @@ describe("rtds profile: premises from the RTDS templates", () => {
       "1234567890 GS 90b3d51f30010000",
       "1234567890 GT 90b3d51f30020000",
       "1312345678111 ED 90b3d51f30020000",
+      "1312345678111 ES 90b3d51f30010000",
       "1312345678111 IS 90b3d51f30010000",
       "1312345678222 ED 90b3d51f30020000",
       "1312345678222 IS 90b3d51f30010000",
@@ -199,7 +200,8 @@ describe("meterway start --profile rtds", () => {
     assert.notEqual(config, "help");
     const first = await runOnce(config as MeterwayConfig, async (dcc) => {
       assert.equal(dcc.firstRun, true);
-      assert.equal((await dcc.store.devices.list()).length, 7);
+      // The seven devices the templates address, and the five join partners they name.
+      assert.equal((await dcc.store.devices.list()).length, 12);
       const supplier = (await dcc.store.users.get("90b3d51f30010000"))!;
       await dcc.store.users.put({ ...supplier, receiveResponseUrl: "http://127.0.0.1:9/receive" });
       await dcc.inventory.setStatus("00db1234567890a1", "Suspended", NOW);
