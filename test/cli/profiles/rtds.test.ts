@@ -212,7 +212,7 @@ describe("meterway start --profile rtds", () => {
     assert.match(first.out, /90-B3-D5-1F-30-01-00-00 {2}DCC Boxed supplier +roles IS, ES, GS/);
     assert.match(first.out, /xml-sign-90B3D51F30010000-ds\.pem/);
     assert.match(first.out, /dsp-xml-sign-90B3D51F30000002-ds\.pem/);
-    assert.match(first.out, /Fleet: 1 premises, 7 devices \(Central 7\)/);
+    assert.match(first.out, /Fleet: 1 premises, 12 devices \(Central 12\)/);
     assert.match(first.err, /outside their validity.*Z1-supplier-ds.*accepted/);
     assert.match(first.err, /generated device keys .*00db1234567890a1-ka/);
 
