@@ -143,7 +143,7 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
     return signDuis(buildRequest(duis), { privateKey: user.privateKey, certificate: user.certificate });
   }
 
-  async function post(service: "serviceS" | "serviceT", payload: string) {
+  async function post(service: "serviceS" | "serviceT" | "serviceD", payload: string) {
     return dcc.app.inject({
       method: "POST",
       url: `/api/v1/${service}`,
@@ -223,6 +223,51 @@ describe("critical supply requests (CV4 → CV5) through the composed DCC", () =
       const again = await cv5(s, counter, signedPre);
       assert.equal(again.statusCode, duisErrors.counterNotIncreasing.httpStatus, "a resent CV5 is a replay");
     }
+  });
+
+  it("CV6 returns the signed, MACed command for local delivery and sends nothing; CV7 sends it and returns a copy", async () => {
+    const supplier = identity(DEMO_SUPPLIER.eui);
+    const disable = SUPPLY[0];
+    const enable = SUPPLY[2];
+    const before = esmeState();
+    // CV6 to the non-device service: the command comes back at once, the meter is not touched.
+    const pre6 = await cv4(disable, 5400n);
+    const signed6 = signed(pre6, supplier.gbcsDs);
+    const r6 = await post(
+      "serviceD",
+      request(supplier, disable, 6, 5400n, { kind: "SignedPreCommand", gbcsPayload: signed6 }),
+    );
+    assert.equal(r6.statusCode, 200, r6.body);
+    const local = check(r6.body);
+    assert.equal(local.header.responseCode, "I0");
+    assert.ok(local.body.kind === "ResponseMessage" && local.body.payload?.kind === "LocalCommand");
+    const command = decodeFrame(local.body.payload.gbcsPayload);
+    assert.ok(command.mac !== undefined, "MACed by the ACB");
+    assert.equal(toHex(command.signature ?? new Uint8Array(0)), toHex(decodeFrame(signed6).signature!));
+    assert.equal(esmeState(), before, "nothing went on the WAN");
+
+    // CV7: acknowledged, the copy for local delivery arrives, then the meter's answer; the state follows.
+    const pre7 = await cv4(disable, 5401n);
+    const signed7 = signed(pre7, supplier.gbcsDs);
+    const r7 = await post(
+      "serviceS",
+      request(supplier, disable, 7, 5401n, { kind: "SignedPreCommand", gbcsPayload: signed7 }),
+    );
+    assert.equal(check(r7.body).header.responseCode, "I99", r7.body);
+    const first = check((await receiver.next()).body);
+    const second = check((await receiver.next()).body);
+    const kinds = [first, second].map((m) =>
+      m.body.kind === "ResponseMessage" ? m.body.payload?.kind : undefined,
+    );
+    assert.deepEqual(kinds.sort(), ["GBCSPayload", "LocalCommand"]);
+    assert.equal(esmeState(), disable.state);
+
+    // Back as it was, with CV5.
+    const pre = await cv4(enable, 5402n);
+    const r = await cv5(enable, 5402n, signed(pre, supplier.gbcsDs));
+    assert.equal(check(r.body).header.responseCode, "I99");
+    check((await receiver.next()).body);
+    assert.equal(esmeState(), "Enabled");
   });
 
   it("disables and arms the GSME's valve (GCS32, GCS39)", async () => {

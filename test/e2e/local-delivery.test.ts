@@ -1,18 +1,21 @@
 /**
  * Command Variant 2 (a command returned for local delivery): the RTDS 4.1.1 CV2 template, signed
  * with the DCC Boxed supplier key and sent to serviceD, is answered at once with an I0 whose
- * LocalCommand is the RTDS ECS17b COMMAND, byte for byte; nothing goes on the WAN.
+ * LocalCommand is the RTDS ECS17b COMMAND, byte for byte; nothing goes on the WAN. Command Variant 3
+ * (sent and returned): the same request as CV3 to serviceS is acknowledged (I99); the user receives
+ * the command for local delivery as an asynchronous I0, and the meter's response after it.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { ResponseReceiver } from "../../src/cli/request-receiver.js";
 import { parseResponse } from "../../src/duis/model/index.js";
 import { signDuis } from "../../src/duis/signature/sign.js";
 import { verifyDuis } from "../../src/duis/signature/verify.js";
 import { parseXml } from "../../src/duis/xml/parse.js";
 import { fromHex, toHex } from "../../src/gbcs/cursor.js";
 import { reference } from "../support/reference.js";
-import { DCC_SIGNER, type RtdsDcc, SIGNERS, startRtdsDcc } from "./rtds-dcc.js";
+import { DCC_SIGNER, ESME1, type RtdsDcc, SIGNERS, signedReadRegisters, startRtdsDcc } from "./rtds-dcc.js";
 
 describe("4.1.1 CV2: command returned for local delivery", () => {
   let dcc: RtdsDcc;
@@ -64,5 +67,40 @@ describe("4.1.1 CV2: command returned for local delivery", () => {
       payload: signedAgain,
     });
     assert.equal(parseResponse(parseXml(wrongService.body).root).header.responseCode, "E13");
+  });
+
+  it("CV3: acknowledges, returns the command as an asynchronous I0 and sends it: the meter's answer follows", async () => {
+    const receiver = await ResponseReceiver.start();
+    try {
+      const record = await dcc.store.users.get(SIGNERS.supplier.eui);
+      await dcc.store.users.put({ ...record!, receiveResponseUrl: receiver.url });
+      const cv1 = signedReadRegisters(SIGNERS.supplier, ESME1, 5000n);
+      const unsigned = cv1
+        .replace("<sr:CommandVariant>1</sr:CommandVariant>", "<sr:CommandVariant>3</sr:CommandVariant>")
+        .replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
+      const signed = signDuis(unsigned, {
+        privateKey: SIGNERS.supplier.privateKey,
+        certificate: SIGNERS.supplier.certificate,
+      });
+      const answer = await dcc.app.inject({
+        method: "POST",
+        url: "/api/v1/serviceS",
+        headers: { "content-type": "application/xml" },
+        payload: signed,
+      });
+      assert.equal(parseResponse(parseXml(answer.body).root).header.responseCode, "I99", answer.body);
+      const copy = parseResponse(parseXml((await receiver.next()).body).root);
+      assert.equal(copy.header.responseCode, "I0");
+      assert.ok(copy.body.kind === "ResponseMessage" && copy.body.payload?.kind === "LocalCommand");
+      const [stored] = await dcc.store.requests.byRequestId(
+        `90-B3-D5-1F-30-01-00-00:${ESME1.toUpperCase().match(/../g)!.join("-")}:5000`,
+      );
+      assert.equal(toHex(copy.body.payload.gbcsPayload), toHex(stored!.gbcsCommand!));
+      const meter = parseResponse(parseXml((await receiver.next()).body).root);
+      assert.equal(meter.header.responseCode, "I0");
+      assert.ok(meter.body.kind === "ResponseMessage" && meter.body.payload?.kind === "GBCSPayload");
+    } finally {
+      await receiver.close();
+    }
   });
 });
