@@ -95,4 +95,34 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
     });
     assert.equal(result.ok, false);
   });
+
+  it("tells its refusals apart by kind", () => {
+    const input = (body = el("Empty"), device = "00db1234567890a0") => ({
+      originator: "90b3d51f30010000",
+      device,
+      counter: 9n,
+      body,
+      at: 0,
+    });
+    const kind = (r: ReturnType<typeof transformer.transform>) => (r.ok ? "ok" : r.kind);
+    // The SRV does not apply to the device type (E11 at the pipeline).
+    assert.equal(kind(transformer.transform("4.1.1", "CHF", input())), "deviceType");
+    // Applies, but not built (9.1 carries a number the DCC generates).
+    assert.equal(kind(transformer.transform("9.1", "ESME", input())), "notImplemented");
+    // Critical: only through the Pre-Command; and no Pre-Command for a non-critical SRV.
+    assert.equal(kind(transformer.transform("7.1", "ESME", input())), "criticality");
+    assert.equal(kind(transformer.preCommand("4.1.1", "ESME", input())), "criticality");
+    // A join whose other device the DCC's records do not know selects no join method.
+    const join = el("JoinServiceNonCritical", [el("OtherDeviceID", "00-DB-12-34-56-78-90-FF")]);
+    assert.equal(kind(transformer.transform("8.7.2", "GSME", input(join, "00db1234567890a1"))), "noVariant");
+    // A field the command needs is missing: the refusal names it.
+    const read = transformer.transform("4.8.1", "ESME", input(el("ReadActiveImportProfileData")));
+    assert.equal(kind(read), "body");
+    assert.match(read.ok ? "" : (read.path ?? ""), /ReadLogPeriod/);
+    // No key agreement between the ACB and the device.
+    assert.equal(
+      kind(transformer.transform("4.1.1", "ESME", input(el("Empty"), "0123456789abcdef"))),
+      "noKeyAgreement",
+    );
+  });
 });
