@@ -27,7 +27,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./transform.js")).transform,
   },
   request: {
-    summary: "send SRV 4.1.1 to a running DCC as a user and print the meter's registers",
+    summary: "send a device SRV to a running DCC as a user (critical ones through CV4 → CV5) and print the answer",
     load: async () => (await import("./request.js")).request,
   },
   listen: {

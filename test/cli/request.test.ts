@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -88,6 +88,55 @@ describe("meterway request 4.1.1", () => {
     assert.match(t.out(), new RegExp(`active import: +${expected.activeImportValue} Wh`));
     assert.match(t.out(), new RegExp(`reactive import: +${expected.reactiveImportValue} varh`));
     assert.equal(await receiveUrl(), null, "back to pull-only, as it was");
+  });
+
+  it("sends other SRVs: a read with its body from a file, printed as the decoded GBCS payload", async () => {
+    const esme = premisesPlan(0).esme;
+    const body = join(dir, "read-voltage.xml");
+    writeFileSync(body, "<ReadDeviceConfigurationVoltage/>");
+    const t = io();
+    const code = await request(
+      ["6.2.1", "--device", esme, "--body", body, "--url", url, "--data", dir, "--timeout", "30"],
+      t.io,
+    );
+    assert.equal(code, 0, t.err() + t.out());
+    assert.match(t.out(), /→ 6\.2\.1 .* CV1 \(serviceS\)/);
+    assert.match(t.out(), /GBCS ECS26b response from .*, MAC valid/);
+    assert.match(t.out(), /"apdu": "access-response"/);
+  });
+
+  it("takes a critical SRV through CV4, the Pre-Command checked and signed, and CV5", async () => {
+    const esme = premisesPlan(0).esme;
+    const t = io();
+    const code = await request(
+      ["7.1", "--device", esme, "--url", url, "--data", dir, "--timeout", "30"],
+      t.io,
+    );
+    assert.equal(code, 0, t.err() + t.out());
+    assert.match(t.out(), /→ 7\.1 .* CV4 \(serviceT\)/);
+    assert.match(t.out(), /← I0 \(Success\), Pre-Command/);
+    assert.match(t.out(), /Pre-Command checked and signed/);
+    assert.match(t.out(), /→ 7\.1 .* CV5 \(serviceS\)/);
+    assert.match(t.out(), /GBCS ECS42 response from .*signature valid/);
+  });
+
+  it("returns a command for local delivery with --cv 2, and refuses a body the schema refuses", async () => {
+    const esme = premisesPlan(0).esme;
+    const t = io();
+    const code = await request(["6.2.1", "--device", esme, "--cv", "2", "--url", url, "--data", dir], t.io);
+    assert.equal(code, 0, t.err() + t.out());
+    assert.match(t.out(), /command for local delivery: DD00/);
+    const bad = join(dir, "bad.xml");
+    writeFileSync(
+      bad,
+      "<ReadDeviceConfigurationVoltage><Nonsense>1</Nonsense></ReadDeviceConfigurationVoltage>",
+    );
+    const u = io();
+    assert.equal(
+      await request(["6.2.1", "--device", esme, "--body", bad, "--url", url, "--data", dir], u.io),
+      2,
+    );
+    assert.match(u.err(), /not valid DUIS 5\.4/);
   });
 
   it("prints the E-code of a refused request with its meaning and fails", async () => {
