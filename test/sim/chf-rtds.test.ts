@@ -12,7 +12,7 @@
  * the remote parties' side (their private keys are in the RTDS key store).
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { macKey, protectFrame } from "../../src/gbcs/crypto/mac.js";
 import { fromHex } from "../../src/gbcs/cursor.js";
