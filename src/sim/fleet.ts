@@ -40,7 +40,17 @@ export class SimFleet {
 
   /** Builds one premises; returns its hub (attach `hub.handle` to the WAN). */
   addPremises(spec: SimPremisesSpec): SimCommsHub {
-    const hub = new SimCommsHub(spec.hubEui, [], this.uplink);
+    // The hub answers its own use cases when the key store holds its KA private key.
+    const keys =
+      this.keys.privateKey(spec.hubEui, "ka") === undefined
+        ? undefined
+        : DeviceKeyring.fromKeyStore(this.keys, spec.hubEui, spec.remoteParties);
+    const hub = new SimCommsHub(spec.hubEui, [], this.uplink, {
+      ...(keys === undefined ? {} : { keys }),
+      now: this.now,
+      // A device of the fleet that a CCS01 adds to the hub's device log joins its HAN.
+      resolve: (eui) => this.device(eui),
+    });
     // The gas meter first: the GPF mirrors its data.
     const ordered = [...spec.devices].sort((a, b) => Number(a.type === "GPF") - Number(b.type === "GPF"));
     let gsme: SimGsme | undefined;
