@@ -1,11 +1,13 @@
 /**
  * A simulated Communications Hub Function (CHF): the premises' end of the WAN. It receives GBCS
  * commands from the DCC and relays each one over the HAN to the device named by the recipient
- * system title, then returns that device's answer. Commands for the CHF itself (CCS…/CS… use cases)
- * are not modelled yet: they are dropped as `unsupported` (the DCC times out), see `stubs.ts`.
+ * system title, then returns that device's answer. The ASN.1 commands for the CHF itself (CS02
+ * credentials, CS03/CS04 joins, CS07 its device log…) go to its own ASN.1 device when it has one;
+ * its other commands are dropped as `unsupported` (the DCC times out).
  */
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame } from "../gbcs/frame.js";
+import { Asn1Handler } from "./asn1/handler.js";
 import type { CommandOutcome, DropReason, SimDevice, Uplink } from "./device.js";
 
 /** Counts of what a hub did, for the simulator's metrics and tests. */
@@ -30,6 +32,8 @@ export class SimCommsHub {
     eui: string,
     devices: readonly SimDevice[] = [],
     private readonly uplink?: Uplink,
+    /** The hub's own ASN.1 use cases (`asn1/device.ts`); none: dropped as unsupported. */
+    private readonly asn1?: SimDevice,
   ) {
     this.eui = eui.toUpperCase();
     this.linkEui = eui;
@@ -85,6 +89,8 @@ export class SimCommsHub {
       throw error;
     }
     if (frame.cra !== 1) return { dropped: "malformed" };
+    if (this.asn1 !== undefined && frame.recipient.toUpperCase() === this.eui && Asn1Handler.handles(frame))
+      return this.asn1.handle(bytes, frame);
     const device = this.han.get(frame.recipient.toUpperCase());
     if (device === undefined) {
       // For the hub itself or a device not in its device log: not modelled / not reachable.
