@@ -28,3 +28,16 @@ export function responseProtection(messageCode: number, commandSigned: boolean):
     dated: update || messageCode === ACTIVATE_FIRMWARE,
   };
 }
+
+/**
+ * Join and unjoin message codes that both a critical SRV (8.7.1, 8.8.1: the supplier signs) and a
+ * non-critical one (8.7.2, 8.8.2, to a PPMID or HCALCS) use. RTDS's non-critical vectors come
+ * signed by the ACB; this DCC sends them MACed by the ACB only, which the device accepts for these
+ * codes (the ACB's MAC already says the DCC's access control passed the request).
+ */
+const JOINS_WITH_NON_CRITICAL_VARIANTS: ReadonlySet<number> = new Set([0x000f, 0x00ab, 0x00af]);
+
+/** Whether a command of this message code must carry its originator's signature. */
+export function signatureRequired(messageCode: number, critical: boolean, maced: boolean): boolean {
+  return critical && !(maced && JOINS_WITH_NON_CRITICAL_VARIANTS.has(messageCode));
+}

@@ -30,7 +30,7 @@ import { messageCodeInfo } from "../../gbcs/message-codes.js";
 import type { CommandOutcome } from "../device.js";
 import type { DeviceKeyring } from "../keyring.js";
 import { issueCredentials } from "./csr.js";
-import { responseProtection } from "./facts.js";
+import { responseProtection, signatureRequired } from "./facts.js";
 import {
   type CellKeyUsage,
   cellKey,
@@ -122,7 +122,8 @@ export class Asn1Handler {
       const acb = this.keys.sharedSecret(ACB_EUI, eui);
       if (acb === undefined || !verifyMac(frame, macKey(frame, acb))) return { dropped: "bad-mac" };
     }
-    if (signed || messageCodeInfo(frame.messageCode)?.critical === true) {
+    const critical = messageCodeInfo(frame.messageCode)?.critical === true;
+    if (signed || signatureRequired(frame.messageCode, critical, frame.mac !== undefined)) {
       const ds = this.keys.signingPublicKey(originator);
       if (!signed || ds === undefined || !verifySignature(frame, ds)) return { dropped: "bad-signature" };
     }
