@@ -29,6 +29,7 @@ import { decodeFrame, encodeFrame, type GbcsFrame } from "../../src/gbcs/frame.j
 import { decodeMessage } from "../../src/gbcs/message.js";
 import { type Asn1Identity, SimChfAsn1 } from "../../src/sim/asn1/device.js";
 import { trustAnchorsFromKeyStore } from "../../src/sim/asn1/trust-anchors.js";
+import { SimCommsHub } from "../../src/sim/chf.js";
 import type { SimDevice } from "../../src/sim/device.js";
 import { deviceEnergy } from "../../src/sim/energy.js";
 import { SimEsme } from "../../src/sim/esme.js";
@@ -291,5 +292,23 @@ describe("simulated devices: joins and unjoins change the device log", () => {
     const am = decodeMessage((await gsme.handle(again.bytes, again.frame)).response!, { keys: rtds });
     assert.ok(am.payload.family === "asn1" && am.payload.type === "UnjoinDeviceResponse");
     assert.equal(am.payload.value, 1);
+  });
+});
+
+describe("simulated hub: ASN.1 commands for the hub itself", () => {
+  it("relays CS02a to its own ASN.1 device, and drops it without one", async () => {
+    const dir = "NA_CS02aSignature";
+    const file = "CS02aSignature_NA_SUCCESS_COMMAND_GBCS.HEX";
+    const bytes = read(dir, file);
+    const hubEui = decodeFrame(bytes).recipient;
+    const { device: own } = device(hubEui);
+    const answered = await new SimCommsHub(hubEui, [], undefined, own).handle(bytes);
+    assert.equal(answered.length, 1);
+    const m = decodeMessage(answered[0]!, { keys: rtds });
+    assert.ok(m.payload.family === "asn1" && m.payload.type === "ProvideSecurityCredentialDetailsResponse");
+    assert.equal(m.mac.valid, true);
+    const bare = new SimCommsHub(hubEui);
+    assert.deepEqual(await bare.handle(bytes), []);
+    assert.equal(bare.stats.dropped.unsupported, 1);
   });
 });
