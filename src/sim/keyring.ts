@@ -91,6 +91,16 @@ export class DeviceKeyring implements GbcsKeys {
     }
   }
 
+  /** Removes a remote party's key from the trust anchors (its cell now holds another party's). */
+  forget(eui: string, usage: "ka" | "ds"): void {
+    const party = eui.toUpperCase();
+    if (usage === "ds") this.remoteDs.delete(party);
+    else {
+      this.remoteKa.delete(party);
+      this.secrets.delete(party);
+    }
+  }
+
   signingPublicKey(eui: string): KeyObject | undefined {
     return this.remoteDs.get(eui.toUpperCase());
   }

@@ -312,3 +312,20 @@ describe("simulated hub: ASN.1 commands for the hub itself", () => {
     assert.equal(bare.stats.dropped.unsupported, 1);
   });
 });
+
+describe("simulated devices: a credentials update replaces the party in the cells", () => {
+  it("CS02b supplier by TransCoS: the new supplier in the supplier's cells, the old one no longer trusted", async () => {
+    const ESME = "00DB1234567890A0";
+    const { device: sim } = device(ESME);
+    assert.ok(sim instanceof SimEsme);
+    assert.equal(sim.asn1.trustAnchor(2, "digitalSignature")?.eui, SUPPLIER);
+    const dir = "6.23_CS02bSupplierByTransCoS";
+    const update = read(dir, "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX");
+    assert.ok((await sim.handle(update, decodeFrame(update))).response);
+    assert.equal(sim.asn1.trustAnchor(2, "digitalSignature")?.eui, "90B3D51F30030000");
+    assert.equal(sim.asn1.trustAnchor(2, "keyAgreement")?.eui, "90B3D51F30030000");
+    // A command signed by the old supplier is now refused.
+    const signedByOld = read("6.24.2_CS02e", "CS02e_6.24.2_SUCCESS_COMMAND_GBCS.HEX");
+    assert.equal((await sim.handle(signedByOld, decodeFrame(signedByOld))).dropped, "bad-signature");
+  });
+});

@@ -275,6 +275,11 @@ export class Asn1Handler {
     }
   }
 
+  /** Whether a management cell of this key usage holds the party. */
+  private holds(eui: string, usage: CellKeyUsage): boolean {
+    return [...this.cells.values()].some((c) => c.eui === eui && c.keyUsage === usage && c.cellUsage === 0);
+  }
+
   /** CS02a/f: what the device holds for one remote party role. */
   private details(role: number): Value<"ProvideSecurityCredentialDetailsResponse">[number] {
     const cells = [...this.cells.values()].filter((c) => c.role === role);
@@ -321,8 +326,13 @@ export class Asn1Handler {
           subjectKeyId: facts.subjectKeyId,
           publicKey: facts.publicKey,
         });
-        if (cellUsage === 0)
-          this.keys.trust(facts.eui, usage === "digitalSignature" ? "ds" : "ka", facts.publicKey);
+        if (cellUsage === 0) {
+          const keyUsage = usage === "digitalSignature" ? "ds" : "ka";
+          // The party that held the cell is no longer trusted with that key, unless another cell holds it.
+          if (existing !== undefined && existing.eui !== facts.eui && !this.holds(existing.eui, usage))
+            this.keys.forget(existing.eui, keyUsage);
+          this.keys.trust(facts.eui, keyUsage, facts.publicKey);
+        }
       }
       return {
         affectedTrustAnchorCell: target,
