@@ -145,7 +145,12 @@ export class SimEsme implements SimDevice {
     this.store = new CosemStore(ESME_ATTRIBUTES, ESME_METHODS, this.twin);
     this.install();
     this.interpreter = new CosemInterpreter(this.store, this.handlers());
-    this.asn1 = new Asn1Handler({ keys: options.keys, now: () => this.clock(), ...options.asn1 });
+    this.asn1 = new Asn1Handler({
+      keys: options.keys,
+      now: () => this.clock(),
+      counters: this.checker,
+      ...options.asn1,
+    });
   }
 
   /** The load switch's state, as the last Enable/Disable/Arm Supply command left it. */

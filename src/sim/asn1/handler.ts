@@ -27,6 +27,7 @@ import { signFrame, verifySignature } from "../../gbcs/crypto/signature.js";
 import { DecodeError } from "../../gbcs/errors.js";
 import { encodeFrame, type GbcsFrame, toCosemDateTime } from "../../gbcs/frame.js";
 import { messageCodeInfo } from "../../gbcs/message-codes.js";
+import type { CounterLog } from "../command-check.js";
 import type { CommandOutcome } from "../device.js";
 import type { DeviceKeyring } from "../keyring.js";
 import { issueCredentials } from "./csr.js";
@@ -64,6 +65,8 @@ export interface Asn1HandlerOptions {
    * "activation failure", CS07 and CS08 "read failure"). None by default.
    */
   readonly faults?: ReadonlySet<Asn1Payload["type"]>;
+  /** The device's anti-replay counters, shared with its other commands' checks; its own otherwise. */
+  readonly counters?: CounterLog;
 }
 
 type Value<K extends Asn1Payload["type"]> = Asn1PayloadOf<K>["value"];
@@ -82,7 +85,7 @@ export class Asn1Handler {
   private readonly certificates: Partial<Record<CellKeyUsage, Uint8Array>>;
   private readonly firmwareVersion: Uint8Array;
   /** Last accepted originator counter per remote party. */
-  private readonly lastCounter = new Map<string, bigint>();
+  private readonly counters: CounterLog;
   /** Key pairs made for CS02c, waiting for their certificate (CS02d). */
   private readonly issued = new Map<CellKeyUsage, KeyObject>();
   private readonly faults: ReadonlySet<Asn1Payload["type"]>;
@@ -95,6 +98,7 @@ export class Asn1Handler {
     this.certificates = { ...options.certificates };
     this.firmwareVersion = options.firmwareVersion ?? Uint8Array.of(0x01, 0x23, 0xab, 0xcd);
     this.faults = options.faults ?? new Set();
+    this.counters = options.counters ?? ownCounters();
   }
 
   /** Whether a command's payload is ASN.1 (this handler's). */
@@ -127,7 +131,7 @@ export class Asn1Handler {
       const ds = this.keys.signingPublicKey(originator);
       if (!signed || ds === undefined || !verifySignature(frame, ds)) return { dropped: "bad-signature" };
     }
-    const last = this.lastCounter.get(originator);
+    const last = this.counters.last(originator);
     if (last !== undefined && frame.counter <= last) return { dropped: "replayed-counter" };
     let command: Asn1Payload;
     try {
@@ -158,7 +162,7 @@ export class Asn1Handler {
       if (z === undefined) return { dropped: "unknown-originator" };
       protectedResponse = protectFrame(response, macKey(response, z));
     }
-    this.lastCounter.set(originator, frame.counter);
+    this.counters.accept(originator, frame.counter);
     return { response: encodeFrame(protectedResponse) };
   }
 
@@ -288,7 +292,7 @@ export class Asn1Handler {
     return {
       remotePartyRole: role,
       statusCode: StatusCode.success,
-      currentSeqNumber: this.lastCounter.get(party) ?? 0n,
+      currentSeqNumber: this.counters.last(party) ?? 0n,
       trustAnchorCellDetails: cells.map((c) => ({
         trustAnchorCellKeyUsage: keyUsageBits(c.keyUsage),
         ...(c.cellUsage === 0 ? {} : { trustAnchorCellUsage: c.cellUsage }),
@@ -384,6 +388,11 @@ export class Asn1Handler {
     this.issued.delete(usage);
     return 0;
   }
+}
+
+function ownCounters(): CounterLog {
+  const last = new Map<string, bigint>();
+  return { last: (o) => last.get(o), accept: (o, c) => void last.set(o, c) };
 }
 
 /** The answer of a device that fails the command (see `Asn1HandlerOptions.faults`). */

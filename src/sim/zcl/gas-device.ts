@@ -56,7 +56,12 @@ export abstract class ZclGasDevice implements SimDevice {
     this.now = options.now;
     this.interpreter = options.interpreter;
     this.checker = new CommandChecker(options.keys);
-    this.asn1 = new Asn1Handler({ keys: options.keys, now: options.now, ...options.asn1 });
+    this.asn1 = new Asn1Handler({
+      keys: options.keys,
+      now: options.now,
+      counters: this.checker,
+      ...options.asn1,
+    });
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
