@@ -320,22 +320,23 @@ export class Asn1Handler {
         usage === undefined ? undefined : cellKey(target.trustAnchorCellRemotePartyRole, usage, cellUsage);
       const existing = key === undefined ? undefined : this.cells.get(key);
       const facts = certificateFacts(r.replacementCertificate);
-      const ok = usage !== undefined && key !== undefined && facts !== undefined;
+      const party = facts?.eui;
+      const ok = usage !== undefined && key !== undefined && facts !== undefined && party !== undefined;
       if (ok) {
         this.cells.set(key, {
           role: target.trustAnchorCellRemotePartyRole,
           keyUsage: usage,
           cellUsage,
-          eui: facts.eui,
+          eui: party,
           subjectKeyId: facts.subjectKeyId,
           publicKey: facts.publicKey,
         });
         if (cellUsage === 0) {
           const keyUsage = usage === "digitalSignature" ? "ds" : "ka";
           // The party that held the cell is no longer trusted with that key, unless another cell holds it.
-          if (existing !== undefined && existing.eui !== facts.eui && !this.holds(existing.eui, usage))
+          if (existing !== undefined && existing.eui !== party && !this.holds(existing.eui, usage))
             this.keys.forget(existing.eui, keyUsage);
-          this.keys.trust(facts.eui, keyUsage, facts.publicKey);
+          this.keys.trust(party, keyUsage, facts.publicKey);
         }
       }
       return {
@@ -343,7 +344,7 @@ export class Asn1Handler {
         statusCode: ok ? StatusCode.success : StatusCode.badCertificate,
         existingSubjectUniqueID: existing === undefined ? new Uint8Array(0) : bytesOf(existing.eui),
         existingSubjectKeyID: existing?.subjectKeyId ?? new Uint8Array(0),
-        replacingSubjectUniqueID: facts === undefined ? new Uint8Array(0) : bytesOf(facts.eui),
+        replacingSubjectUniqueID: facts?.eui === undefined ? new Uint8Array(0) : bytesOf(facts.eui),
         replacingSubjectKeyID: facts?.subjectKeyId ?? new Uint8Array(0),
       };
     });
@@ -379,7 +380,7 @@ export class Asn1Handler {
   private updateCertificate(der: Uint8Array): number {
     const facts = certificateFacts(der);
     if (facts === undefined) return 1;
-    const usage = [...this.issued.keys()].find((u) => this.issued.get(u) !== undefined);
+    const [usage] = this.issued.keys();
     if (usage === undefined) {
       // No CS02c first: a device keeps the certificate of its installed key pair (as RTDS's accept).
       return 0;

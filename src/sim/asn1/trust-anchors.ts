@@ -47,7 +47,9 @@ export function cellKeyUsageOf(bits: { readonly bytes: Uint8Array }): CellKeyUsa
 /** The SMKI facts of a certificate (DER), or undefined when it is not one. */
 export function certificateFacts(
   der: Uint8Array,
-): { eui: string; role: number | undefined; subjectKeyId: Uint8Array; publicKey: KeyObject } | undefined {
+):
+  | { eui: string | undefined; role: number | undefined; subjectKeyId: Uint8Array; publicKey: KeyObject }
+  | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
@@ -56,7 +58,7 @@ export function certificateFacts(
   }
   const raw = new Uint8Array(cert.raw);
   return {
-    eui: subjectEui(cert, raw),
+    eui: subjectEui(raw),
     role: roleOf(cert),
     subjectKeyId: subjectKeyIdOf(raw),
     publicKey: cert.publicKey,
@@ -85,8 +87,11 @@ function subjectKeyIdOf(raw: Uint8Array): Uint8Array {
   return raw.slice(inner + 2, inner + 2 + length);
 }
 
-/** The subject's EUI: the last x500UniqueIdentifier (the issuer's comes first, when it has one). */
-function subjectEui(cert: X509Certificate, raw: Uint8Array): string {
+/**
+ * The subject's EUI: the last x500UniqueIdentifier (the issuer's comes first, when it has one).
+ * Undefined for a device certificate, which names its EUI in subjectAltName (not read here).
+ */
+function subjectEui(raw: Uint8Array): string | undefined {
   let at = -1;
   for (let from = 0; ; ) {
     const i = indexOf(raw.subarray(from), UID_OID);
@@ -101,8 +106,7 @@ function subjectEui(cert: X509Certificate, raw: Uint8Array): string {
       .toString("hex")
       .toUpperCase();
   }
-  // A device certificate names its EUI in subjectAltName (hwSerialNum): not parsed here.
-  return cert.serialNumber.slice(-16).toUpperCase();
+  return undefined;
 }
 
 function roleOf(cert: X509Certificate): number | undefined {
@@ -126,7 +130,7 @@ export function trustAnchorsFromKeyStore(store: KeyStore, parties: readonly stri
       const cert = store.certificate(party, usage);
       if (cert === undefined) continue;
       const facts = certificateFacts(new Uint8Array(cert.raw));
-      if (facts?.role === undefined) continue;
+      if (facts?.role === undefined || facts.eui === undefined) continue;
       cells.push({
         role: facts.role,
         keyUsage,
