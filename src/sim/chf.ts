@@ -3,8 +3,9 @@
  * commands from the DCC and relays each one over the HAN to the device named by the recipient
  * system title, then returns that device's answer. Commands for the CHF itself with a DLMS payload
  * (CCS01-07, DBCH01-05, ECS26i/n, ECS35c/d) are answered by its own COSEM objects
- * (`chf-function.ts`) when the hub has its keys; its ASN.1 use cases (certificates) are not
- * modelled: they are dropped as `unsupported` (the DCC times out).
+ * (`chf-function.ts`) when the hub has its keys; its ASN.1 commands (CS02
+ * credentials, CS03/CS04 joins, CS07 its device log…) go to its own ASN.1 device when it has one
+ * (`HubOptions.asn1`); anything else is dropped as `unsupported` (the DCC times out).
  *
  * The CHF Device Log (`chf-device-log.ts`) holds every device joined to the HAN. A CCS01 adds a
  * device to it and joins the simulated device of that EUI to the HAN when `resolve` finds one; a
@@ -13,6 +14,7 @@
  */
 import { DecodeError } from "../gbcs/errors.js";
 import { decodeFrame } from "../gbcs/frame.js";
+import { Asn1Handler } from "./asn1/handler.js";
 import { ChfDeviceLog } from "./chf-device-log.js";
 import { ChfFunction } from "./chf-function.js";
 import type { CommandOutcome, DropReason, SimDevice, Uplink } from "./device.js";
@@ -26,6 +28,8 @@ export interface HubOptions {
   readonly now?: () => number;
   /** The simulated device of an EUI a CCS01 adds to the device log, to join it to the HAN. */
   readonly resolve?: (eui: string) => SimDevice | undefined;
+  /** The hub's own ASN.1 use cases (`asn1/device.ts`); none: dropped as unsupported. */
+  readonly asn1?: SimDevice;
 }
 
 /** Counts of what a hub did, for the simulator's metrics and tests. */
@@ -53,7 +57,7 @@ export class SimCommsHub {
     eui: string,
     devices: readonly SimDevice[] = [],
     private readonly uplink?: Uplink,
-    options: HubOptions = {},
+    private readonly options: HubOptions = {},
   ) {
     this.eui = eui.toUpperCase();
     this.linkEui = eui;
@@ -132,7 +136,11 @@ export class SimCommsHub {
     }
     if (frame.cra !== 1) return { dropped: "malformed" };
     const recipient = frame.recipient.toUpperCase();
-    if (recipient === this.eui) return this.own?.handle(frame) ?? { dropped: "unsupported" };
+    if (recipient === this.eui) {
+      if (this.options.asn1 !== undefined && Asn1Handler.handles(frame))
+        return this.options.asn1.handle(bytes, frame);
+      return this.own?.handle(frame) ?? { dropped: "unsupported" };
+    }
     const device = this.han.get(recipient);
     // Not on the HAN: not reachable.
     if (device === undefined) return { dropped: "not-for-me" };

@@ -24,11 +24,25 @@ export type CommandCheck =
     }
   | { readonly ok: false; readonly dropped: DropReason };
 
-export class CommandChecker {
+/** The last originator counter a device accepted from each remote party (GBCS anti-replay). */
+export interface CounterLog {
+  last(originator: string): bigint | undefined;
+  accept(originator: string, counter: bigint): void;
+}
+
+export class CommandChecker implements CounterLog {
   /** Last accepted originator counter per remote party (GBCS anti-replay). */
   private readonly lastCounter = new Map<string, bigint>();
 
   constructor(private readonly keys: DeviceKeyring) {}
+
+  last(originator: string): bigint | undefined {
+    return this.lastCounter.get(originator.toUpperCase());
+  }
+
+  accept(originator: string, counter: bigint): void {
+    this.lastCounter.set(originator.toUpperCase(), counter);
+  }
 
   /**
    * Checks a command; `critical` asks for the originator's signature too. A `deviceOriginated`

@@ -54,6 +54,8 @@ import {
   toCosemDateTime,
 } from "../gbcs/frame.js";
 import { AlertCounter, buildDlmsAlert, SUPPLY_ARMED_ALERT } from "./alert.js";
+import type { Asn1Identity } from "./asn1/device.js";
+import { Asn1Handler } from "./asn1/handler.js";
 import { CommandChecker } from "./command-check.js";
 import { ESME_ATTRIBUTES, ESME_METHODS, ESME_USE_CASES } from "./cosem/esme-objects.js";
 import type { UseCaseFact } from "./cosem/facts.js";
@@ -75,6 +77,8 @@ export interface EsmeOptions {
   readonly twin?: boolean;
   /** The supply state at installation (default Enabled). */
   readonly supply?: SupplyState;
+  /** Its trust anchors, certificates and device log, for the ASN.1 use cases (CS02, CS03…). */
+  readonly asn1?: Asn1Identity;
 }
 
 /** Facts of the objects the ESME's own behaviour is tied to (Blue Book classes, GBCS OBIS codes). */
@@ -122,6 +126,8 @@ export class SimEsme implements SimDevice {
   private readonly originatorCounter: AlertCounter;
   private readonly store: CosemStore;
   private readonly interpreter: CosemInterpreter<EsmeRequest>;
+  /** The ASN.1 use cases (security credentials, joins, device log, firmware). */
+  readonly asn1: Asn1Handler;
   private supply: SupplyState;
   /** The clock's offset from the device's time source, as a set of the clock left it (ms). */
   private clockOffset = 0;
@@ -139,6 +145,12 @@ export class SimEsme implements SimDevice {
     this.store = new CosemStore(ESME_ATTRIBUTES, ESME_METHODS, this.twin);
     this.install();
     this.interpreter = new CosemInterpreter(this.store, this.handlers());
+    this.asn1 = new Asn1Handler({
+      keys: options.keys,
+      now: () => this.clock(),
+      counters: this.checker,
+      ...options.asn1,
+    });
   }
 
   /** The load switch's state, as the last Enable/Disable/Arm Supply command left it. */
@@ -234,6 +246,7 @@ export class SimEsme implements SimDevice {
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
+    if (Asn1Handler.handles(frame)) return this.asn1.handle(frame);
     // A use case RTDS has no vector for: critical when signed (the signature is then checked), and
     // answered MACed and undated, as most ESME responses are.
     const facts = USE_CASES.get(frame.messageCode) ?? {

@@ -5,13 +5,18 @@
  * hub.handle)`), exactly as a real hub registers with its CSP.
  */
 import type { KeyStore } from "../smki/keystore.js";
+import type { Asn1Identity } from "./asn1/device.js";
+import { SimChfAsn1 } from "./asn1/device.js";
+import { installedIdentity } from "./asn1/identity.js";
 import { SimCommsHub } from "./chf.js";
 import type { SimDevice, SimDeviceType, Uplink } from "./device.js";
 import { deviceEnergy } from "./energy.js";
 import { SimEsme } from "./esme.js";
 import { SimGpf } from "./gpf.js";
 import { SimGsme } from "./gsme.js";
+import { SimHcalcs } from "./hcalcs.js";
 import { DeviceKeyring } from "./keyring.js";
+import { SimPpmid } from "./ppmid.js";
 import { SimStubDevice } from "./stubs.js";
 
 export interface SimPremisesSpec {
@@ -45,8 +50,11 @@ export class SimFleet {
       this.keys.privateKey(spec.hubEui, "ka") === undefined
         ? undefined
         : DeviceKeyring.fromKeyStore(this.keys, spec.hubEui, spec.remoteParties);
+    const premises = [...spec.devices, { eui: spec.hubEui, type: "CHF" as const }];
+    const asn1 = this.hubAsn1(spec, premises);
     const hub = new SimCommsHub(spec.hubEui, [], this.uplink, {
       ...(keys === undefined ? {} : { keys }),
+      ...(asn1 === undefined ? {} : { asn1 }),
       now: this.now,
       // A device of the fleet that a CCS01 adds to the hub's device log joins its HAN.
       resolve: (eui) => this.device(eui),
@@ -55,7 +63,8 @@ export class SimFleet {
     const ordered = [...spec.devices].sort((a, b) => Number(a.type === "GPF") - Number(b.type === "GPF"));
     let gsme: SimGsme | undefined;
     for (const d of ordered) {
-      const device = this.buildDevice(d.eui, d.type, spec.remoteParties, gsme);
+      const asn1 = installedIdentity(this.keys, d, premises, spec.remoteParties);
+      const device = this.buildDevice(d.eui, d.type, spec.remoteParties, gsme, asn1);
       if (device instanceof SimGsme) gsme ??= device;
       hub.join(device);
       this.devicesByEui.set(device.eui, device);
@@ -95,12 +104,14 @@ export class SimFleet {
     type: Exclude<SimDeviceType, "CHF">,
     parties: readonly string[],
     gsme: SimGsme | undefined,
+    asn1: Asn1Identity,
   ): SimDevice {
     if (type === "ESME") {
       return new SimEsme({
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
         energy: deviceEnergy(eui),
         now: this.now,
+        asn1,
       });
     }
     if (type === "GSME") {
@@ -108,15 +119,35 @@ export class SimFleet {
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
         energy: deviceEnergy(eui),
         now: this.now,
+        asn1,
       });
     }
     if (type === "GPF") {
       return new SimGpf({
         keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties),
         now: this.now,
+        asn1,
         ...(gsme === undefined ? {} : { meter: gsme.mirror() }),
       });
     }
+    if ((type === "PPMID" || type === "HCALCS") && this.keys.privateKey(eui, "ka") !== undefined) {
+      const options = { keys: DeviceKeyring.fromKeyStore(this.keys, eui, parties), now: this.now, asn1 };
+      return type === "PPMID" ? new SimPpmid(options) : new SimHcalcs(options);
+    }
+    // The IHD (and a PPMID or HCALCS without keys): a stub that drops every command.
     return new SimStubDevice(eui, type);
+  }
+
+  /** The hub's own ASN.1 use cases, when the key store holds its KA key. */
+  private hubAsn1(
+    spec: SimPremisesSpec,
+    premises: readonly { readonly eui: string; readonly type: SimDeviceType }[],
+  ): SimChfAsn1 | undefined {
+    if (this.keys.privateKey(spec.hubEui, "ka") === undefined) return undefined;
+    return new SimChfAsn1({
+      keys: DeviceKeyring.fromKeyStore(this.keys, spec.hubEui, spec.remoteParties),
+      now: this.now,
+      asn1: installedIdentity(this.keys, { eui: spec.hubEui, type: "CHF" }, premises, spec.remoteParties),
+    });
   }
 }

@@ -6,6 +6,7 @@
  * (`SimGsme.mirror()`), or over a store of its own otherwise. Its commands are checked with its own
  * keys, and its responses MACed (or ciphered) between the GPF and the requester.
  */
+import type { Asn1Identity } from "./asn1/device.js";
 import type { GasMirror } from "./gsme.js";
 import type { DeviceKeyring } from "./keyring.js";
 import { gasAttributeFacts } from "./zcl/gas-attributes.js";
@@ -22,6 +23,8 @@ export interface GpfOptions {
   readonly meter?: GasMirror;
   /** Faults the GPF has (a failing mirrored register or command); none by default. */
   readonly faults?: readonly ZclFault[];
+  /** Its trust anchors, certificates and device log, for the ASN.1 use cases. */
+  readonly asn1?: Asn1Identity;
 }
 
 export class SimGpf extends ZclGasDevice {
@@ -34,6 +37,7 @@ export class SimGpf extends ZclGasDevice {
     super({
       keys: options.keys,
       now: options.now,
+      ...(options.asn1 === undefined ? {} : { asn1: options.asn1 }),
       interpreter: new ZclInterpreter({
         store,
         handlers: gasCommandHandlers(),

@@ -16,6 +16,7 @@
 
 import { ZclCluster } from "../gbcs/gbz/index.js";
 import type { GsmeConsumptionRegister } from "../gbcs/gbz/use-cases/gcs13a.js";
+import type { Asn1Identity } from "./asn1/device.js";
 import type { ImportEnergy } from "./energy.js";
 import type { DeviceKeyring } from "./keyring.js";
 import type { SupplyState } from "./supply.js";
@@ -51,6 +52,8 @@ export interface GsmeOptions {
   readonly supply?: SupplyState;
   /** Faults the meter has (a failing register or command); none by default. */
   readonly faults?: readonly ZclFault[];
+  /** Its trust anchors, certificates and device log, for the ASN.1 use cases. */
+  readonly asn1?: Asn1Identity;
 }
 
 const STATUS_OF: Record<SupplyState, number> = {
@@ -73,6 +76,7 @@ export class SimGsme extends ZclGasDevice {
     super({
       keys: options.keys,
       now: options.now,
+      ...(options.asn1 === undefined ? {} : { asn1: options.asn1 }),
       interpreter: new ZclInterpreter({
         store,
         handlers: gasCommandHandlers(),

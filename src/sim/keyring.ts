@@ -78,6 +78,29 @@ export class DeviceKeyring implements GbcsKeys {
     });
   }
 
+  /**
+   * Places a remote party's public key in the device's trust anchors (a CS02b/g credentials update):
+   * the new key replaces the party's old one, and the secret derived from the old one is forgotten.
+   */
+  trust(eui: string, usage: "ka" | "ds", publicKey: KeyObject): void {
+    const party = eui.toUpperCase();
+    if (usage === "ds") this.remoteDs.set(party, publicKey);
+    else {
+      this.remoteKa.set(party, publicKey);
+      this.secrets.delete(party);
+    }
+  }
+
+  /** Removes a remote party's key from the trust anchors (its cell now holds another party's). */
+  forget(eui: string, usage: "ka" | "ds"): void {
+    const party = eui.toUpperCase();
+    if (usage === "ds") this.remoteDs.delete(party);
+    else {
+      this.remoteKa.delete(party);
+      this.secrets.delete(party);
+    }
+  }
+
   signingPublicKey(eui: string): KeyObject | undefined {
     return this.remoteDs.get(eui.toUpperCase());
   }

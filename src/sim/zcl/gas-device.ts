@@ -24,6 +24,8 @@ import {
 } from "../../gbcs/gbz/index.js";
 import { encodeZclPayload } from "../../gbcs/gbz/zcl-frame.js";
 import { messageCodeInfo } from "../../gbcs/message-codes.js";
+import type { Asn1Identity } from "../asn1/device.js";
+import { Asn1Handler } from "../asn1/handler.js";
 import { CommandChecker } from "../command-check.js";
 import type { CommandOutcome, SimDevice } from "../device.js";
 import type { DeviceKeyring } from "../keyring.js";
@@ -34,6 +36,8 @@ export interface ZclGasDeviceOptions {
   readonly keys: DeviceKeyring;
   readonly now: () => number;
   readonly interpreter: ZclInterpreter;
+  /** Its trust anchors, certificates and device log, for the ASN.1 use cases (CS02, CS03, GCS28…). */
+  readonly asn1?: Asn1Identity;
 }
 
 export abstract class ZclGasDevice implements SimDevice {
@@ -43,6 +47,8 @@ export abstract class ZclGasDevice implements SimDevice {
   protected readonly now: () => number;
   private readonly checker: CommandChecker;
   private readonly interpreter: ZclInterpreter;
+  /** The ASN.1 use cases (security credentials, joins, device log, time). */
+  readonly asn1: Asn1Handler;
 
   constructor(options: ZclGasDeviceOptions) {
     this.eui = options.keys.eui;
@@ -50,9 +56,16 @@ export abstract class ZclGasDevice implements SimDevice {
     this.now = options.now;
     this.interpreter = options.interpreter;
     this.checker = new CommandChecker(options.keys);
+    this.asn1 = new Asn1Handler({
+      keys: options.keys,
+      now: options.now,
+      counters: this.checker,
+      ...options.asn1,
+    });
   }
 
   async handle(_bytes: Uint8Array, frame: GbcsFrame): Promise<CommandOutcome> {
+    if (Asn1Handler.handles(frame)) return this.asn1.handle(frame);
     const info = messageCodeInfo(frame.messageCode);
     if (info === undefined || info.family !== "gbz") return { dropped: "unsupported" };
     const checked = this.checker.check(frame, {
