@@ -27,7 +27,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./transform.js")).transform,
   },
   request: {
-    summary: "send a device SRV to a running DCC as a user (critical ones through CV4 → CV5) and print the answer",
+    summary:
+      "send a device SRV to a running DCC as a user (critical ones through CV4 → CV5) and print the answer",
     load: async () => (await import("./request.js")).request,
   },
   listen: {

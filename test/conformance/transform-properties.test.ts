@@ -56,7 +56,7 @@ function variant(xml: string, counter: bigint, device: string, draws: readonly n
     .replace(/(<sr:RequestID>[^<:]*:)[^<:]*:\d+(<\/sr:RequestID>)/, `$1${target}:${counter}$2`)
     .replace(
       /(<sr:(?!RequestID|CommandVariant|ServiceReference)[A-Za-z]+>)(\d{1,6})(<\/sr:)/g,
-      (m, open, digits, close) => {
+      (_match, open, digits, close) => {
         const draw = draws[i++ % draws.length] ?? 0;
         // The same number of digits, so that length and range facets usually still hold.
         const max = 10 ** digits.length;
