@@ -255,6 +255,10 @@ export const request: Command = async (args: readonly string[], io: CommandIo) =
         io.stdout.write(`  command for local delivery: ${toHex(payload.gbcsPayload)}\n`);
         continue;
       }
+      if (payload?.kind === "CINMessage") {
+        io.stdout.write(`  Customer Identification Number: ${payload.customerIdentificationNumber}\n`);
+        return describeGbcs(payload.gbcsPayload, keys, io) ? 0 : 1;
+      }
       if (payload?.kind !== "GBCSPayload") return response.header.responseCode === "I0" ? 0 : 1;
       if (content.srv === "4.1.1") {
         const read = readRegisters(payload.gbcsPayload, keys);

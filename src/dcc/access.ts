@@ -121,6 +121,10 @@ export class AccessControl {
     eligible: readonly UserRole[],
     at: number,
   ): Promise<UserRole | undefined> {
+    // A role RDP does not record per meter point (an Other User, OU) is not a registered party of
+    // any device: for an SRV it may send, the check does not apply (DUIS access for Other Users).
+    const unregistered = eligible.find((role) => !REGISTERED_ROLES.has(role));
+    if (unregistered !== undefined) return unregistered;
     const points =
       device.mpxn !== null
         ? [device.mpxn]

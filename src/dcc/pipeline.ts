@@ -58,6 +58,7 @@ import {
   parseRequest,
   parseRequestId,
   type RequestId,
+  type ResponsePayload,
 } from "../duis/model/index.js";
 import { SignatureVerifier } from "../duis/signature/batch.js";
 import { signDuis } from "../duis/signature/sign.js";
@@ -100,6 +101,7 @@ import {
 } from "./dispatch.js";
 import type { Inventory } from "./inventory.js";
 import type { Registration } from "./registration.js";
+import { cinOfCommand } from "./transform/customer-identification-number.js";
 import {
   bodyElement,
   CommandTransformer,
@@ -952,10 +954,22 @@ export class Pipeline {
           },
           responseCode: "I0",
           srv,
-          payload: { kind: "GBCSPayload", gbcsPayload: outcome.gbcsResponse },
+          payload: this.responsePayload(request, outcome.gbcsResponse),
           at: new Date(at),
         })
       : buildServiceResponse({ requestId, responseCode: outcome.code, srv, at: new Date(at) });
+  }
+
+  /**
+   * The payload of a device's answer: its GBCS response; for 9.1, with the Customer Identification
+   * Number the DCC generated, read back from the command it sent (DUIS CINMessage).
+   */
+  private responsePayload(request: RequestRecord, gbcsResponse: Uint8Array): ResponsePayload {
+    const cin =
+      request.srv === "9.1" && request.gbcsCommand !== null ? cinOfCommand(request.gbcsCommand) : undefined;
+    return cin === undefined
+      ? { kind: "GBCSPayload", gbcsPayload: gbcsResponse }
+      : { kind: "CINMessage", gbcsPayload: gbcsResponse, customerIdentificationNumber: cin };
   }
 
   /** This node's lease on a request, from now. */

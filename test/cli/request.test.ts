@@ -120,6 +120,30 @@ describe("meterway request 4.1.1", () => {
     assert.match(t.out(), /GBCS ECS42 response from .*signature valid/);
   });
 
+  it("9.1 as the Other User: the DCC's Customer Identification Number comes back with the meter's answer", async () => {
+    const esme = premisesPlan(0).esme;
+    const t = io();
+    const code = await request(
+      [
+        "9.1",
+        "--device",
+        esme,
+        "--user",
+        "90-B3-D5-1F-30-A0-00-03",
+        "--url",
+        url,
+        "--data",
+        dir,
+        "--timeout",
+        "30",
+      ],
+      t.io,
+    );
+    assert.equal(code, 0, t.err() + t.out());
+    assert.match(t.out(), /Customer Identification Number: [0-9]{4}/);
+    assert.match(t.out(), /GBCS ECS50 response from/);
+  });
+
   it("returns a command for local delivery with --cv 2, and refuses a body the schema refuses", async () => {
     const esme = premisesPlan(0).esme;
     const t = io();

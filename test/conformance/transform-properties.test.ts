@@ -38,14 +38,6 @@ const NOT_BUILT: ReadonlyMap<string, string> = new Map([
   ]),
   ["CS02bACBByACB_8.5_SUCCESS_REQUEST_DUIS.XML", "8.5 goes under the ACB's own identity: not built"],
   ["CS02fMAC_6.24.1_SUCCESS_REQUEST_DUIS.XML", "originated by the DCC's own EUI, not a Service User"],
-  [
-    "ECS50_9.1_SUCCESS_REQUEST_DUIS.XML",
-    "9.1 carries a Customer Identification Number the DCC generates: not built",
-  ],
-  [
-    "GCS36_9.1_SUCCESS_REQUEST_DUIS.XML",
-    "9.1 carries a Customer Identification Number the DCC generates: not built",
-  ],
 ]);
 
 /** The template with its counter and target replaced and the integer leaves drawn anew. */

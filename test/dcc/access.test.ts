@@ -96,6 +96,12 @@ describe("access control", () => {
     assert.equal(stranger.ok ? "ok" : stranger.code, "E4");
   });
 
+  it("lets an Other User send an SRV it is eligible for without being a registered party (9.1)", async () => {
+    const srv: SrvAccessFacts = { srv: "9.1", roles: ["OU"], deviceTypes: ["ESME", "GSME"] };
+    const ok = await access.check({ user: "other-user", userRoles: ["OU"], device: "esme", srv, at });
+    assert.equal(ok.ok ? ok.role : "refused", "OU");
+  });
+
   it("E2: a role not eligible for the SRV", async () => {
     const decision = await access.check({
       user: "00db123456780004",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { cinOfCommand } from "../../src/dcc/transform/customer-identification-number.js";
 import { COMMAND_SPECS, CommandTransformer } from "../../src/dcc/transform/index.js";
 import { el } from "../../src/duis/model/element.js";
 import { parseRequest } from "../../src/duis/model/request.js";
@@ -107,8 +108,8 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
     const kind = (r: ReturnType<typeof transformer.transform>) => (r.ok ? "ok" : r.kind);
     // The SRV does not apply to the device type (E11 at the pipeline).
     assert.equal(kind(transformer.transform("4.1.1", "CHF", input())), "deviceType");
-    // Applies, but not built (9.1 carries a number the DCC generates).
-    assert.equal(kind(transformer.transform("9.1", "ESME", input())), "notImplemented");
+    // Applies, but not built (8.12.1 carries the old hub's device log, which the DCC does not keep).
+    assert.equal(kind(transformer.transform("8.12.1", "CHF", input())), "notImplemented");
     // Critical: only through the Pre-Command; and no Pre-Command for a non-critical SRV.
     assert.equal(kind(transformer.transform("7.1", "ESME", input())), "criticality");
     assert.equal(kind(transformer.preCommand("4.1.1", "ESME", input())), "criticality");
@@ -124,5 +125,28 @@ describe("transform 4.1.1 → ECS17b (ESME) and GCS13a (GSME)", () => {
       kind(transformer.transform("4.1.1", "ESME", input(el("Empty"), "0123456789abcdef"))),
       "noKeyAgreement",
     );
+  });
+
+  it("9.1: a fresh four-digit Customer Identification Number, read back from the command it sent", () => {
+    const sent = new Set<string>();
+    for (const [type, device] of [
+      ["ESME", "00db1234567890a0"],
+      ["GSME", "00db1234567890a1"],
+    ] as const) {
+      for (let i = 0; i < 5; i++) {
+        const built = transformer.transform("9.1", type, {
+          originator: "90b3d51f30010000",
+          device,
+          counter: BigInt(100 + i),
+          body: el("RequestCustomerIdentificationNumber"),
+          at: 0,
+        });
+        assert.ok(built.ok, built.ok ? "" : built.reason);
+        const cin = cinOfCommand(built.bytes);
+        assert.match(cin ?? "", /^[0-9]{4}$/);
+        sent.add(cin!);
+      }
+    }
+    assert.ok(sent.size > 1, "random, not fixed");
   });
 });

@@ -12,7 +12,8 @@
  * from the DCC's records (`ctx.records`: the Smart Metering Inventory and SMKI).
  *
  * Not built: 8.12.1 and 8.12.2 restores (CCS03, GCS59 carry the old device log, which the DCC does
- * not keep yet), and 9.1 (ECS50, GCS36 carry the Customer Identification Number the DCC generates).
+ * not keep yet). 9.1 (ECS50, GCS36) carries a Customer Identification Number the DCC generates:
+ * `customer-identification-number.ts`.
  */
 import { messageCodeOf } from "../../../catalogue/index.js";
 import type { DuisElement } from "../../../duis/model/element.js";
@@ -22,6 +23,7 @@ import type { DeviceType } from "../../../store/types.js";
 import { asn1, entityId, withExecutionDateTime } from "../asn1-fields.js";
 import { dateTime, has, hexBinary, integer, optionalText, text } from "../body.js";
 import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
+import { customerIdentificationNumberCommands } from "../customer-identification-number.js";
 import { accessRequest, action, dlms, get, set } from "../dlms-builder.js";
 import { command, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
 import { addToChfDeviceLog } from "../han-device-logs.js";
@@ -158,6 +160,7 @@ function joins(
 }
 
 export const hubCommands: readonly CommandSpec[] = [
+  ...customerIdentificationNumberCommands({ ECS50: messageCodeOf("ECS50"), GCS36: messageCodeOf("GCS36") }),
   {
     srv: "8.1.1",
     useCase: "ECS70",
