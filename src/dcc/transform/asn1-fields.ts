@@ -15,6 +15,7 @@ import type {
 import { euiFromDuis } from "../../store/types.js";
 import { optionalDateTime, text } from "./body.js";
 import { BodyFieldError } from "./command-spec.js";
+import { CANCELLATION_DATE_TIME } from "./execution-date.js";
 
 /** The payload of an ASN.1 type with its value tree. */
 export function asn1<K extends Asn1PayloadType>(
@@ -39,14 +40,13 @@ export function entityId(body: DuisElement, path: string): Uint8Array {
  * 3000-12-31T00:00:00Z; the ASN.1 use cases (CS02b, CS02g, CS06) cancel with the largest
  * GeneralizedTime instead, 9999-12-31T23:59:59Z (RTDS CS02b, CS02g and CS06 CANCELLATION).
  */
-const DUIS_CANCELLATION = Date.UTC(3000, 11, 31);
 const GBCS_CANCELLATION = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** The optional `ExecutionDateTime` of a future-dated body as the GeneralizedTime of the command. */
 export function executionDateTime(body: DuisElement): Date | undefined {
   const ms = optionalDateTime(body, "ExecutionDateTime");
   if (ms === undefined) return undefined;
-  return new Date(ms === DUIS_CANCELLATION ? GBCS_CANCELLATION : Math.floor(ms / 1000) * 1000);
+  return new Date(ms === CANCELLATION_DATE_TIME ? GBCS_CANCELLATION : Math.floor(ms / 1000) * 1000);
 }
 
 /** `{executionDateTime}` when the body is future-dated, else nothing (the field is OPTIONAL). */

@@ -11,7 +11,7 @@
  */
 import type { ObisCode } from "../../gbcs/dlms/index.js";
 import { action, type DlmsRequestItem, dlms, set } from "./dlms-builder.js";
-import { dateTimeOctets } from "./execution-date-time.js";
+import { dateTimeOctets } from "./execution-date.js";
 
 /** Script Table method 1, execute(script_identifier). */
 const EXECUTE = 1;

@@ -9,30 +9,6 @@ import { BodyFieldError } from "./command-spec.js";
 const NOT_SPECIFIED = 0xff;
 const DEVIATION_NOT_SPECIFIED = 0x8000;
 
-/**
- * A COSEM date-time octet-string (12 bytes) with day of week, deviation and clock status not
- * specified, as ECS70 carries its validity interval: the DUIS time is UTC already, so the meter is
- * told nothing about zone or status.
- */
-export function cosemDateTimeNoZone(ms: number): Uint8Array {
-  const d = new Date(ms);
-  const year = d.getUTCFullYear();
-  return Uint8Array.from([
-    year >> 8,
-    year & 0xff,
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-    NOT_SPECIFIED,
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
-    Math.floor(d.getUTCMilliseconds() / 10),
-    DEVIATION_NOT_SPECIFIED >> 8,
-    DEVIATION_NOT_SPECIFIED & 0xff,
-    NOT_SPECIFIED,
-  ]);
-}
-
 /** A COSEM date-time with every field not specified (ECS70's preset time: "now", at adjustment). */
 export const COSEM_DATE_TIME_NOT_SPECIFIED: Uint8Array = Uint8Array.from([
   ...new Array<number>(9).fill(NOT_SPECIFIED),

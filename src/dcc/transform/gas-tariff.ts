@@ -21,11 +21,11 @@ import { all, find, integer, required, text } from "./body.js";
 import { BodyFieldError } from "./command-spec.js";
 import { byIndex, indexOf, zclDate } from "./duis-calendar.js";
 import {
-  type Activation,
-  activationOf,
+  type Execution,
+  executionOf,
+  executionZigbeeTime,
+  ZIGBEE_CANCEL,
   ZIGBEE_CANCELLED,
-  ZIGBEE_NEVER,
-  zigbeeActivationTime,
 } from "./execution-date.js";
 import { command, type GbzComponentSpec, gbzCommand, zigbeeUtc } from "./gbz-builder.js";
 
@@ -149,15 +149,15 @@ function priceComponents(
   numberOfBlockThresholds: number,
   thresholds: readonly number[] | undefined,
   issuerEventId: number,
-  when: Activation,
+  when: Execution,
 ): GbzComponentSpec[] {
-  const startTime = zigbeeActivationTime(when, ZIGBEE_CANCELLED);
+  const startTime = executionZigbeeTime(when, ZIGBEE_CANCELLED);
   const out: GbzComponentSpec[] = [
     publish(ZCL_PRICE, PUBLISH.tariffInformation, "publishTariffInformation", {
       providerId: 0,
       issuerEventId,
       issuerTariffId: ISSUER_TARIFF_ID,
-      startTime: zigbeeActivationTime(when, ZIGBEE_NEVER),
+      startTime: executionZigbeeTime(when, ZIGBEE_CANCEL),
       tariffTypeChargingScheme: CHARGING_SCHEME[prices.kind],
       tariffLabel: TARIFF_INFORMATION_CONSTANTS.tariffLabel,
       numberOfPriceTiersInUse: prices.kind === "tou" ? prices.prices.length : 0,
@@ -209,8 +209,8 @@ function priceComponents(
 export function gasTariffCommands(body: DuisElement, at: number): GbzComponentsPayload {
   const tariff = required(body, "GasTariffElements");
   const switching = required(tariff, "SwitchingTable");
-  const when = activationOf(body);
-  const startTime = zigbeeActivationTime(when, ZIGBEE_CANCELLED);
+  const when = executionOf(body);
+  const startTime = executionZigbeeTime(when, ZIGBEE_CANCELLED);
   const issuerEventId = zigbeeUtc(at);
   const ids = { providerId: 0, issuerEventId, issuerCalendarId: issuerEventId };
   const days = all(switching, "DayProfiles/DayProfile");
@@ -301,5 +301,5 @@ export function gasPriceCommands(body: DuisElement, at: number): GbzComponentsPa
     prices.kind === "block"
       ? integer(body, "PriceElements/GasPriceElements/BlockTariff/NumberOfThresholds")
       : 0;
-  return gbzPublish(priceComponents(prices, thresholdsInUse, undefined, zigbeeUtc(at), activationOf(body)));
+  return gbzPublish(priceComponents(prices, thresholdsInUse, undefined, zigbeeUtc(at), executionOf(body)));
 }

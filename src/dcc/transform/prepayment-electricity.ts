@@ -16,7 +16,7 @@ import { integerAttributeOf } from "./body-attributes.js";
 import { cosemDateOf, cosemDateOfXsDate, cosemTimeOfXsTime, textAt } from "./calendar-dates.js";
 import { BodyFieldError, type CommandContext } from "./command-spec.js";
 import { accessRequest, type DlmsRequestItem, dlms, set } from "./dlms-builder.js";
-import { executionDateTimeOctets, executionOf } from "./execution-date-time.js";
+import { executionDateTimeOctets, executionOf } from "./execution-date.js";
 
 const CONFIG = "UpdatePrepayConfigElectricity";
 const CALENDAR = `${CONFIG}/ElectricityNonDisablementCalendar`;

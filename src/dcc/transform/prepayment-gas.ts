@@ -17,7 +17,7 @@ import { all, integer, required, text } from "./body.js";
 import { integerAttributeOf, integerOf } from "./body-attributes.js";
 import { minutesOfXsTime, textAt, zclDateOf } from "./calendar-dates.js";
 import { BodyFieldError, type CommandContext } from "./command-spec.js";
-import { executionOf, executionZigbeeTime } from "./execution-date-time.js";
+import { executionOf, executionZigbeeTime } from "./execution-date.js";
 import { command, zigbeeUtc } from "./gbz-builder.js";
 import { type DirectedComponent, gbzDirectedCommand, toClient, toServer } from "./gbz-direction.js";
 

@@ -14,10 +14,11 @@ import { messageCodeOf } from "../../../catalogue/index.js";
 import type { DuisElement } from "../../../duis/model/element.js";
 import type { DlmsData } from "../../../gbcs/dlms/data.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
-import { all, find, has, integer, optionalDateTime, required, text } from "../body.js";
+import { all, find, has, integer, required, text } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
-import { cosemDateTimeNoZone, cosemTimeOf } from "../device-setting-values.js";
+import { cosemTimeOf } from "../device-setting-values.js";
 import { accessRequest, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
+import { executionDateTimeOctets, executionOf } from "../execution-date.js";
 
 const DATA = 1;
 const SCHEDULE = 10;
@@ -35,18 +36,12 @@ const NO_VALIDITY_WINDOW = 0xffff;
 /** The message code GBCS gives ECS46d (newer than the catalogue's list). */
 const ECS46D_MESSAGE_CODE = 0x011a;
 
-/** The DUIS date that cancels a pending future-dated command (DUIS: 3000-12-31T00:00:00Z). */
-const CANCELLATION = Date.UTC(3000, 11, 31);
-
 /**
  * The activation date-time: not specified at all for a cancellation, the execution time for a
  * future-dated request, and all zeros (with deviation not specified) for "now".
  */
 function activation(ctx: CommandContext): Uint8Array {
-  const at = optionalDateTime(ctx.body, "ExecutionDateTime");
-  if (at === CANCELLATION) return Uint8Array.from([...new Array<number>(9).fill(0xff), 0x80, 0x00, 0xff]);
-  if (at !== undefined) return cosemDateTimeNoZone(at);
-  return Uint8Array.from([...new Array<number>(9).fill(0), 0x80, 0x00, 0xff]);
+  return executionDateTimeOctets(executionOf(ctx.body));
 }
 
 /** A DUIS `sr:Date` (each part specified or not) as a COSEM date (5 bytes, 0xFF(FF) not specified). */

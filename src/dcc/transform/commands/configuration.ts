@@ -28,6 +28,7 @@ import { electricityBillingTimes, gasPeriod } from "../billing-calendar.js";
 import { all, dateTime, find, has, integer, optionalDateTime, text } from "../body.js";
 import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, get, set } from "../dlms-builder.js";
+import { executionAt, executionDateTimeOctets } from "../execution-date.js";
 import { command, type GbzComponentSpec, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
 import { fromServer } from "../zcl-server-commands.js";
 
@@ -264,9 +265,6 @@ const LOAD_LIMIT = [
 ] as const;
 const VALUE_WITH_ACTIVATION = 9000;
 
-/** DUIS: an ExecutionDateTime of 3000-12-31T00:00:00Z cancels a future-dated command. */
-const CANCEL_EXECUTION = Date.UTC(3000, 11, 31);
-
 /**
  * The activation date-time of a class 9000 value (12-byte COSEM date-time, deviation 0x8000 "not
  * specified", clock status 0xFF): all zero for now (no ExecutionDateTime), every field "not
@@ -274,27 +272,7 @@ const CANCEL_EXECUTION = Date.UTC(3000, 11, 31);
  * specified".
  */
 export function activationDateTime(executionDateTime: number | undefined): Uint8Array {
-  const out = new Uint8Array(12);
-  out.set([0x80, 0x00, 0xff], 9);
-  if (executionDateTime === undefined) return out;
-  if (executionDateTime === CANCEL_EXECUTION) {
-    out.fill(0xff, 0, 9);
-    return out;
-  }
-  const d = new Date(executionDateTime);
-  const year = d.getUTCFullYear();
-  out.set([
-    year >> 8,
-    year & 0xff,
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-    0xff,
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
-    Math.floor(d.getUTCMilliseconds() / 10),
-  ]);
-  return out;
+  return executionDateTimeOctets(executionAt(executionDateTime));
 }
 
 const loadLimiting: CommandSpec[] = [

@@ -8,6 +8,7 @@
  * values bound by path. Where one SRV has several use cases for a device type, `applies` picks by
  * what the body asks for (the log to read, the alert settings element, the calendar's kind).
  */
+
 import { messageCodeOf, type UseCaseName } from "../../../catalogue/index.js";
 import type { DlmsData } from "../../../gbcs/dlms/data.js";
 import type { ObisCode } from "../../../gbcs/dlms/index.js";
@@ -18,11 +19,11 @@ import {
   alertBehaviourBits,
   alertCodeOfName,
   COSEM_DATE_TIME_NOT_SPECIFIED,
-  cosemDateTimeNoZone,
   cosemTimeOf,
   subGhzChannelMask,
 } from "../device-setting-values.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, get, set } from "../dlms-builder.js";
+import { dateTimeOctets } from "../execution-date.js";
 import { command, gbzCommand, zigbeeUtc } from "../gbz-builder.js";
 import { auxiliaryCalendarCommands } from "./auxiliary-calendars.js";
 
@@ -329,8 +330,8 @@ export const deviceSettingCommands: readonly CommandSpec[] = [
           PRESET_ADJUSTING_TIME,
           dlms.structure(
             dlms.octets(COSEM_DATE_TIME_NOT_SPECIFIED),
-            dlms.octets(cosemDateTimeNoZone(start)),
-            dlms.octets(cosemDateTimeNoZone(end)),
+            dlms.octets(dateTimeOctets(start)),
+            dlms.octets(dateTimeOctets(end)),
           ),
         ),
         action(CLOCK, CLOCK_OBIS, ADJUST_TO_PRESET_TIME, dlms.integer(0)),

@@ -19,7 +19,7 @@ import { dateTime, integer, optionalText, text } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { BodyFieldError } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
-import { dateTimeOctets } from "../execution-date-time.js";
+import { dateTimeOctets } from "../execution-date.js";
 import { command, zigbeeUtc } from "../gbz-builder.js";
 import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
 import { electricityPrepaymentConfiguration } from "../prepayment-electricity.js";

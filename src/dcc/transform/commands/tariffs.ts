@@ -22,11 +22,11 @@ import { boolean, has, integer, required } from "../body.js";
 import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
 import {
-  type Activation,
-  activationOf,
-  cosemActivationTime,
-  ZIGBEE_NEVER,
-  zigbeeActivationTime,
+  type Execution,
+  executionDateTimeOctets,
+  executionOf,
+  executionZigbeeTime,
+  ZIGBEE_CANCEL,
 } from "../execution-date.js";
 import { gasPriceCommands, gasTariffCommands } from "../gas-tariff.js";
 import { clusterCommand, zigbeeUtc } from "../gbz-builder.js";
@@ -64,8 +64,8 @@ function setOn(o: CosemObject, attribute: number, value: DlmsData): DlmsRequestI
 }
 
 /** Sets an activation-time attribute to the body's execution date. */
-function activate(o: CosemObject, attribute: number, activation: Activation): DlmsRequestItem {
-  return setOn(o, attribute, dlms.octets(cosemActivationTime(activation)));
+function activate(o: CosemObject, attribute: number, activation: Execution): DlmsRequestItem {
+  return setOn(o, attribute, dlms.octets(executionDateTimeOctets(activation)));
 }
 
 const PRIMARY = TARIFF_OBJECTS.primary;
@@ -77,7 +77,7 @@ function ecs01a(ctx: CommandContext) {
   const switching = required(tariff, "SwitchingTable");
   const prices = required(ctx.body, "PriceElements/ElectricityPriceElements");
   const thresholds = required(tariff, "ThresholdMatrix");
-  const when = activationOf(ctx.body);
+  const when = executionOf(ctx.body);
   return accessRequest(ctx.counter, [
     setOn(PRIMARY.calendar, ATTRIBUTE.seasonProfilePassive, seasonProfiles(switching)),
     setOn(PRIMARY.calendar, ATTRIBUTE.weekProfileTablePassive, weekProfiles(switching)),
@@ -105,7 +105,7 @@ function ecs01a(ctx: CommandContext) {
 /** ECS01b: the primary prices and standing charge. */
 function ecs01b(ctx: CommandContext) {
   const prices = required(ctx.body, "PriceElements/ElectricityPriceElements");
-  const when = activationOf(ctx.body);
+  const when = executionOf(ctx.body);
   return accessRequest(ctx.counter, [
     setOn(STANDING_CHARGE, ATTRIBUTE.unitChargePassive, standingCharge(prices)),
     setOn(PRIMARY.priceMatrix, ATTRIBUTE.unitChargePassive, primaryPriceMatrix(prices)),
@@ -117,7 +117,7 @@ function ecs01b(ctx: CommandContext) {
 /** ECS01c: the secondary element's prices, switching table and special days. */
 function ecs01c(ctx: CommandContext) {
   const switching = required(ctx.body, "SwitchingTable");
-  const when = activationOf(ctx.body);
+  const when = executionOf(ctx.body);
   return accessRequest(ctx.counter, [
     setOn(
       SECONDARY.priceMatrix,
@@ -136,7 +136,7 @@ function ecs01c(ctx: CommandContext) {
 
 /** ECS01d: the secondary element's prices. */
 function ecs01d(ctx: CommandContext) {
-  const when = activationOf(ctx.body);
+  const when = executionOf(ctx.body);
   return accessRequest(ctx.counter, [
     setOn(
       SECONDARY.priceMatrix,
@@ -172,7 +172,7 @@ function paymentModeOf(body: DuisElement): PaymentMode {
 /** ECS02 (credit) and ECS03 (prepayment): account mode, charge configuration, activation. */
 function esmePaymentMode(ctx: CommandContext) {
   const mode = paymentModeOf(ctx.body);
-  const when = activationOf(ctx.body);
+  const when = executionOf(ctx.body);
   const modeAndStatus = setOn(
     ACCOUNT,
     ACCOUNT_ATTRIBUTE.modeAndStatus,
@@ -212,7 +212,7 @@ function gsmePaymentMode(ctx: CommandContext) {
   return clusterCommand(ZCL_PREPAYMENT, CHANGE_PAYMENT_MODE, "changePaymentMode", {
     providerId: 0,
     issuerEventId: zigbeeUtc(ctx.at),
-    implementationDateTime: zigbeeActivationTime(activationOf(ctx.body), ZIGBEE_NEVER),
+    implementationDateTime: executionZigbeeTime(executionOf(ctx.body), ZIGBEE_CANCEL),
     proposedPaymentControlConfiguration: paymentControlConfiguration(mode),
     cutOffValue:
       mode.mode === "credit" ? CUT_OFF_UNCHANGED : integer(ctx.body, "Prepayment/DisablementThreshold"),
