@@ -16,8 +16,7 @@ import { decodeGbz, type GbzPayload } from "../../gbcs/gbz/gbz-payload.js";
 import { ZclCluster } from "../../gbcs/gbz/zcl-commands.js";
 import type { CommandContext, CommandSpec } from "./command-spec.js";
 import { accessRequest, dlms, set } from "./dlms-builder.js";
-import { command, gbzCommand, zigbeeUtc } from "./gbz-builder.js";
-import { fromServer } from "./zcl-server-commands.js";
+import { command, gbzCommand, serverToClient, zigbeeUtc } from "./gbz-builder.js";
 
 /** The ESME's Customer Identification Number register (class 1 Data, value attribute 2). */
 const CIN_REGISTER = { classId: 1, obis: "0-3:96.13.1.255" as ObisCode, attributeId: 2 } as const;
@@ -58,15 +57,15 @@ export function customerIdentificationNumberCommands(messageCodes: {
       messageCode: messageCodes.GCS36,
       deviceTypes: ["GSME"],
       payload: (ctx: CommandContext): GbzPayload =>
-        fromServer(
-          gbzCommand([
+        gbzCommand(
+          [
             command(ZclCluster.deviceManagement, UPDATE_CIN, "updateCin", {
               issuerEventId: zigbeeUtc(ctx.at),
               cinImplementationTime: 0,
               providerId: 0,
               customerIdNumber: ascii(newCustomerIdentificationNumber()),
             }),
-          ]),
+          ].map(serverToClient),
         ),
     },
   ];

@@ -27,7 +27,7 @@ import {
   ZIGBEE_CANCEL,
   ZIGBEE_CANCELLED,
 } from "./execution-date.js";
-import { command, type GbzComponentSpec, gbzCommand, zigbeeUtc } from "./gbz-builder.js";
+import { command, type GbzComponentSpec, gbzCommand, serverToClient, zigbeeUtc } from "./gbz-builder.js";
 
 const ZCL_PRICE = 0x0700;
 const ZCL_CALENDAR = 0x0707;
@@ -73,34 +73,6 @@ const ISSUER_TARIFF_ID = 1;
 const BLOCK_TARIFF_TIER = 0;
 
 type TariffKind = "tou" | "block";
-
-function serverToClient(c: GbzComponentSpec): GbzComponentSpec & { serverToClient: true } {
-  return { ...c, serverToClient: true };
-}
-
-/** The GBZ payload of the components, the server-to-client ones marked so in their frame control. */
-function gbzPublish(
-  components: readonly (GbzComponentSpec & { serverToClient?: true })[],
-): GbzComponentsPayload {
-  const payload = gbzCommand(components);
-  return {
-    ...payload,
-    components: payload.components.map((c, i) => {
-      if (components[i]?.serverToClient !== true || c.body.encrypted) return c;
-      const { header } = c.body.frame;
-      return {
-        ...c,
-        body: {
-          ...c.body,
-          frame: {
-            ...c.body.frame,
-            header: { ...header, frameControl: { ...header.frameControl, direction: "serverToClient" } },
-          },
-        },
-      };
-    }),
-  };
-}
 
 function publish(clusterId: number, commandId: number, name: string, fields: ZclFields) {
   return serverToClient(command(clusterId, commandId, name, fields));
@@ -220,7 +192,7 @@ export function gasTariffCommands(body: DuisElement, at: number): GbzComponentsP
   const thresholds = [...all(tariff, "ThresholdMatrix/BlockThreshold")]
     .sort((a, b) => indexOf(a) - indexOf(b))
     .map(leafNumber);
-  return gbzPublish([
+  return gbzCommand([
     publish(ZCL_CALENDAR, PUBLISH.calendar, "publishCalendar", {
       ...ids,
       startTime,
@@ -301,5 +273,5 @@ export function gasPriceCommands(body: DuisElement, at: number): GbzComponentsPa
     prices.kind === "block"
       ? integer(body, "PriceElements/GasPriceElements/BlockTariff/NumberOfThresholds")
       : 0;
-  return gbzPublish(priceComponents(prices, thresholdsInUse, undefined, zigbeeUtc(at), executionOf(body)));
+  return gbzCommand(priceComponents(prices, thresholdsInUse, undefined, zigbeeUtc(at), executionOf(body)));
 }

@@ -11,7 +11,7 @@ import {
   type GbzComponentsPayload,
   type GbzPayload,
 } from "../../gbcs/gbz/gbz-payload.js";
-import { ZclGlobalCommand } from "../../gbcs/gbz/zcl-commands.js";
+import { type ZclDirection, ZclGlobalCommand } from "../../gbcs/gbz/zcl-commands.js";
 import type { ZclFields } from "../../gbcs/gbz/zcl-fields.js";
 import type { ZclAttributeRecord, ZclFrameControl, ZclPayload } from "../../gbcs/gbz/zcl-frame.js";
 
@@ -32,6 +32,17 @@ export interface GbzComponentSpec {
   readonly fromDateTime?: number;
   /** ZCL Disable Default Response (false in GBCS commands unless the use case says). */
   readonly disableDefaultResponse?: boolean;
+  /**
+   * The ZCL frame's direction (default client to server: the meter is the cluster's server). Some
+   * commands travel server to client: the meter is the client of the Messaging, Calendar and Price
+   * publishes, and the DCC stands in for the ESI in others (ZSE; the GBCS templates' frame control).
+   */
+  readonly direction?: ZclDirection;
+}
+
+/** The component sent server to client (see `GbzComponentSpec.direction`). */
+export function serverToClient(spec: GbzComponentSpec): GbzComponentSpec {
+  return { ...spec, direction: "serverToClient" };
 }
 
 /** A Read Attributes on a cluster. */
@@ -83,7 +94,7 @@ export function gbzCommand(components: readonly GbzComponentSpec[]): GbzComponen
               frameControl: {
                 frameType: c.frameType,
                 manufacturerSpecific: false,
-                direction: "clientToServer",
+                direction: c.direction ?? "clientToServer",
                 disableDefaultResponse: c.disableDefaultResponse ?? false,
                 reserved: 0,
               },

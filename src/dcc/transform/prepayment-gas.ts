@@ -18,8 +18,7 @@ import { integerAttributeOf, integerOf } from "./body-attributes.js";
 import { minutesOfXsTime, textAt, zclDateOf } from "./calendar-dates.js";
 import { BodyFieldError, type CommandContext } from "./command-spec.js";
 import { executionOf, executionZigbeeTime } from "./execution-date.js";
-import { command, zigbeeUtc } from "./gbz-builder.js";
-import { type DirectedComponent, gbzDirectedCommand, toClient, toServer } from "./gbz-direction.js";
+import { command, type GbzComponentSpec, gbzCommand, serverToClient, zigbeeUtc } from "./gbz-builder.js";
 
 const CONFIG = "UpdatePrepayConfigGas";
 const CALENDAR = `${CONFIG}/GasNonDisablementCalendar`;
@@ -58,7 +57,7 @@ function dayProfile(calendarHeader: Record<string, number>, day: DuisElement) {
       priceTier,
     };
   });
-  return toClient(
+  return serverToClient(
     command(ZCL_CALENDAR, 0x01, "publishDayProfile", {
       ...calendarHeader,
       dayId: integer(day, "GasDayName"),
@@ -81,7 +80,7 @@ function weekProfile(calendarHeader: Record<string, number>, week: DuisElement) 
   for (const field of WEEKDAY_FIELDS) {
     if (refs[field] === undefined) throw new BodyFieldError(path, `no day profile for ${field.slice(8)}`);
   }
-  return toClient(
+  return serverToClient(
     command(ZCL_CALENDAR, 0x02, "publishWeekProfile", {
       ...calendarHeader,
       weekId: integer(week, "WeekName"),
@@ -105,39 +104,33 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
   const seasons = all(body, `${CALENDAR}/SeasonProfiles/Season`);
   const specialDays = all(body, `${CALENDAR}/SpecialDays/SpecialDay`);
 
-  const components: DirectedComponent[] = [
-    toServer(
-      command(ZCL_PREPAYMENT, 0x03, "emergencyCreditSetup", {
-        issuerEventId,
-        startTime: when,
-        emergencyCreditLimit: value("EmergencyCreditLimit"),
-        emergencyCreditThreshold: value("EmergencyCreditThreshold"),
-      }),
-    ),
-    toServer(
-      command(ZCL_PREPAYMENT, 0x0c, "setOverallDebtCap", {
-        providerId: 0,
-        issuerEventId,
-        implementationDateTime: when,
-        overallDebtCap: value("DebtRecoveryRateCap"),
-      }),
-    ),
-    toServer({
+  const components: GbzComponentSpec[] = [
+    command(ZCL_PREPAYMENT, 0x03, "emergencyCreditSetup", {
+      issuerEventId,
+      startTime: when,
+      emergencyCreditLimit: value("EmergencyCreditLimit"),
+      emergencyCreditThreshold: value("EmergencyCreditThreshold"),
+    }),
+    command(ZCL_PREPAYMENT, 0x0c, "setOverallDebtCap", {
+      providerId: 0,
+      issuerEventId,
+      implementationDateTime: when,
+      overallDebtCap: value("DebtRecoveryRateCap"),
+    }),
+    {
       ...command(ZCL_PREPAYMENT, 0x09, "setLowCreditWarningLevel", {
         lowCreditWarningLevel: value("LowCreditThreshold"),
       }),
       fromDateTime: when,
+    },
+    command(ZCL_PREPAYMENT, 0x0b, "setMaximumCreditLimit", {
+      providerId: 0,
+      issuerEventId,
+      implementationDateTime: when,
+      maximumCreditLevel: value("MaxMeterBalance"),
+      maximumCreditPerTopUp: value("MaxCreditThreshold"),
     }),
-    toServer(
-      command(ZCL_PREPAYMENT, 0x0b, "setMaximumCreditLimit", {
-        providerId: 0,
-        issuerEventId,
-        implementationDateTime: when,
-        maximumCreditLevel: value("MaxMeterBalance"),
-        maximumCreditPerTopUp: value("MaxCreditThreshold"),
-      }),
-    ),
-    toClient(
+    serverToClient(
       command(ZCL_CALENDAR, 0x00, "publishCalendar", {
         ...calendarHeader,
         startTime: calendarStart,
@@ -151,7 +144,7 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
     ),
     ...days.map((day) => dayProfile(calendarHeader, day)),
     ...weeks.map((week) => weekProfile(calendarHeader, week)),
-    toClient(
+    serverToClient(
       command(ZCL_CALENDAR, 0x03, "publishSeasons", {
         ...calendarHeader,
         ...SINGLE_COMMAND,
@@ -164,7 +157,7 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
   ];
   if (specialDays.length > 0) {
     components.push(
-      toClient(
+      serverToClient(
         command(ZCL_CALENDAR, 0x04, "publishSpecialDays", {
           ...calendarHeader,
           startTime: calendarStart,
@@ -179,5 +172,5 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
       ),
     );
   }
-  return gbzDirectedCommand(components);
+  return gbzCommand(components);
 }

@@ -29,8 +29,14 @@ import { all, dateTime, find, has, integer, optionalDateTime, text } from "../bo
 import { BodyFieldError, type CommandContext, type CommandSpec } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, get, set } from "../dlms-builder.js";
 import { executionAt, executionDateTimeOctets } from "../execution-date.js";
-import { command, type GbzComponentSpec, gbzCommand, readAttributes, zigbeeUtc } from "../gbz-builder.js";
-import { fromServer } from "../zcl-server-commands.js";
+import {
+  command,
+  type GbzComponentSpec,
+  gbzCommand,
+  readAttributes,
+  serverToClient,
+  zigbeeUtc,
+} from "../gbz-builder.js";
 
 /** A COSEM attribute: class, logical name, attribute. */
 type Attribute = readonly [classId: number, obis: ObisCode, attributeId: number];
@@ -234,7 +240,7 @@ const reads: CommandSpec[] = [
     deviceTypes: ["GSME"],
     // Get Event Configuration, Event ID 0x81FF: the group of all events and alerts 0x81xx the GSME has.
     payload: () =>
-      fromServer(gbzCommand([command(EVENTS, 0x05, "getEventConfiguration", { eventId: 0x81ff })])),
+      gbzCommand([command(EVENTS, 0x05, "getEventConfiguration", { eventId: 0x81ff })].map(serverToClient)),
   },
 ];
 
@@ -448,8 +454,8 @@ const gas: CommandSpec[] = [
     deviceTypes: ["GSME"],
     payload: (ctx) => {
       const issuerEventId = zigbeeUtc(ctx.at);
-      return fromServer(
-        gbzCommand([
+      return gbzCommand(
+        [
           command(PRICE, 0x02, "publishConversionFactor", {
             issuerEventId,
             startTime: 0,
@@ -463,7 +469,7 @@ const gas: CommandSpec[] = [
             calorificValueUnit: MJ_PER_M3,
             calorificValueTrailingDigit: trailingDigits(CALORIFIC_DIGITS),
           }),
-        ]),
+        ].map(serverToClient),
       );
     },
   },
@@ -515,8 +521,8 @@ function gasCalendar(useCase: "GCS25" | "GCS25a", monthly: boolean): CommandSpec
       const issuerEventId = zigbeeUtc(ctx.at);
       const start = zigbeeUtc(dateTime(ctx.body, `${GAS_CALENDAR}/BillingPeriodStart`));
       const { duration, durationType } = gasPeriod(ctx.body, `${GAS_CALENDAR}/Periodicity`);
-      return fromServer(
-        gbzCommand([
+      return gbzCommand(
+        [
           command(PRICE, 0x09, "publishBillingPeriod", {
             providerId: 0,
             issuerEventId,
@@ -535,7 +541,7 @@ function gasCalendar(useCase: "GCS25" | "GCS25a", monthly: boolean): CommandSpec
             tariffType: 0,
             tariffResolutionPeriod: BLOCK_PERIOD_RESOLUTION,
           }),
-        ]),
+        ].map(serverToClient),
       );
     },
   };

@@ -24,7 +24,7 @@ import {
 } from "../device-setting-values.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, get, set } from "../dlms-builder.js";
 import { dateTimeOctets } from "../execution-date.js";
-import { command, gbzCommand, zigbeeUtc } from "../gbz-builder.js";
+import { command, gbzCommand, serverToClient, zigbeeUtc } from "../gbz-builder.js";
 import { auxiliaryCalendarCommands } from "./auxiliary-calendars.js";
 
 /** COSEM classes used here (Blue Book). */
@@ -51,30 +51,6 @@ const choice =
   (name: string) =>
   (ctx: CommandContext): boolean =>
     has(ctx.body, name);
-
-/** The GBZ components with the server-to-client direction the ZSE gives the command (GCS20, GCS41). */
-function serverToClient(payload: GbzComponentsPayload): GbzComponentsPayload {
-  return {
-    ...payload,
-    components: payload.components.map((c) =>
-      c.body.encrypted
-        ? c
-        : {
-            ...c,
-            body: {
-              ...c.body,
-              frame: {
-                ...c.body.frame,
-                header: {
-                  ...c.body.frame.header,
-                  frameControl: { ...c.body.frame.header.frameControl, direction: "serverToClient" },
-                },
-              },
-            },
-          },
-    ),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // 6.11 Synchronise Clock (critical)
@@ -248,9 +224,9 @@ function gasEventConfiguration(ctx: CommandContext): GbzComponentsPayload {
     groups.set(configuration, [...(groups.get(configuration) ?? []), code]);
   }
   const issuerEventId = zigbeeUtc(ctx.at);
-  return serverToClient(
-    gbzCommand(
-      [...groups].map(([eventConfiguration, codes]) =>
+  return gbzCommand(
+    [...groups]
+      .map(([eventConfiguration, codes]) =>
         command(ZCL_DEVICE_MANAGEMENT, 0x04, "setEventConfiguration", {
           issuerEventId,
           startDateTime: 0,
@@ -261,8 +237,8 @@ function gasEventConfiguration(ctx: CommandContext): GbzComponentsPayload {
             eventIds: codes.map((eventId) => ({ eventId })),
           },
         }),
-      ),
-    ),
+      )
+      .map(serverToClient),
   );
 }
 
@@ -481,15 +457,15 @@ export const deviceSettingCommands: readonly CommandSpec[] = [
     deviceTypes: ["GSME"],
     // ZCL Update SiteID (Device Management 0x03): the MPRN as ASCII, applying now.
     payload: (ctx) =>
-      serverToClient(
-        gbzCommand([
+      gbzCommand(
+        [
           command(ZCL_DEVICE_MANAGEMENT, 0x03, "updateSiteId", {
             issuerEventId: zigbeeUtc(ctx.at),
             siteIdTime: 0,
             providerId: 0,
             siteId: ascii(text(ctx.body, "ImportMPRN")),
           }),
-        ]),
+        ].map(serverToClient),
       ),
   },
   {

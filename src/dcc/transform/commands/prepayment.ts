@@ -20,8 +20,7 @@ import type { CommandContext, CommandSpec } from "../command-spec.js";
 import { BodyFieldError } from "../command-spec.js";
 import { accessRequest, action, type DlmsRequestItem, dlms, set } from "../dlms-builder.js";
 import { dateTimeOctets } from "../execution-date.js";
-import { command, zigbeeUtc } from "../gbz-builder.js";
-import { gbzDirectedCommand, toClient, toServer } from "../gbz-direction.js";
+import { command, gbzCommand, serverToClient, zigbeeUtc } from "../gbz-builder.js";
 import { electricityPrepaymentConfiguration } from "../prepayment-electricity.js";
 import { gasPrepaymentConfiguration } from "../prepayment-gas.js";
 
@@ -197,13 +196,11 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("CS01b"),
     deviceTypes: ["GSME"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toServer(
-          command(ZCL.prepayment, 0x04, "consumerTopUp", {
-            originatingDevice: 0,
-            topUpCode: ascii(text(ctx.body, "UTRN")),
-          }),
-        ),
+      gbzCommand([
+        command(ZCL.prepayment, 0x04, "consumerTopUp", {
+          originatingDevice: 0,
+          topUpCode: ascii(text(ctx.body, "UTRN")),
+        }),
       ]),
   },
   // 2.3 Update Debt
@@ -248,37 +245,31 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS04"),
     deviceTypes: ["GSME"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toServer(
-          changeDebt(ctx, {
-            debtAmount: integer(ctx.body, "TimeDebtRegister1"),
-            debtRecoveryMethod: DEBT_RECOVERY_METHOD.timeBased,
-            debtAmountType: DEBT_AMOUNT_TYPE.timeDebt1Incremental,
-            debtRecoveryFrequency: debtRecoveryPeriod(ctx, "GasDebtRecovery1/DebtRecoveryRatePeriod").zse,
-            debtRecoveryAmount: integer(ctx.body, "GasDebtRecovery1/DebtRecoveryRate"),
-            debtRecoveryBalancePercentage: 0,
-          }),
-        ),
-        toServer(
-          changeDebt(ctx, {
-            debtAmount: integer(ctx.body, "TimeDebtRegister2"),
-            debtRecoveryMethod: DEBT_RECOVERY_METHOD.timeBased,
-            debtAmountType: DEBT_AMOUNT_TYPE.timeDebt2Incremental,
-            debtRecoveryFrequency: debtRecoveryPeriod(ctx, "GasDebtRecovery2/DebtRecoveryRatePeriod").zse,
-            debtRecoveryAmount: integer(ctx.body, "GasDebtRecovery2/DebtRecoveryRate"),
-            debtRecoveryBalancePercentage: 0,
-          }),
-        ),
-        toServer(
-          changeDebt(ctx, {
-            debtAmount: integer(ctx.body, "PaymentDebtRegister"),
-            debtRecoveryMethod: DEBT_RECOVERY_METHOD.paymentBased,
-            debtAmountType: DEBT_AMOUNT_TYPE.paymentDebtIncremental,
-            debtRecoveryFrequency: PAYMENT_DEBT_FREQUENCY,
-            debtRecoveryAmount: 0,
-            debtRecoveryBalancePercentage: integer(ctx.body, "DebtRecoveryPerPayment"),
-          }),
-        ),
+      gbzCommand([
+        changeDebt(ctx, {
+          debtAmount: integer(ctx.body, "TimeDebtRegister1"),
+          debtRecoveryMethod: DEBT_RECOVERY_METHOD.timeBased,
+          debtAmountType: DEBT_AMOUNT_TYPE.timeDebt1Incremental,
+          debtRecoveryFrequency: debtRecoveryPeriod(ctx, "GasDebtRecovery1/DebtRecoveryRatePeriod").zse,
+          debtRecoveryAmount: integer(ctx.body, "GasDebtRecovery1/DebtRecoveryRate"),
+          debtRecoveryBalancePercentage: 0,
+        }),
+        changeDebt(ctx, {
+          debtAmount: integer(ctx.body, "TimeDebtRegister2"),
+          debtRecoveryMethod: DEBT_RECOVERY_METHOD.timeBased,
+          debtAmountType: DEBT_AMOUNT_TYPE.timeDebt2Incremental,
+          debtRecoveryFrequency: debtRecoveryPeriod(ctx, "GasDebtRecovery2/DebtRecoveryRatePeriod").zse,
+          debtRecoveryAmount: integer(ctx.body, "GasDebtRecovery2/DebtRecoveryRate"),
+          debtRecoveryBalancePercentage: 0,
+        }),
+        changeDebt(ctx, {
+          debtAmount: integer(ctx.body, "PaymentDebtRegister"),
+          debtRecoveryMethod: DEBT_RECOVERY_METHOD.paymentBased,
+          debtAmountType: DEBT_AMOUNT_TYPE.paymentDebtIncremental,
+          debtRecoveryFrequency: PAYMENT_DEBT_FREQUENCY,
+          debtRecoveryAmount: 0,
+          debtRecoveryBalancePercentage: integer(ctx.body, "DebtRecoveryPerPayment"),
+        }),
       ]),
   },
   // 2.5 Activate Emergency Credit
@@ -296,13 +287,11 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS06"),
     deviceTypes: ["GSME"],
     payload: () =>
-      gbzDirectedCommand([
-        toServer(
-          command(ZCL.prepayment, 0x00, "selectAvailableEmergencyCredit", {
-            commandIssueDateTime: 0,
-            originatingDevice: 0,
-          }),
-        ),
+      gbzCommand([
+        command(ZCL.prepayment, 0x00, "selectAvailableEmergencyCredit", {
+          commandIssueDateTime: 0,
+          originatingDevice: 0,
+        }),
       ]),
   },
   // 3.1 Display Message
@@ -322,8 +311,8 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS07"),
     deviceTypes: ["GSME"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toClient(
+      gbzCommand([
+        serverToClient(
           command(ZCL.messaging, 0x00, "displayMessage", {
             messageId: zigbeeUtc(ctx.at),
             messageControl: 0,
@@ -355,8 +344,8 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS09"),
     deviceTypes: ["GPF"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toClient(
+      gbzCommand([
+        serverToClient(
           command(ZCL.deviceManagement, 0x00, "publishChangeOfTenancy", {
             providerId: 0,
             issuerEventId: zigbeeUtc(ctx.at),
@@ -391,9 +380,7 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("CS11"),
     deviceTypes: ["GSME"],
     payload: () =>
-      gbzDirectedCommand([
-        toServer(command(ZCL.events, 0x01, "clearEventLogRequest", { logId: GENERAL_EVENT_LOG })),
-      ]),
+      gbzCommand([command(ZCL.events, 0x01, "clearEventLogRequest", { logId: GENERAL_EVENT_LOG })]),
   },
   // 3.4 Update Supplier Name
   {
@@ -417,8 +404,8 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS44"),
     deviceTypes: ["GSME"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toClient(
+      gbzCommand([
+        serverToClient(
           command(ZCL.deviceManagement, 0x01, "publishChangeOfSupplier", {
             currentProviderId: 0,
             issuerEventId: zigbeeUtc(ctx.at),
@@ -447,8 +434,8 @@ export const prepaymentCommands: readonly CommandSpec[] = [
     messageCode: messageCodeOf("GCS11"),
     deviceTypes: ["GSME"],
     payload: (ctx) =>
-      gbzDirectedCommand([
-        toClient(
+      gbzCommand([
+        serverToClient(
           command(ZCL.deviceManagement, 0x02, "requestNewPasswordResponse", {
             issuerEventId: zigbeeUtc(ctx.at),
             implementationDateTime: 0,
