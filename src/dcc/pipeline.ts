@@ -460,57 +460,18 @@ export class Pipeline {
       );
     }
 
-    const id = randomUUID();
-    const record: RequestRecord = {
-      id,
-      requestId: formatRequestId(requestId),
-      originator,
-      target: deviceEui,
-      counter: requestId.counter,
+    return this.acceptCommand({
+      requestId,
       srv,
       commandVariant,
-      // CV2: the command goes back to the user for local delivery; nothing goes on the WAN.
-      state: local ? "responded" : "acknowledged",
-      responseCode: local ? "I0" : "I99",
-      correlation: local ? null : correlationKey(originator, requestId.counter),
-      gbcsCommand: command.bytes,
-      gbcsResponse: null,
-      requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
-      error: null,
+      originator,
+      device: deviceEui,
+      command: command.bytes,
+      body,
       executeAt,
-      receivedAt: at,
-      updatedAt: at,
-    };
-    // Committed before the I99 leaves: an acknowledged request is never lost. The request and its
-    // audit record are one commit (commits, not CPU, bound the embedded store's requests per second).
-    // CV3: a copy of the command goes to the user for local delivery, in the same commit.
-    const copy =
-      commandVariant === 3 ? this.localCopy(originator, requestId, srv, command.bytes, at) : undefined;
-    await this.deps.store.transaction(async (tx) => {
-      await tx.requests.insert(record, this.lease());
-      if (copy !== undefined) await tx.outbox.enqueue(copy);
-      await tx.audit.append({
-        at: this.deps.now(),
-        kind: local ? "request.returned" : "request.acknowledged",
-        actor: originator,
-        requestId: record.requestId,
-        detail: { id, srv, useCase: command.useCase, device: deviceEui, ...client },
-      });
+      at,
+      audit: { useCase: command.useCase, ...client },
     });
-    if (copy !== undefined) this.deps.delivery.kickUser(originator);
-    if (local) {
-      await this.publishState(record, "responded", "I0");
-      this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
-      const payload = { kind: "LocalCommand", gbcsPayload: command.bytes } as const;
-      return this.answer(
-        200,
-        buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
-        "I0",
-      );
-    }
-    await this.publishState(record, "acknowledged", "I99");
-    if (executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
-    return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
   }
 
   /**
@@ -654,30 +615,67 @@ export class Pipeline {
     const command = this.transformer.protectSigned(signed);
     if (!command.ok) throw refusalError(command);
 
+    return this.acceptCommand({
+      requestId,
+      srv,
+      commandVariant,
+      originator,
+      device: deviceEui,
+      command: command.bytes,
+      body,
+      executeAt,
+      at,
+      audit: { preCommand: issued.id, ...client },
+    });
+  }
+
+  /**
+   * Records a command the DCC built and answers: sent (CV1, 3, 5, 7: acknowledged with I99 and
+   * dispatched now or at its date) or returned for local delivery (CV2, 6: a synchronous I0 with
+   * the command). CV3 and CV7 also queue a copy of the command for local delivery as an
+   * asynchronous I0. The request, the copy and the audit line are one commit, made before the
+   * answer leaves: an acknowledged request is never lost (commits, not CPU, bound the embedded
+   * store's requests per second).
+   */
+  private async acceptCommand(c: {
+    requestId: RequestId;
+    srv: Srv;
+    commandVariant: CommandVariant;
+    originator: string;
+    device: string;
+    command: Uint8Array;
+    body: string | Uint8Array;
+    executeAt: number | null;
+    at: number;
+    audit: Record<string, unknown>;
+  }): Promise<SubmitResult> {
+    const { requestId, srv, commandVariant, originator, at } = c;
+    const local = commandVariant === 2 || commandVariant === 6;
     const id = randomUUID();
     const record: RequestRecord = {
       id,
-      requestId: rid,
+      requestId: formatRequestId(requestId),
       originator,
-      target: deviceEui,
+      target: c.device,
       counter: requestId.counter,
       srv,
       commandVariant,
-      // CV6: the signed command goes back to the user for local delivery; nothing goes on the WAN.
+      // A command for local delivery goes back to the user; nothing goes on the WAN.
       state: local ? "responded" : "acknowledged",
       responseCode: local ? "I0" : "I99",
       correlation: local ? null : correlationKey(originator, requestId.counter),
-      gbcsCommand: command.bytes,
+      gbcsCommand: c.command,
       gbcsResponse: null,
-      requestXml: typeof body === "string" ? body : Buffer.from(body).toString("utf8"),
+      requestXml: typeof c.body === "string" ? c.body : Buffer.from(c.body).toString("utf8"),
       error: null,
-      executeAt,
+      executeAt: c.executeAt,
       receivedAt: at,
       updatedAt: at,
     };
-    // CV7: a copy of the command goes to the user for local delivery, in the same commit.
     const copy =
-      commandVariant === 7 ? this.localCopy(originator, requestId, srv, command.bytes, at) : undefined;
+      commandVariant === 3 || commandVariant === 7
+        ? this.localCopy(originator, requestId, srv, c.command, at)
+        : undefined;
     await this.deps.store.transaction(async (tx) => {
       await tx.requests.insert(record, this.lease());
       if (copy !== undefined) await tx.outbox.enqueue(copy);
@@ -685,15 +683,15 @@ export class Pipeline {
         at: this.deps.now(),
         kind: local ? "request.returned" : "request.acknowledged",
         actor: originator,
-        requestId: rid,
-        detail: { id, srv, preCommand: issued.id, device: deviceEui, ...client },
+        requestId: record.requestId,
+        detail: { id, srv, device: c.device, ...c.audit },
       });
     });
     if (copy !== undefined) this.deps.delivery.kickUser(originator);
     if (local) {
       await this.publishState(record, "responded", "I0");
       this.deps.onAnswered?.(srv, "I0", this.deps.now() - at);
-      const payload = { kind: "LocalCommand", gbcsPayload: command.bytes } as const;
+      const payload = { kind: "LocalCommand", gbcsPayload: c.command } as const;
       return this.answer(
         200,
         buildServiceResponse({ requestId, responseCode: "I0", srv, payload, at: new Date(at) }),
@@ -701,7 +699,7 @@ export class Pipeline {
       );
     }
     await this.publishState(record, "acknowledged", "I99");
-    if (executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
+    if (c.executeAt === null) await this.deps.bus.enqueue("request.dispatch", { id });
     return this.answer(200, buildAcknowledgement(requestId, "I99", srv, new Date(at)), "I99");
   }
 
