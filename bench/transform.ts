@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { isCriticalSrv, type Srv, srvEntry } from "../src/catalogue/index.js";
 import { findReferenceRoot } from "../src/catalogue/reference.js";
 import type { BenchContext } from "../src/cli/bench.js";
+import { RTDS_DCC_TIME } from "../src/cli/conformance.js";
 import { RTDS_DEVICE_TYPES, rtdsRecords } from "../src/cli/profiles/rtds-devices.js";
 import { actingRole, readBoxedIdentities } from "../src/cli/profiles/rtds-identities.js";
 import { readRtdsTemplates } from "../src/cli/profiles/rtds-templates.js";
@@ -27,9 +28,6 @@ import { KeyStore } from "../src/smki/keystore.js";
 import type { DeviceType } from "../src/store/types.js";
 import { euiFromDuis } from "../src/store/types.js";
 import { type Job, measureAll } from "./gbcs.js";
-
-/** RTDS built its GBZ commands at this DCC time. */
-const RTDS_DCC_TIME = Date.UTC(2015, 0, 1);
 
 interface Case {
   readonly srv: string;

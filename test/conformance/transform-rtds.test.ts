@@ -35,10 +35,10 @@ interface Pair {
 }
 
 /** RTDS built its GBZ commands at this DCC time (their Issuer Event IDs say so). */
-export const RTDS_DCC_TIME = Date.UTC(2015, 0, 1);
+const RTDS_DCC_TIME = Date.UTC(2015, 0, 1);
 
 /** Each template with the reference file its transform must equal. */
-export function rtdsTransformPairs(): { template: string; srv: string; expected: string; pre: boolean }[] {
+function rtdsTransformPairs(): { template: string; srv: string; expected: string; pre: boolean }[] {
   const doc = JSON.parse(readFileSync(reference("catalogue", "duis-to-gbcs-pairs.json"), "utf8")) as {
     pairs: Pair[];
   };
