@@ -13,9 +13,10 @@ import type { DlmsPayload, ObisCode } from "../../gbcs/dlms/index.js";
 import { obisToBytes } from "../../gbcs/dlms/obis.js";
 import { all, integer, required, text } from "./body.js";
 import { integerAttributeOf } from "./body-attributes.js";
-import { cosemDateOf, cosemDateOfXsDate, cosemTimeOfXsTime, textAt } from "./calendar-dates.js";
+import { cosemDateOfXsDate, cosemTimeOfXsTime, textAt } from "./calendar-dates.js";
 import { BodyFieldError, type CommandContext } from "./command-spec.js";
 import { accessRequest, type DlmsRequestItem, dlms, set } from "./dlms-builder.js";
+import { cosemDate } from "./duis-calendar.js";
 import { executionDateTimeOctets, executionOf } from "./execution-date.js";
 
 const CONFIG = "UpdatePrepayConfigElectricity";
@@ -80,7 +81,7 @@ function specialDays(body: DuisElement): { entries: DlmsRequestItem; count: numb
     const index = integerAttributeOf(day, "index", `${CALENDAR}/ElectricitySpecialDays/SpecialDay@index`);
     return dlms.structure(
       dlms.longUnsigned(index),
-      dlms.octets(cosemDateOf(required(day, "Date"))),
+      dlms.octets(cosemDate(required(day, "Date"))),
       dlms.unsigned(index),
     );
   });

@@ -15,8 +15,9 @@ import type { DuisElement } from "../../duis/model/element.js";
 import type { GbzComponentsPayload } from "../../gbcs/gbz/gbz-payload.js";
 import { all, integer, required, text } from "./body.js";
 import { integerAttributeOf, integerOf } from "./body-attributes.js";
-import { minutesOfXsTime, textAt, zclDateOf } from "./calendar-dates.js";
+import { minutesOfXsTime, textAt } from "./calendar-dates.js";
 import { BodyFieldError, type CommandContext } from "./command-spec.js";
+import { zclDate } from "./duis-calendar.js";
 import { executionOf, executionZigbeeTime } from "./execution-date.js";
 import { command, type GbzComponentSpec, gbzCommand, serverToClient, zigbeeUtc } from "./gbz-builder.js";
 
@@ -149,7 +150,7 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
         ...calendarHeader,
         ...SINGLE_COMMAND,
         seasonEntries: seasons.map((season) => ({
-          seasonStartDate: zclDateOf(required(season, "SeasonStartDate")),
+          seasonStartDate: zclDate(required(season, "SeasonStartDate")),
           weekIdRef: integer(season, "ReferencedWeekName"),
         })),
       }),
@@ -165,7 +166,7 @@ export function gasPrepaymentConfiguration(ctx: CommandContext): GbzComponentsPa
           totalNumberOfSpecialDays: specialDays.length,
           ...SINGLE_COMMAND,
           specialDayEntries: specialDays.map((day) => ({
-            specialDayDate: zclDateOf(required(day, "Date")),
+            specialDayDate: zclDate(required(day, "Date")),
             dayIdRef: integer(day, "ReferencedDayName"),
           })),
         }),
